@@ -1,0 +1,32 @@
+// Type-checked lint rules; floating promises are errors (house style).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.cache/', '.run/', '.venv/', 'clients/', 'coverage/', '*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-console': ['error'],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts', 'src/actors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['pg', 'pg-cursor', 'kafkajs', 'mqtt', 'koa', 'aedes'], message: 'Domain and actors import no driver: use the port interfaces.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/cli.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+)

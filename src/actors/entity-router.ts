@@ -1,0 +1,67 @@
+import { dispatch, spawn, spawnStateless, type ActorSystemRef, type Ref } from 'nact'
+
+/** A message that can fail: the router's supervision settles it when its handler throws. */
+export type Settleable = { done: { reject(error: unknown): void } }
+
+type Routed<M> = { entityId: string; msg: M }
+
+export type EntityRouterOptions<S, M extends Settleable> = {
+  /** Name of the router actor, e.g. `machines`. */
+  name: string
+  /** Behaviour of the child actor that owns `entityId`. */
+  behaviour: (entityId: string) => (state: S, msg: M, ctx: never) => Promise<S> | S
+  /** Children idle this long are stopped (passivated); the next message respawns them. */
+  idleMs: number
+  onCrash?: (entityId: string, error: unknown) => void
+}
+
+/** Counts of live children, for metrics and tests. */
+export type EntityRouter<M> = {
+  tell(entityId: string, msg: M): void
+  liveCount(): number
+}
+
+/**
+ * A parent actor that spawns one child per entity id on first message and respawns it after
+ * passivation (nact's `shutdownAfter` only stops the child). Routing happens inside the
+ * parent's handler, where `ctx.children` is current, so no message reaches a stopped child.
+ */
+export function spawnEntityRouter<S, M extends Settleable>(
+  system: ActorSystemRef,
+  options: EntityRouterOptions<S, M>,
+): EntityRouter<M> {
+  let live = 0
+  const router = spawnStateless(
+    system,
+    (routed: Routed<M>, ctx) => {
+      const name = childName(routed.entityId)
+      let child = ctx.children.get(name) as Ref<M> | undefined
+      if (!child) {
+        live += 1
+        child = spawn(ctx.self, options.behaviour(routed.entityId) as never, name, {
+          shutdownAfter: options.idleMs,
+          afterStop: () => {
+            live -= 1
+          },
+          onCrash: (msg: M | undefined, error: unknown, crashCtx: { reset: symbol }) => {
+            msg?.done.reject(error)
+            options.onCrash?.(routed.entityId, error)
+            // Reset drops the in-memory state; the child recovers from the journal next time.
+            return crashCtx.reset
+          },
+        } as never) as Ref<M>
+      }
+      dispatch(child, routed.msg)
+    },
+    options.name,
+  )
+  return {
+    tell: (entityId, msg) => dispatch(router as Ref<Routed<M>>, { entityId, msg }),
+    liveCount: () => live,
+  }
+}
+
+/** Actor names are path segments: keep ids readable but safe. */
+function childName(entityId: string): string {
+  return encodeURIComponent(entityId)
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod'
+import { timestampSchema } from './timestamps.js'
+
+const machineIdInBody = z.union([z.string().min(1).max(128), z.number().int().nonnegative()])
+
+/** Body of `factory/machines/{machineId}/production` (machineId optional, must match the topic). */
+export const productionPayloadSchema = z.strictObject({
+  timeOfProduction: timestampSchema,
+  order: z.number().int('must be an integer').nonnegative(),
+  partId: z.number().int('must be an integer').nonnegative(),
+  machineId: machineIdInBody.optional(),
+  var1: z.number().optional(),
+  var2: z.string().max(1024).optional(),
+  var3: z.string().max(1024).optional(),
+  var4: z.number().optional(),
+  var5: z.boolean().default(false),
+  messageId: z.string().min(1).max(200).optional(),
+})
+
+/** Body of the legacy `supply-chain` topic: the same fields, with machineId required. */
+export const legacyProductionPayloadSchema = productionPayloadSchema.extend({
+  machineId: machineIdInBody,
+})
+
+/** A validated production report, ids normalised to strings/numbers. */
+export type ProductionReport = {
+  machineId: string
+  partId: number
+  order: number
+  producedAt: number
+  damaged: boolean
+  var1: number | null
+  var2: string | null
+  var3: string | null
+  var4: number | null
+  messageId: string | null
+}
+
+/** Normalises a parsed payload and the machine id the topic named. */
+export function toProductionReport(
+  machineId: string,
+  body: z.infer<typeof productionPayloadSchema>,
+): ProductionReport {
+  return {
+    machineId,
+    partId: body.partId,
+    order: body.order,
+    producedAt: body.timeOfProduction,
+    damaged: body.var5,
+    var1: body.var1 ?? null,
+    var2: body.var2 ?? null,
+    var3: body.var3 ?? null,
+    var4: body.var4 ?? null,
+    messageId: body.messageId ?? null,
+  }
+}

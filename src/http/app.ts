@@ -1,0 +1,58 @@
+import Router from '@koa/router'
+import Koa from 'koa'
+import { koaSwagger } from 'koa2-swagger-ui'
+import type { Logger } from '../logger.js'
+import type { MachineQueries } from '../store/machine-queries.js'
+import { buildOpenApi } from './openapi.js'
+import { problemDetails } from './problem.js'
+import { koaPath, type ApiRoute } from './route.js'
+import { healthRoutes, type ReadinessProbe } from './routes/health.js'
+import { machineRoutes } from './routes/machines.js'
+import { parseOr400 } from './validate.js'
+
+export type HttpDeps = {
+  machines: MachineQueries
+  readiness: ReadinessProbe
+  log: Logger
+  version: string
+}
+
+const API_PREFIX = '/api/v1'
+
+/** Builds the Koa app (never listens: the composition root does). */
+export function createHttpApp(deps: HttpDeps): Koa {
+  const groups = [
+    { prefix: API_PREFIX, routes: machineRoutes(deps.machines) },
+    { prefix: '', routes: healthRoutes(deps.readiness) },
+  ]
+  const openapi = buildOpenApi(groups, deps.version)
+  const router = new Router()
+  for (const { prefix, routes } of groups) for (const route of routes) mount(router, prefix, route)
+  router.get(`${API_PREFIX}/openapi.json`, (ctx) => {
+    ctx.body = openapi
+  })
+
+  const app = new Koa()
+  app.use(problemDetails(deps.log.child({ module: 'http' })))
+  app.use(
+    koaSwagger({
+      routePrefix: `${API_PREFIX}/docs`,
+      swaggerOptions: { url: `${API_PREFIX}/openapi.json` },
+      exposeSpec: false,
+    }),
+  )
+  app.use(router.routes())
+  app.use(router.allowedMethods({ throw: true }))
+  return app
+}
+
+function mount(router: Router, prefix: string, route: ApiRoute): void {
+  router[route.method](`${prefix}${koaPath(route.path)}`, async (ctx) => {
+    const params = route.params ? parseOr400(route.params, ctx.params, 'path') : {}
+    const query = route.query ? parseOr400(route.query, ctx.query, 'query') : {}
+    await route.handle(ctx, { params, query })
+  })
+}
+
+/** Every path and method the API serves, for the OpenAPI coverage test. */
+export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`

@@ -1,0 +1,61 @@
+import type { Context, Next } from 'koa'
+import { MillstreamError, type ErrorCode } from '../errors.js'
+import type { Logger } from '../logger.js'
+
+/** The one place where error codes become HTTP statuses. */
+const STATUS: Record<ErrorCode, number> = {
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  INVALID_MESSAGE: 422,
+  STORE_UNAVAILABLE: 503,
+  PROCESSING_FAILED: 500,
+  SHUTTING_DOWN: 503,
+}
+
+/** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */
+export function problemDetails(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next()
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new MillstreamError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`)
+      }
+    } catch (err) {
+      const known = err instanceof MillstreamError
+      const status = known ? STATUS[err.code] : httpStatusOf(err)
+      if (status >= 500) log.error({ err, path: ctx.path }, 'request failed')
+      ctx.status = status
+      ctx.type = 'application/problem+json'
+      ctx.body = {
+        type: 'about:blank',
+        title: titleOf(status),
+        status,
+        detail: known || status < 500 ? (err as Error).message : 'internal error',
+        instance: ctx.path,
+        ...(known ? { code: err.code } : {}),
+      }
+    }
+  }
+}
+
+function httpStatusOf(err: unknown): number {
+  const status = (err as { status?: unknown }).status
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500
+}
+
+function titleOf(status: number): string {
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Content',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  }
+  return titles[status] ?? 'Error'
+}

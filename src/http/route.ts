@@ -1,0 +1,21 @@
+import type { Context } from 'koa'
+import type { z } from 'zod'
+
+/** One HTTP operation: the router serves it and the OpenAPI document describes it, from this. */
+export type ApiRoute = {
+  method: 'get' | 'post' | 'put' | 'delete'
+  /** OpenAPI-style path, relative to the router's prefix, e.g. `/machines/{machineId}`. */
+  path: string
+  summary: string
+  tag: string
+  params?: z.ZodObject
+  query?: z.ZodObject
+  /** Status → response body schema (`null` for a body described only in prose). */
+  responses: Record<number, { description: string; schema: z.ZodType | null; contentType?: string }>
+  handle(ctx: Context, input: { params: Record<string, unknown>; query: Record<string, unknown> }): Promise<void>
+}
+
+/** Koa-router path syntax for an OpenAPI path. */
+export function koaPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1')
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import type { ApiRoute } from '../route.js'
+
+/** A dependency's health as the readiness report shows it. */
+export type Check = { ok: boolean; detail?: string | number | boolean }
+export type ReadinessProbe = () => Promise<Record<string, Check>>
+
+const report = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.unknown()) })
+
+/** Liveness and readiness (no /api/v1 prefix). */
+export function healthRoutes(readiness: ReadinessProbe): ApiRoute[] {
+  return [
+    {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process is up',
+      tag: 'operations',
+      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+      handle: (ctx) => {
+        ctx.body = { status: 'ok' }
+        return Promise.resolve()
+      },
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: PostgreSQL, MQTT and Kafka reachable, relay lag',
+      tag: 'operations',
+      responses: {
+        200: { description: 'Ready', schema: report },
+        503: { description: 'Not ready', schema: report, contentType: 'application/json' },
+      },
+      handle: async (ctx) => {
+        const checks = await readiness()
+        const ok = Object.values(checks).every((c) => c.ok)
+        ctx.status = ok ? 200 : 503
+        ctx.body = { status: ok ? 'ok' : 'unavailable', checks }
+      },
+    },
+  ]
+}

@@ -1,0 +1,167 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { start as startActorSystem, stop as stopActorSystem } from 'nact'
+import { MachineDispatcher } from './actors/machine-dispatcher.js'
+import type { Config } from './config.js'
+import { startEmbeddedBroker } from './embedded/mqtt-broker.js'
+import { startEmbeddedPostgres } from './embedded/postgres.js'
+import { SchemaRegistry } from './events/schema-registry.js'
+import { createHttpApp } from './http/app.js'
+import type { Check } from './http/routes/health.js'
+import { KafkaEventProducer } from './kafka/event-producer.js'
+import type { Logger } from './logger.js'
+import { PgDeadLetters } from './store/dead-letters.js'
+import { PgMachineJournal } from './store/machine-journal.js'
+import { MachineQueries } from './store/machine-queries.js'
+import { migrate } from './store/migrate.js'
+import { PgOutbox } from './store/outbox.js'
+import { createPool } from './store/pool.js'
+import { MqttSource } from './streams/mqtt-source.js'
+import { OutboxRelay } from './streams/outbox-relay.js'
+import { ingestPipeline } from './streams/pipeline.js'
+
+/** A running service: where it listens and how to stop it. */
+export type RunningService = { httpPort: number; mqttUrl: string; databaseUrl: string; stop(): Promise<void> }
+
+type Closer = { name: string; close: () => Promise<unknown> }
+
+/**
+ * The composition root: builds every adapter from the configuration, wires
+ * MQTT → pipeline → actors → PostgreSQL → relay → Kafka and the HTTP API, and registers an
+ * ordered shutdown (stop reading, drain in-flight work, commit, close). No business logic here.
+ */
+export async function startService(config: Config, log: Logger, version: string): Promise<RunningService> {
+  const closers: Closer[] = []
+  const stop = async () => {
+    for (const { name, close } of closers.reverse()) {
+      await close().catch((err: unknown) => log.error({ err, step: name }, 'shutdown step failed'))
+    }
+  }
+  try {
+    const embeddedPg = config.database.url
+      ? undefined
+      : await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, log)
+    if (embeddedPg) closers.push({ name: 'embedded postgres', close: () => embeddedPg.stop() })
+    const databaseUrl = config.database.url ?? (embeddedPg?.url as string)
+
+    const broker = config.mqtt.url ? undefined : await startEmbeddedBroker(config.mqtt.embeddedPort, log)
+    if (broker) closers.push({ name: 'embedded broker', close: () => broker.close() })
+    const mqttUrl = config.mqtt.url ?? (broker?.url as string)
+
+    const pool = createPool(databaseUrl, log, 20)
+    closers.push({ name: 'database pool', close: () => pool.end() })
+    await migrate(pool, log)
+
+    const schemas = SchemaRegistry.fromDirectory()
+    const journal = new PgMachineJournal(pool, log, config.processing.commitMaxBatch)
+    const deadLetters = new PgDeadLetters(pool, log, config.processing.commitMaxBatch)
+
+    const system = startActorSystem()
+    closers.push({ name: 'actor system', close: () => Promise.resolve(stopActorSystem(system)) })
+    const actorLog = log.child({ module: 'actors' })
+    const machines = new MachineDispatcher(system, {
+      journal,
+      snapshotEvery: config.processing.snapshotEvery,
+      idleMs: config.processing.actorIdleMs,
+      onCrash: (machineId, err) => actorLog.error({ err, machineId }, 'machine actor crashed; restarting from its journal'),
+    })
+    closers.push({ name: 'pending commits', close: () => Promise.all([journal.idle(), deadLetters.idle()]) })
+
+    const relay = config.kafka.brokers ? startRelay(config, pool, schemas, log) : undefined
+    if (relay) closers.push({ name: 'outbox relay', close: () => relay.stop() })
+
+    const source = config.mqtt.ingest
+      ? new MqttSource(
+          {
+            url: mqttUrl,
+            clientId: config.mqtt.clientId,
+            topics: [`${config.mqtt.topicPrefix}/#`, 'supply-chain'],
+            maxInFlight: config.processing.maxInFlight,
+          },
+          log.child({ module: 'mqtt-source' }),
+        )
+      : undefined
+    if (source) {
+      const pipelineLog = log.child({ module: 'pipeline' })
+      const subscription = ingestPipeline(source.messages(), { ...config.mqtt, ...config.processing }, {
+        dispatch: (input) => machines.dispatch(input),
+        deadLetter: (letter) => deadLetters.record(letter),
+        onUnstorable: (message, err) =>
+          pipelineLog.error({ err, topic: message.topic }, 'message neither processed nor dead-lettered; left unacknowledged'),
+      }).subscribe({
+        next: (p) => {
+          if (p.outcome === 'dead-lettered') pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
+        },
+        error: (err: unknown) => pipelineLog.fatal({ err }, 'ingest pipeline failed'),
+      })
+      await source.start()
+      // Stop reading first and drain: every message handed on is committed and acknowledged.
+      closers.push({
+        name: 'mqtt source',
+        close: async () => {
+          await source.stop()
+          subscription.unsubscribe()
+        },
+      })
+    }
+
+    const readiness = async (): Promise<Record<string, Check>> => {
+      const checks: Record<string, Check> = {}
+      checks.postgres = await pool.query('SELECT 1').then(
+        () => ({ ok: true }),
+        (err: Error) => ({ ok: false, detail: err.message }),
+      )
+      if (source) checks.mqtt = { ok: source.connected(), detail: source.inFlight() }
+      if (relay) {
+        const status = relay.status()
+        checks.kafka = { ok: status.connected, detail: status.lastError ?? 'connected' }
+        checks.relayLag = { ok: true, detail: (await relay.lag().catch(() => undefined)) ?? 'unknown' }
+      }
+      checks.actors = { ok: true, detail: machines.liveActors() }
+      return checks
+    }
+
+    const app = createHttpApp({ machines: new MachineQueries(pool), readiness, log, version })
+    const server = createServer(app.callback())
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.http.port, config.http.host, () => resolve())
+    })
+    closers.push({
+      name: 'http server',
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        }),
+    })
+    const httpPort = (server.address() as AddressInfo).port
+    log.info({ httpPort, mqttUrl, kafka: config.kafka.brokers ?? 'off' }, 'millstream started')
+    return { httpPort, mqttUrl, databaseUrl, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+function startRelay(
+  config: Config,
+  pool: ReturnType<typeof createPool>,
+  schemas: SchemaRegistry,
+  log: Logger,
+): OutboxRelay {
+  const relayLog = log.child({ module: 'outbox-relay' })
+  const producer = new KafkaEventProducer(
+    { ...config.kafka, brokers: config.kafka.brokers ?? [] },
+    schemas,
+    relayLog,
+  )
+  const relay = new OutboxRelay(
+    new PgOutbox(pool, `kafka:${config.kafka.topicPrefix}`),
+    producer,
+    { batch: config.kafka.relayBatch, pollMs: config.kafka.relayPollMs },
+    relayLog,
+  )
+  relay.start()
+  return relay
+}

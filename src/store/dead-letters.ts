@@ -1,0 +1,73 @@
+import type { Pool } from 'pg'
+import type { Logger } from '../logger.js'
+import { GroupCommitter } from './group-commit.js'
+import { isRetriablePgError } from './pg-errors.js'
+
+/** A rejected input and why. */
+export type DeadLetter = {
+  source: string
+  payload: Buffer
+  reason: string
+  idempotencyKey: string
+  receivedAt: number
+}
+
+/** A stored dead letter, as the API lists it. */
+export type DeadLetterRow = {
+  id: number
+  source: string
+  payload: Buffer
+  reason: string
+  receivedAt: Date
+  recordedAt: Date
+}
+
+/** Dead-letter store: grouped inserts, a redelivered bad input is kept once. */
+export class PgDeadLetters {
+  private readonly committer: GroupCommitter<DeadLetter, undefined>
+
+  constructor(
+    private readonly pool: Pool,
+    log: Logger,
+    maxBatch: number,
+  ) {
+    this.committer = new GroupCommitter({
+      flush: async (batch) => {
+        await pool.query(
+          `INSERT INTO dead_letters (source, payload, reason, idempotency_key, received_at)
+           SELECT s, p, r, k, ms_to_ts(t) FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::float8[])
+             AS d(s, p, r, k, t)
+           ON CONFLICT (idempotency_key) DO NOTHING`,
+          [
+            batch.map((d) => d.source),
+            batch.map((d) => d.payload),
+            batch.map((d) => d.reason),
+            batch.map((d) => d.idempotencyKey),
+            batch.map((d) => d.receivedAt),
+          ],
+        )
+        return batch.map(() => undefined)
+      },
+      maxBatch,
+      isRetriable: isRetriablePgError,
+      log: log.child({ module: 'dead-letters' }),
+    })
+  }
+
+  record(letter: DeadLetter): Promise<void> {
+    return this.committer.submit(letter)
+  }
+
+  idle(): Promise<void> {
+    return this.committer.idle()
+  }
+
+  async list(limit: number, afterId = 0): Promise<DeadLetterRow[]> {
+    const r = await this.pool.query<DeadLetterRow>(
+      `SELECT id AS id, source, payload, reason, received_at AS "receivedAt", recorded_at AS "recordedAt"
+         FROM dead_letters WHERE id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    )
+    return r.rows
+  }
+}

@@ -1,0 +1,90 @@
+import type { Logger } from '../logger.js'
+import { retryWhileRetriable } from './retry.js'
+
+export type GroupCommitOptions<Req, Res> = {
+  /** Commits a batch in one transaction; returns one result per request, in order. */
+  flush: (batch: Req[]) => Promise<Res[]>
+  /** Upper bound on requests per transaction. */
+  maxBatch: number
+  /** Whether a failed flush may succeed if tried again (e.g. the database went away). */
+  isRetriable: (error: unknown) => boolean
+  log: Logger
+}
+
+type Pending<Req, Res> = { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }
+
+/**
+ * Group commit: requests that arrive while a transaction is running are committed together in
+ * the next one, so the batch grows with load and latency stays at about one commit when idle.
+ * One transaction runs at a time. Retriable failures are retried with backoff until they
+ * succeed (the callers wait: that is the backpressure); any other failure is narrowed down by
+ * committing the batch's requests one by one, so a single bad request fails alone.
+ */
+export class GroupCommitter<Req, Res> {
+  private queue: Pending<Req, Res>[] = []
+  private running: Promise<void> | undefined
+  private commitsTotal = 0
+  private retriesTotal = 0
+
+  constructor(private readonly options: GroupCommitOptions<Req, Res>) {}
+
+  submit(req: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      this.queue.push({ req, resolve, reject })
+      this.running ??= this.drain()
+    })
+  }
+
+  /** Resolves when every submitted request has been settled. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running
+  }
+
+  stats(): { queued: number; commits: number; retries: number } {
+    return { queued: this.queue.length, commits: this.commitsTotal, retries: this.retriesTotal }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatch)
+        await this.commitBatch(batch)
+      }
+    } finally {
+      this.running = undefined
+    }
+  }
+
+  private async commitBatch(batch: Pending<Req, Res>[]): Promise<void> {
+    const results = await this.flushWithRetry(batch)
+    if (results.ok) {
+      batch.forEach((p, i) => p.resolve(results.values[i] as Res))
+      return
+    }
+    if (batch.length === 1) {
+      batch[0]?.reject(results.error)
+      return
+    }
+    for (const one of batch) await this.commitBatch([one])
+  }
+
+  private async flushWithRetry(
+    batch: Pending<Req, Res>[],
+  ): Promise<{ ok: true; values: Res[] } | { ok: false; error: unknown }> {
+    try {
+      const values = await retryWhileRetriable(() => this.options.flush(batch.map((p) => p.req)), {
+        isRetriable: (error) => {
+          const retriable = this.options.isRetriable(error)
+          if (retriable) this.retriesTotal += 1
+          return retriable
+        },
+        log: this.options.log,
+        what: `commit of ${batch.length}`,
+      })
+      this.commitsTotal += 1
+      return { ok: true, values }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { Pool } from 'pg'
+import type { DomainEvent } from '../domain/events.js'
+
+/** A committed event waiting to be published, with its place in commit order. */
+export type OutboxEntry = { txId: string; position: number; event: DomainEvent }
+
+/** Where a relay has got to in commit order. */
+export type OutboxCursor = { txId: string; position: number }
+
+const START: OutboxCursor = { txId: '0', position: 0 }
+
+/**
+ * Reads the event log in commit order. Only transactions older than every one still running
+ * are read (`pg_snapshot_xmin`), so a slow transaction's events are never skipped.
+ */
+export class PgOutbox {
+  constructor(
+    private readonly pool: Pool,
+    private readonly relayName: string,
+  ) {}
+
+  async cursor(): Promise<OutboxCursor> {
+    const r = await this.pool.query<{ txId: string; position: number }>(
+      `SELECT tx_id::text AS "txId", position FROM relay_offsets WHERE relay = $1`,
+      [this.relayName],
+    )
+    return r.rows[0] ?? START
+  }
+
+  async next(after: OutboxCursor, limit: number): Promise<OutboxEntry[]> {
+    const r = await this.pool.query<{ txId: string; position: number; payload: DomainEvent }>(
+      `SELECT tx_id::text AS "txId", position, payload FROM event_log
+        WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY tx_id, position
+        LIMIT $3`,
+      [after.txId, after.position, limit],
+    )
+    return r.rows.map((row) => ({ txId: row.txId, position: row.position, event: row.payload }))
+  }
+
+  async save(cursor: OutboxCursor): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO relay_offsets (relay, tx_id, position) VALUES ($1, $2::xid8, $3)
+       ON CONFLICT (relay) DO UPDATE SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position, updated_at = now()`,
+      [this.relayName, cursor.txId, cursor.position],
+    )
+  }
+
+  /** Events committed but not yet published by this relay. */
+  async lag(after: OutboxCursor): Promise<number> {
+    const r = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM event_log WHERE (tx_id, position) > ($1::xid8, $2::bigint)`,
+      [after.txId, after.position],
+    )
+    return r.rows[0]?.n ?? 0
+  }
+}

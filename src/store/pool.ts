@@ -1,0 +1,12 @@
+import pg from 'pg'
+import type { Logger } from '../logger.js'
+
+// bigint columns (counts, sequences, positions) stay far below 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+
+/** A connection pool for the service. An idle connection's error is logged, not fatal. */
+export function createPool(connectionString: string, log: Logger, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'millstream' })
+  pool.on('error', (err) => log.warn({ error: err.message }, 'idle database connection failed'))
+  return pool
+}

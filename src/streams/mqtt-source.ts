@@ -1,0 +1,119 @@
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
+import { Subject, type Observable } from 'rxjs'
+import type { Logger } from '../logger.js'
+import type { InboundMessage } from './inbound.js'
+
+export type MqttSourceOptions = {
+  url: string
+  clientId: string
+  topics: string[]
+  /** Most messages handed on but not yet acknowledged; past it the source stops reading. */
+  maxInFlight: number
+}
+
+/** mqtt.js's internal send, which we call for the deferred PUBACK (see `MqttSource`). */
+type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void }
+
+/** Passed to mqtt.js's callback so it reads on without sending the PUBACK itself. */
+const DEFERRED = new Error('puback deferred until commit')
+
+/**
+ * QoS 1 subscriber with a persistent session that sends each PUBACK only when the pipeline
+ * acknowledges the message, i.e. after its effect is committed, so a crash makes the broker
+ * redeliver. mqtt.js's `handleMessage` hook would hold every later message until the callback
+ * (one message at a time); instead we let it read on and send the PUBACK ourselves, keeping at
+ * most `maxInFlight` unacknowledged messages. PUBACKs from a connection that has since closed
+ * are dropped: the broker redelivers those and idempotency absorbs the repeat.
+ */
+export class MqttSource {
+  private readonly subject = new Subject<InboundMessage>()
+  private client: MqttClient | undefined
+  private inFlightCount = 0
+  private generation = 0
+  private blocked: (() => void) | undefined
+  private stopping = false
+  private drained: (() => void) | undefined
+
+  constructor(
+    private readonly options: MqttSourceOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Messages in arrival order. */
+  messages(): Observable<InboundMessage> {
+    return this.subject.asObservable()
+  }
+
+  inFlight(): number {
+    return this.inFlightCount
+  }
+
+  connected(): boolean {
+    return this.client?.connected ?? false
+  }
+
+  /** Connects with a persistent session and subscribes; resolves once subscribed. */
+  async start(): Promise<void> {
+    const client = mqtt.connect(this.options.url, {
+      clientId: this.options.clientId,
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    })
+    this.client = client
+    client.handleMessage = (packet, callback) => this.receive(packet as IPublishPacket, callback)
+    client.on('close', () => {
+      this.generation += 1
+    })
+    client.on('error', (err) => this.log.warn({ err }, 'MQTT error'))
+    client.on('reconnect', () => this.log.info('MQTT reconnecting'))
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve())
+      client.once('error', reject)
+    })
+    await client.subscribeAsync(this.options.topics, { qos: 1 })
+    this.log.info({ url: this.options.url, topics: this.options.topics }, 'MQTT source subscribed')
+  }
+
+  /** Stops reading, waits until every message handed on is acknowledged, then disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    if (this.inFlightCount > 0) await new Promise<void>((resolve) => (this.drained = resolve))
+    this.subject.complete()
+    await this.client?.endAsync()
+  }
+
+  private receive(packet: IPublishPacket, callback: (error?: Error) => void): void {
+    const generation = this.generation
+    let acked = false
+    this.inFlightCount += 1
+    this.subject.next({
+      topic: packet.topic,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      receivedAt: Date.now(),
+      ack: () => {
+        if (acked) return
+        acked = true
+        this.settle(packet, generation)
+      },
+    })
+    const readOn = () => callback(packet.qos > 0 ? DEFERRED : undefined)
+    if (this.inFlightCount < this.options.maxInFlight && !this.stopping) readOn()
+    else this.blocked = readOn
+  }
+
+  private settle(packet: IPublishPacket, generation: number): void {
+    this.inFlightCount -= 1
+    const client = this.client
+    if (packet.qos > 0 && client && generation === this.generation && client.connected) {
+      ;(client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId: packet.messageId as number })
+    }
+    if (this.blocked && this.inFlightCount < this.options.maxInFlight && !this.stopping) {
+      const readOn = this.blocked
+      this.blocked = undefined
+      readOn()
+    }
+    if (this.stopping && this.inFlightCount === 0) this.drained?.()
+  }
+}

@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DomainEvent } from '../domain/events.js'
+import type { Logger } from '../logger.js'
+import type { OutboxCursor, OutboxEntry } from '../store/outbox.js'
+
+/** The relay's view of the outbox (PostgreSQL in production). */
+export interface OutboxSource {
+  cursor(): Promise<OutboxCursor>
+  next(after: OutboxCursor, limit: number): Promise<OutboxEntry[]>
+  save(cursor: OutboxCursor): Promise<void>
+  lag(after: OutboxCursor): Promise<number>
+}
+
+/** The relay's view of the event bus (Kafka in production). */
+export interface EventPublisher {
+  connect(): Promise<void>
+  send(events: DomainEvent[]): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export type RelayStatus = { published: number; connected: boolean; lastError: string | undefined }
+
+/**
+ * Publishes committed events in commit order, a batch at a time, and records how far it got
+ * only after the broker acknowledged. A crash between the two re-sends the batch: consumers
+ * see the same `eventId` twice and drop it. While the broker is down it backs off and retries;
+ * the events wait in the log.
+ */
+export class OutboxRelay {
+  private readonly abort = new AbortController()
+  private running: Promise<void> | undefined
+  private cursor: OutboxCursor | undefined
+  private readonly state: RelayStatus = { published: 0, connected: false, lastError: undefined }
+
+  constructor(
+    private readonly outbox: OutboxSource,
+    private readonly publisher: EventPublisher,
+    private readonly options: { batch: number; pollMs: number; maxBackoffMs?: number },
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.running ??= this.run()
+  }
+
+  /** Stops after the batch in hand; resolves when the relay has let go of its connections. */
+  async stop(): Promise<void> {
+    this.abort.abort()
+    await this.running
+    await this.publisher.disconnect()
+  }
+
+  status(): RelayStatus {
+    return { ...this.state }
+  }
+
+  /** Events committed but not yet published (undefined before the relay has read its cursor). */
+  async lag(): Promise<number | undefined> {
+    return this.cursor ? this.outbox.lag(this.cursor) : undefined
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.options.pollMs
+    while (!this.abort.signal.aborted) {
+      try {
+        this.cursor ??= await this.outbox.cursor()
+        if (!this.state.connected) {
+          await this.publisher.connect()
+          this.state.connected = true
+          this.log.info('relay connected to the event bus')
+        }
+        const entries = await this.outbox.next(this.cursor, this.options.batch)
+        if (entries.length > 0) {
+          await this.publisher.send(entries.map((e) => e.event))
+          const last = entries[entries.length - 1] as OutboxEntry
+          this.cursor = { txId: last.txId, position: last.position }
+          await this.outbox.save(this.cursor)
+          this.state.published += entries.length
+          this.state.lastError = undefined
+          backoff = this.options.pollMs
+        }
+        if (entries.length < this.options.batch) await this.pause(this.options.pollMs)
+      } catch (err) {
+        this.state.lastError = (err as Error).message
+        this.log.warn({ err, backoffMs: backoff }, 'relay failed, will retry')
+        if (this.state.connected) {
+          this.state.connected = false
+          await this.publisher.disconnect().catch(() => undefined)
+        }
+        await this.pause(backoff)
+        backoff = Math.min(this.options.maxBackoffMs ?? 5000, backoff * 2 + 100)
+      }
+    }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => undefined)
+  }
+}
