@@ -1,18 +1,22 @@
 // Unit tests run anywhere; integration tests need the real services (test/global-setup.ts starts them).
-/** @type {import('jest').Config} */
-const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }]
-module.exports = {
+const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  // Sources import './x.js' (NodeNext); under jest that is the .ts file beside it.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+}
+
+/** @type {import('jest').Config} */
+module.exports = {
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
+      ...common,
       displayName: 'integration',
-      testEnvironment: 'node',
-      transform: { '^.+\\.ts$': swc },
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
+      testTimeout: 180_000,
     },
   ],
 }

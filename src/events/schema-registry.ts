@@ -11,7 +11,7 @@ export type EventSchema = {
   name: string
   type: avro.Type
   canonical: string
-  /** CRC-64-AVRO of the Parsing Canonical Form, as 16 hex digits (big-endian, as fastavro prints it). */
+  /** The fingerprint bytes as hex, in header order (little-endian; what fastavro prints). */
   fingerprintHex: string
   /** The same fingerprint as the 8 little-endian bytes of the single-object encoding. */
   fingerprint: Buffer
@@ -52,7 +52,7 @@ export function parseSchema(schema: unknown): EventSchema {
     name: (type.name ?? '').split('.').pop() ?? '',
     type,
     canonical,
-    fingerprintHex: fp.toString(16).padStart(16, '0'),
+    fingerprintHex: fingerprintBytes(fp).toString('hex'),
     fingerprint: fingerprintBytes(fp),
     schema,
   }

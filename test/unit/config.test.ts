@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from '../../src/config'
+
+describe('configuration', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({})
+    expect(config.mqtt.url).toBeUndefined()
+    expect(config.database.url).toBeUndefined()
+    expect(config.kafka.brokers).toBeUndefined()
+    expect(config.http.port).toBe(8080)
+    expect(config.mqtt.topicPrefix).toBe('factory')
+    expect(config.kafka).toMatchObject({ topicPrefix: 'millstream', partitions: 6 })
+    expect(Object.isFrozen(config.kafka)).toBe(true)
+  })
+
+  it('reads the services and lists of the environment', () => {
+    const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', MQTT_URL: 'mqtt://h:1883', KAFKA_PARTITIONS: '12' })
+    expect(config.kafka.brokers).toEqual(['a:9092', 'b:9092'])
+    expect(config.kafka.partitions).toBe(12)
+    expect(config.mqtt.url).toBe('mqtt://h:1883')
+  })
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ HTTP_PORT: 'eighty', KAFKA_PARTITIONS: '0', MQTT_TOPIC_PREFIX: 'a/#' })
+      throw new Error('expected a ConfigError')
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError)
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'HTTP_PORT',
+        'KAFKA_PARTITIONS',
+        'MQTT_TOPIC_PREFIX',
+      ])
+    }
+  })
+})
