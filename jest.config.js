@@ -8,6 +8,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration tests drive real servers; a slow CI machine must not turn them into timeouts.
+  testTimeout: 180_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -16,7 +18,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 180_000,
     },
   ],
 }

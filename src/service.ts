@@ -65,6 +65,7 @@ export async function startService(config: Config, log: Logger, version: string)
       idleMs: config.processing.actorIdleMs,
       onCrash: (machineId, err) => actorLog.error({ err, machineId }, 'machine actor crashed; restarting from its journal'),
     })
+    closers.push({ name: 'machine actors', close: () => Promise.resolve(machines.stop()) })
     closers.push({ name: 'pending commits', close: () => Promise.all([journal.idle(), deadLetters.idle()]) })
 
     const relay = config.kafka.brokers ? startRelay(config, pool, schemas, log) : undefined
@@ -114,7 +115,10 @@ export async function startService(config: Config, log: Logger, version: string)
       if (source) checks.mqtt = { ok: source.connected(), detail: source.inFlight() }
       if (relay) {
         const status = relay.status()
-        checks.kafka = { ok: status.connected, detail: status.lastError ?? 'connected' }
+        // A standby relay (another instance leads) is healthy without a broker connection.
+        checks.kafka = status.leader
+          ? { ok: status.connected, detail: status.lastError ?? 'connected' }
+          : { ok: true, detail: 'standby' }
         checks.relayLag = { ok: true, detail: (await relay.lag().catch(() => undefined)) ?? 'unknown' }
       }
       checks.actors = { ok: true, detail: machines.liveActors() }

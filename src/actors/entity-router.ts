@@ -1,4 +1,4 @@
-import { dispatch, spawn, spawnStateless, type ActorSystemRef, type Ref } from 'nact'
+import { dispatch, spawn, spawnStateless, stop, type ActorSystemRef, type Ref } from 'nact'
 
 /** A message that can fail: the router's supervision settles it when its handler throws. */
 export type Settleable = { done: { reject(error: unknown): void } }
@@ -15,10 +15,13 @@ export type EntityRouterOptions<S, M extends Settleable> = {
   onCrash?: (entityId: string, error: unknown) => void
 }
 
-/** Counts of live children, for metrics and tests. */
+/** Routes messages to entity actors. */
 export type EntityRouter<M> = {
   tell(entityId: string, msg: M): void
+  /** Live (not passivated) children, for metrics and tests. */
   liveCount(): number
+  /** Stops every child and the router. nact's system stop misses grandchildren and their timers. */
+  stop(): void
 }
 
 /**
@@ -30,18 +33,17 @@ export function spawnEntityRouter<S, M extends Settleable>(
   system: ActorSystemRef,
   options: EntityRouterOptions<S, M>,
 ): EntityRouter<M> {
-  let live = 0
+  const live = new Set<Ref<M>>()
   const router = spawnStateless(
     system,
     (routed: Routed<M>, ctx) => {
       const name = childName(routed.entityId)
       let child = ctx.children.get(name) as Ref<M> | undefined
       if (!child) {
-        live += 1
-        child = spawn(ctx.self, options.behaviour(routed.entityId) as never, name, {
+        const spawned: Ref<M> = spawn(ctx.self, options.behaviour(routed.entityId) as never, name, {
           shutdownAfter: options.idleMs,
           afterStop: () => {
-            live -= 1
+            live.delete(spawned)
           },
           onCrash: (msg: M | undefined, error: unknown, crashCtx: { reset: symbol }) => {
             msg?.done.reject(error)
@@ -49,7 +51,9 @@ export function spawnEntityRouter<S, M extends Settleable>(
             // Reset drops the in-memory state; the child recovers from the journal next time.
             return crashCtx.reset
           },
-        } as never) as Ref<M>
+        } as never)
+        live.add(spawned)
+        child = spawned
       }
       dispatch(child, routed.msg)
     },
@@ -57,7 +61,11 @@ export function spawnEntityRouter<S, M extends Settleable>(
   )
   return {
     tell: (entityId, msg) => dispatch(router as Ref<Routed<M>>, { entityId, msg }),
-    liveCount: () => live,
+    liveCount: () => live.size,
+    stop: () => {
+      for (const child of live) stop(child)
+      stop(router)
+    },
   }
 }
 

@@ -39,4 +39,9 @@ export class MachineDispatcher {
   liveActors(): number {
     return this.router.liveCount()
   }
+
+  /** Stops every machine actor (their state is all committed by then). */
+  stop(): void {
+    this.router.stop()
+  }
 }

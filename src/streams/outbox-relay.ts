@@ -5,6 +5,9 @@ import type { OutboxCursor, OutboxEntry } from '../store/outbox.js'
 
 /** The relay's view of the outbox (PostgreSQL in production). */
 export interface OutboxSource {
+  /** Becomes the one relay allowed to publish; false while another instance is. */
+  acquire(): Promise<boolean>
+  release(): Promise<void>
   cursor(): Promise<OutboxCursor>
   next(after: OutboxCursor, limit: number): Promise<OutboxEntry[]>
   save(cursor: OutboxCursor): Promise<void>
@@ -18,7 +21,13 @@ export interface EventPublisher {
   disconnect(): Promise<void>
 }
 
-export type RelayStatus = { published: number; connected: boolean; lastError: string | undefined }
+export type RelayStatus = {
+  /** Whether this instance holds the relay's leadership (others stand by). */
+  leader: boolean
+  published: number
+  connected: boolean
+  lastError: string | undefined
+}
 
 /**
  * Publishes committed events in commit order, a batch at a time, and records how far it got
@@ -30,12 +39,12 @@ export class OutboxRelay {
   private readonly abort = new AbortController()
   private running: Promise<void> | undefined
   private cursor: OutboxCursor | undefined
-  private readonly state: RelayStatus = { published: 0, connected: false, lastError: undefined }
+  private readonly state: RelayStatus = { leader: false, published: 0, connected: false, lastError: undefined }
 
   constructor(
     private readonly outbox: OutboxSource,
     private readonly publisher: EventPublisher,
-    private readonly options: { batch: number; pollMs: number; maxBackoffMs?: number },
+    private readonly options: { batch: number; pollMs: number; maxBackoffMs?: number; standbyMs?: number },
     private readonly log: Logger,
   ) {}
 
@@ -48,6 +57,7 @@ export class OutboxRelay {
     this.abort.abort()
     await this.running
     await this.publisher.disconnect()
+    await this.outbox.release()
   }
 
   status(): RelayStatus {
@@ -63,13 +73,13 @@ export class OutboxRelay {
     let backoff = this.options.pollMs
     while (!this.abort.signal.aborted) {
       try {
-        this.cursor ??= await this.outbox.cursor()
-        if (!this.state.connected) {
-          await this.publisher.connect()
-          this.state.connected = true
-          this.log.info('relay connected to the event bus')
+        const cursor = await this.lead()
+        if (!cursor) {
+          await this.pause(this.options.standbyMs ?? 2000)
+          continue
         }
-        const entries = await this.outbox.next(this.cursor, this.options.batch)
+        await this.connect()
+        const entries = await this.outbox.next(cursor, this.options.batch)
         if (entries.length > 0) {
           await this.publisher.send(entries.map((e) => e.event))
           const last = entries[entries.length - 1] as OutboxEntry
@@ -83,14 +93,41 @@ export class OutboxRelay {
       } catch (err) {
         this.state.lastError = (err as Error).message
         this.log.warn({ err, backoffMs: backoff }, 'relay failed, will retry')
-        if (this.state.connected) {
-          this.state.connected = false
-          await this.publisher.disconnect().catch(() => undefined)
-        }
+        await this.letGo()
         await this.pause(backoff)
         backoff = Math.min(this.options.maxBackoffMs ?? 5000, backoff * 2 + 100)
       }
     }
+  }
+
+  /** The cursor to publish from, or undefined while another instance leads. */
+  private async lead(): Promise<OutboxCursor | undefined> {
+    if (!this.state.leader) {
+      this.state.leader = await this.outbox.acquire()
+      if (!this.state.leader) return undefined
+      // Re-read: the cursor may have moved while another instance led.
+      this.cursor = undefined
+      this.log.info('relay took leadership')
+    }
+    this.cursor ??= await this.outbox.cursor()
+    return this.cursor
+  }
+
+  private async connect(): Promise<void> {
+    if (this.state.connected) return
+    await this.publisher.connect()
+    this.state.connected = true
+    this.log.info('relay connected to the event bus')
+  }
+
+  /** After a failure: drop the broker connection and leadership, then take both again. */
+  private async letGo(): Promise<void> {
+    if (this.state.connected) {
+      this.state.connected = false
+      await this.publisher.disconnect().catch(() => undefined)
+    }
+    this.state.leader = false
+    await this.outbox.release().catch(() => undefined)
   }
 
   private async pause(ms: number): Promise<void> {

@@ -1,0 +1,24 @@
+# millstream service image (used by deploy/docker-compose.yml).
+#   docker build -t millstream .
+# Build stage: dev dependencies (TypeScript) to compile src/ into dist/.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# Runtime stage: production dependencies, compiled code, SQL migrations and Avro schemas
+# (dist/ finds db/ and schemas/ next to itself).
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY db ./db
+COPY schemas ./schemas
+USER node
+EXPOSE 8080
+CMD ["node", "dist/cli.js", "start"]

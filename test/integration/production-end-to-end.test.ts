@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import type { MachineView } from '../../src/store/machine-queries'
+import { readTopic } from '../support/kafka-reader'
+import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
+import { ServiceProcess } from '../support/service-process'
+import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+
+const ROOT = path.resolve(__dirname, '../..')
+const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(ROOT, '.venv/bin/python')
+
+describe('production messages end to end: MQTT → actors → PostgreSQL → Kafka → Python', () => {
+  const mqttPrefix = uniqueName('e2e')
+  const kafkaPrefix = uniqueName('ms-e2e-')
+  const messages = productionMessages(mqttPrefix, 10, 1000)
+  let service: ServiceProcess
+  let databaseUrl: string
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase()
+    service = await ServiceProcess.start({
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      KAFKA_BROKERS: services().kafkaBrokers,
+      MQTT_TOPIC_PREFIX: mqttPrefix,
+      MQTT_CLIENT_ID: uniqueName('ms-e2e-'),
+      KAFKA_TOPIC_PREFIX: kafkaPrefix,
+    })
+    const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
+    await publisher.publishAll(messages)
+    await publisher.close()
+  })
+
+  afterAll(async () => {
+    await service?.kill('SIGTERM')
+  })
+
+  it('commits exactly one event per message to PostgreSQL', async () => {
+    const count = await waitFor('1000 events', async () => {
+      const [row] = await queryOnce<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM event_log')
+      return row && row.n >= 1000 ? row.n : undefined
+    })
+    expect(count).toBe(1000)
+    const [distinct] = await queryOnce<{ n: number }>(
+      databaseUrl,
+      `SELECT count(DISTINCT payload->>'messageId')::int AS n FROM event_log`,
+    )
+    expect(distinct?.n).toBe(1000)
+  })
+
+  it('serves each machine’s counts over HTTP, matching what was published', async () => {
+    const { status, body } = await service.get<{ items: MachineView[] }>('/api/v1/machines')
+    expect(status).toBe(200)
+    expect(body.items).toHaveLength(10)
+    for (const machine of body.items) {
+      const mine = messages.filter((m) => m.machineId === machine.machineId)
+      expect(machine.produced).toBe(mine.length)
+      expect(machine.scrapped).toBe(mine.filter((m) => m.damaged).length)
+      expect(machine.lastOrder).toBe(mine[mine.length - 1]?.order)
+      expect(machine.lastSeenAt).not.toBeNull()
+    }
+    const one = await service.get<MachineView>('/api/v1/machines/3')
+    expect(one.body).toMatchObject({ machineId: '3', produced: 100 })
+  })
+
+  it('publishes 1000 Avro records, each machine in one partition in publish order, over several partitions', async () => {
+    const records = await readTopic(services().kafkaBrokers, `${kafkaPrefix}.production`, 1000)
+    const unique = new Map(records.map((r) => [r.eventId, r]))
+    expect(unique.size).toBe(1000)
+    expect(records.every((r) => r.type === 'PartProduced')).toBe(true)
+    const partitions = new Set(records.map((r) => r.partition))
+    expect(partitions.size).toBeGreaterThanOrEqual(2)
+    for (const machineId of new Set(messages.map((m) => m.machineId))) {
+      const mine = records.filter((r) => r.key === machineId).sort((a, b) => a.offset - b.offset)
+      expect(new Set(mine.map((r) => r.partition)).size).toBe(1)
+      expect(mine.map((r) => r.value.sequence)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+      expect(mine.map((r) => r.value.messageId)).toEqual(
+        messages.filter((m) => m.machineId === machineId).map((m) => (JSON.parse(m.payload) as { messageId: string }).messageId),
+      )
+    }
+  })
+
+  it('lets the Python client decode all 1000 records by fingerprint', async () => {
+    const { stdout } = await promisify(execFile)(
+      PYTHON,
+      ['-m', 'millstream_client', 'count', '--brokers', services().kafkaBrokers, '--topic', `${kafkaPrefix}.production`,
+        '--from-beginning', '--idle-timeout', '10'],
+      { cwd: ROOT, timeout: 120_000 },
+    )
+    const summary = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+      count: number
+      by_type: Record<string, number>
+      keys_in_order_ok: boolean
+      errors: unknown[]
+    }
+    expect(summary.count).toBe(1000)
+    expect(summary.by_type).toEqual({ PartProduced: 1000 })
+    expect(summary.keys_in_order_ok).toBe(true)
+    expect(summary.errors).toEqual([])
+  })
+})

@@ -1,0 +1,50 @@
+import { Kafka, logLevel } from 'kafkajs'
+import { SchemaRegistry } from '../../src/events/schema-registry'
+import { decodeSingleObject } from '../../src/events/single-object'
+import { uniqueName } from './services'
+
+export type ReadRecord = { partition: number; offset: number; key: string; type: string; eventId: string; value: Record<string, unknown> }
+
+const registry = SchemaRegistry.fromDirectory()
+const lookup = (fp: Buffer) => registry.all().find((s) => s.fingerprint.equals(fp))
+
+/**
+ * Reads a topic from the beginning with a fresh consumer group until records with `count`
+ * distinct event ids have arrived (or `timeoutMs` passes), decoding every value as Avro
+ * single-object encoding. Duplicates (a relay re-send) are returned too.
+ */
+export async function readTopic(brokers: string, topic: string, count: number, timeoutMs = 60_000): Promise<ReadRecord[]> {
+  const kafka = new Kafka({ clientId: 'millstream-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
+  const consumer = kafka.consumer({ groupId: uniqueName('test-reader-') })
+  const records: ReadRecord[] = []
+  const distinct = new Set<string>()
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      void consumer.run({
+        eachMessage: ({ partition, message }) => {
+          const { schema, record } = decodeSingleObject(message.value as Buffer, lookup)
+          records.push({
+            partition,
+            offset: Number(message.offset),
+            key: message.key?.toString() ?? '',
+            type: schema.name,
+            eventId: message.headers?.['event-id']?.toString() ?? '',
+            value: record as Record<string, unknown>,
+          })
+          distinct.add(message.headers?.['event-id']?.toString() ?? '')
+          if (distinct.size >= count) {
+            clearTimeout(timer)
+            resolve()
+          }
+          return Promise.resolve()
+        },
+      })
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return records
+}
