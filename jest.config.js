@@ -1,7 +1,9 @@
 // Unit tests run anywhere; integration tests need the real services (test/global-setup.ts starts them).
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+  },
   // Sources import './x.js' (NodeNext); under jest that is the .ts file beside it.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 }

@@ -19,7 +19,11 @@ commands:
   migrate                     apply database migrations and exit
 `
 
-const version = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version
+const version = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as {
+    version: string
+  }
+).version
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv

@@ -7,21 +7,32 @@ const bool = z
 const port = z.coerce.number().int().min(0).max(65535)
 const positiveInt = z.coerce.number().int().positive()
 
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+)
 
 const envSchema = z.object({
   MQTT_URL: z.url().optional(),
   MQTT_CLIENT_ID: z.string().min(1).default('millstream-ingest'),
-  MQTT_TOPIC_PREFIX: z.string().min(1).regex(/^[^#+]+$/, 'no MQTT wildcards').default('factory'),
+  MQTT_TOPIC_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[^#+]+$/, 'no MQTT wildcards')
+    .default('factory'),
   MQTT_INGEST: bool.default(true),
   EMBEDDED_MQTT_PORT: port.default(1883),
   DATABASE_URL: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: port.default(54329),
   DATA_DIR: z.string().min(1).default('.millstream'),
   KAFKA_BROKERS: list.optional(),
-  KAFKA_TOPIC_PREFIX: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/).default('millstream'),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .default('millstream'),
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_CLIENT_ID: z.string().min(1).default('millstream'),
@@ -80,7 +91,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; the only place that reads `process.env`. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  )
   const parsed = envSchema.safeParse(defined)
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))

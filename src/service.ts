@@ -21,7 +21,12 @@ import { OutboxRelay } from './streams/outbox-relay.js'
 import { ingestPipeline } from './streams/pipeline.js'
 
 /** A running service: where it listens and how to stop it. */
-export type RunningService = { httpPort: number; mqttUrl: string; databaseUrl: string; stop(): Promise<void> }
+export type RunningService = {
+  httpPort: number
+  mqttUrl: string
+  databaseUrl: string
+  stop(): Promise<void>
+}
 
 type Closer = { name: string; close: () => Promise<unknown> }
 
@@ -30,7 +35,11 @@ type Closer = { name: string; close: () => Promise<unknown> }
  * MQTT → pipeline → actors → PostgreSQL → relay → Kafka and the HTTP API, and registers an
  * ordered shutdown (stop reading, drain in-flight work, commit, close). No business logic here.
  */
-export async function startService(config: Config, log: Logger, version: string): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  log: Logger,
+  version: string,
+): Promise<RunningService> {
   const closers: Closer[] = []
   const stop = async () => {
     for (const { name, close } of closers.reverse()) {
@@ -38,15 +47,22 @@ export async function startService(config: Config, log: Logger, version: string)
     }
   }
   try {
-    const embeddedPg = config.database.url
-      ? undefined
-      : await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, log)
-    if (embeddedPg) closers.push({ name: 'embedded postgres', close: () => embeddedPg.stop() })
-    const databaseUrl = config.database.url ?? (embeddedPg?.url as string)
-
-    const broker = config.mqtt.url ? undefined : await startEmbeddedBroker(config.mqtt.embeddedPort, log)
-    if (broker) closers.push({ name: 'embedded broker', close: () => broker.close() })
-    const mqttUrl = config.mqtt.url ?? (broker?.url as string)
+    let databaseUrl = config.database.url
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres(
+        config.database.dataDir,
+        config.database.embeddedPort,
+        log,
+      )
+      closers.push({ name: 'embedded postgres', close: () => embedded.stop() })
+      databaseUrl = embedded.url
+    }
+    let mqttUrl = config.mqtt.url
+    if (!mqttUrl) {
+      const broker = await startEmbeddedBroker(config.mqtt.embeddedPort, log)
+      closers.push({ name: 'embedded broker', close: () => broker.close() })
+      mqttUrl = broker.url
+    }
 
     const pool = createPool(databaseUrl, log, 20)
     closers.push({ name: 'database pool', close: () => pool.end() })
@@ -63,10 +79,14 @@ export async function startService(config: Config, log: Logger, version: string)
       journal,
       snapshotEvery: config.processing.snapshotEvery,
       idleMs: config.processing.actorIdleMs,
-      onCrash: (machineId, err) => actorLog.error({ err, machineId }, 'machine actor crashed; restarting from its journal'),
+      onCrash: (machineId, err) =>
+        actorLog.error({ err, machineId }, 'machine actor crashed; restarting from its journal'),
     })
     closers.push({ name: 'machine actors', close: () => Promise.resolve(machines.stop()) })
-    closers.push({ name: 'pending commits', close: () => Promise.all([journal.idle(), deadLetters.idle()]) })
+    closers.push({
+      name: 'pending commits',
+      close: () => Promise.all([journal.idle(), deadLetters.idle()]),
+    })
 
     const relay = config.kafka.brokers ? startRelay(config, pool, schemas, log) : undefined
     if (relay) closers.push({ name: 'outbox relay', close: () => relay.stop() })
@@ -84,14 +104,22 @@ export async function startService(config: Config, log: Logger, version: string)
       : undefined
     if (source) {
       const pipelineLog = log.child({ module: 'pipeline' })
-      const subscription = ingestPipeline(source.messages(), { ...config.mqtt, ...config.processing }, {
-        dispatch: (input) => machines.dispatch(input),
-        deadLetter: (letter) => deadLetters.record(letter),
-        onUnstorable: (message, err) =>
-          pipelineLog.error({ err, topic: message.topic }, 'message neither processed nor dead-lettered; left unacknowledged'),
-      }).subscribe({
+      const subscription = ingestPipeline(
+        source.messages(),
+        { ...config.mqtt, ...config.processing },
+        {
+          dispatch: (input) => machines.dispatch(input),
+          deadLetter: (letter) => deadLetters.record(letter),
+          onUnstorable: (message, err) =>
+            pipelineLog.error(
+              { err, topic: message.topic },
+              'message neither processed nor dead-lettered; left unacknowledged',
+            ),
+        },
+      ).subscribe({
         next: (p) => {
-          if (p.outcome === 'dead-lettered') pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
+          if (p.outcome === 'dead-lettered')
+            pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
         },
         error: (err: unknown) => pipelineLog.fatal({ err }, 'ingest pipeline failed'),
       })
@@ -119,14 +147,18 @@ export async function startService(config: Config, log: Logger, version: string)
         checks.kafka = status.leader
           ? { ok: status.connected, detail: status.lastError ?? 'connected' }
           : { ok: true, detail: 'standby' }
-        checks.relayLag = { ok: true, detail: (await relay.lag().catch(() => undefined)) ?? 'unknown' }
+        checks.relayLag = {
+          ok: true,
+          detail: (await relay.lag().catch(() => undefined)) ?? 'unknown',
+        }
       }
       checks.actors = { ok: true, detail: machines.liveActors() }
       return checks
     }
 
     const app = createHttpApp({ machines: new MachineQueries(pool), readiness, log, version })
-    const server = createServer(app.callback())
+    const handle = app.callback()
+    const server = createServer((req, res) => void handle(req, res))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(config.http.port, config.http.host, () => resolve())

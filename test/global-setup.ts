@@ -15,7 +15,10 @@ export default function globalSetup(): void {
   const given = ['DATABASE_URL', 'MQTT_URL', 'KAFKA_BROKERS'].every((k) => process.env[k])
   if (!given) {
     const alreadyUp = existsSync(path.join(RUN_DIR, 'services.env'))
-    execFileSync('bash', [path.join(ROOT, 'scripts/services/up.sh'), RUN_DIR], { stdio: 'inherit', cwd: ROOT })
+    execFileSync('bash', [path.join(ROOT, 'scripts/services/up.sh'), RUN_DIR], {
+      stdio: 'inherit',
+      cwd: ROOT,
+    })
     if (!alreadyUp) process.env.MILLSTREAM_TEST_STARTED_SERVICES = '1'
     for (const line of readFileSync(path.join(RUN_DIR, 'services.env'), 'utf8').split('\n')) {
       const m = /^export ([A-Z_0-9]+)=(.*)$/.exec(line.trim())

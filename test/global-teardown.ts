@@ -5,5 +5,7 @@ import { RUN_DIR } from './global-setup'
 /** Stops the services the global setup started (not ones the caller gave or left running). */
 export default function globalTeardown(): void {
   if (process.env.MILLSTREAM_TEST_STARTED_SERVICES !== '1') return
-  execFileSync('bash', [path.resolve(__dirname, '../scripts/services/down.sh'), RUN_DIR], { stdio: 'inherit' })
+  execFileSync('bash', [path.resolve(__dirname, '../scripts/services/down.sh'), RUN_DIR], {
+    stdio: 'inherit',
+  })
 }

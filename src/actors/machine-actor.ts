@@ -50,7 +50,11 @@ export function machineBehaviour(machineId: string, deps: MachineActorDeps) {
   }
 }
 
-function partProduced(state: MachineState, report: ProductionReport, recordedAt: number): PartProduced {
+function partProduced(
+  state: MachineState,
+  report: ProductionReport,
+  recordedAt: number,
+): PartProduced {
   return {
     eventId: randomUUID(),
     type: 'PartProduced',

@@ -19,7 +19,10 @@ export class MachineDispatcher {
     this.router = spawnEntityRouter<MachineActorState, MachineMsg>(system, {
       name: 'machines',
       behaviour: (machineId) =>
-        machineBehaviour(machineId, { journal: options.journal, snapshotEvery: options.snapshotEvery }),
+        machineBehaviour(machineId, {
+          journal: options.journal,
+          snapshotEvery: options.snapshotEvery,
+        }),
       idleMs: options.idleMs,
       onCrash: options.onCrash,
     })

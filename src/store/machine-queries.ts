@@ -29,7 +29,10 @@ export class MachineQueries {
   constructor(private readonly pool: Pool) {}
 
   async get(machineId: string): Promise<MachineView | undefined> {
-    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM machine_state WHERE machine_id = $1`, [machineId])
+    const r = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM machine_state WHERE machine_id = $1`,
+      [machineId],
+    )
     return r.rows[0] && toView(r.rows[0])
   }
 

@@ -21,7 +21,9 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
          name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     )
     const done = new Set(
-      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map(
+        (r) => r.name,
+      ),
     )
     for (const file of files.filter((f) => !done.has(f))) {
       const sql = await readFile(path.join(dir, file), 'utf8')

@@ -29,9 +29,10 @@ export class PgOutbox {
     if (this.leaderConnection) return true
     const client = await this.pool.connect()
     try {
-      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-        `millstream-relay:${this.relayName}`,
-      ])
+      const r = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+        [`millstream-relay:${this.relayName}`],
+      )
       if (r.rows[0]?.ok) {
         client.on('error', () => this.dropLeadership(true))
         this.leaderConnection = client

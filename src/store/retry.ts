@@ -12,7 +12,10 @@ export type RetryOptions = {
  * Runs `work` until it succeeds or fails with an error that retrying cannot fix, backing off
  * exponentially in between. Callers wait meanwhile: that wait is the system's backpressure.
  */
-export async function retryWhileRetriable<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retryWhileRetriable<T>(
+  work: () => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const { minBackoffMs = 50, maxBackoffMs = 2000 } = options
   let backoff = minBackoffMs
   for (;;) {

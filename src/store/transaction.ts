@@ -1,7 +1,10 @@
 import type { Pool, PoolClient } from 'pg'
 
 /** Runs `work` in one transaction on a pooled connection; a broken connection is discarded. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect()
   let broken: Error | undefined
   try {

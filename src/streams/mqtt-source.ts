@@ -62,7 +62,7 @@ export class MqttSource {
       connectTimeout: 10_000,
     })
     this.client = client
-    client.handleMessage = (packet, callback) => this.receive(packet as IPublishPacket, callback)
+    client.handleMessage = (packet, callback) => this.receive(packet, callback)
     client.on('close', () => {
       this.generation += 1
     })
@@ -107,7 +107,10 @@ export class MqttSource {
     this.inFlightCount -= 1
     const client = this.client
     if (packet.qos > 0 && client && generation === this.generation && client.connected) {
-      ;(client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId: packet.messageId as number })
+      ;(client as unknown as PacketSender)._sendPacket({
+        cmd: 'puback',
+        messageId: packet.messageId as number,
+      })
     }
     if (this.blocked && this.inFlightCount < this.options.maxInFlight && !this.stopping) {
       const readOn = this.blocked

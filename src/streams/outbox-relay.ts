@@ -39,12 +39,22 @@ export class OutboxRelay {
   private readonly abort = new AbortController()
   private running: Promise<void> | undefined
   private cursor: OutboxCursor | undefined
-  private readonly state: RelayStatus = { leader: false, published: 0, connected: false, lastError: undefined }
+  private readonly state: RelayStatus = {
+    leader: false,
+    published: 0,
+    connected: false,
+    lastError: undefined,
+  }
 
   constructor(
     private readonly outbox: OutboxSource,
     private readonly publisher: EventPublisher,
-    private readonly options: { batch: number; pollMs: number; maxBackoffMs?: number; standbyMs?: number },
+    private readonly options: {
+      batch: number
+      pollMs: number
+      maxBackoffMs?: number
+      standbyMs?: number
+    },
     private readonly log: Logger,
   ) {}
 

@@ -12,7 +12,10 @@ export type Processed = {
 }
 
 /** Decode and validate: never throws; a bad message becomes a rejection with a reason. */
-export function decodeMessages(topicPrefix: string, maxPayloadBytes: number): OperatorFunction<InboundMessage, Decoded> {
+export function decodeMessages(
+  topicPrefix: string,
+  maxPayloadBytes: number,
+): OperatorFunction<InboundMessage, Decoded> {
   return map((message) => ({ message, result: decodeInput(message, topicPrefix, maxPayloadBytes) }))
 }
 
@@ -20,7 +23,13 @@ export type Handlers = {
   /** Hands a valid input to its actor; resolves after the commit. Rejects if processing failed. */
   dispatch(input: ValidInput): Promise<'applied' | 'duplicate'>
   /** Stores a rejected input with its reason; resolves once stored. */
-  deadLetter(letter: { source: string; payload: Buffer; reason: string; idempotencyKey: string; receivedAt: number }): Promise<void>
+  deadLetter(letter: {
+    source: string
+    payload: Buffer
+    reason: string
+    idempotencyKey: string
+    receivedAt: number
+  }): Promise<void>
   /** Told when a message could neither be processed nor dead-lettered. */
   onUnstorable?(message: InboundMessage, error: unknown): void
 }
@@ -30,11 +39,18 @@ export type Handlers = {
  * each actor's mailbox keeps it, so per-entity order holds. Each message is acknowledged only
  * once it is committed or dead-lettered.
  */
-export function dispatchAll(handlers: Handlers, concurrency: number): OperatorFunction<Decoded, Processed> {
+export function dispatchAll(
+  handlers: Handlers,
+  concurrency: number,
+): OperatorFunction<Decoded, Processed> {
   return mergeMap(({ message, result }) => from(settle(handlers, message, result)), concurrency)
 }
 
-async function settle(handlers: Handlers, message: InboundMessage, result: DecodeResult): Promise<Processed> {
+async function settle(
+  handlers: Handlers,
+  message: InboundMessage,
+  result: DecodeResult,
+): Promise<Processed> {
   let reason: string
   if (result.ok) {
     try {

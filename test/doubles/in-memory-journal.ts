@@ -11,7 +11,9 @@ export class InMemoryJournal implements MachineJournal {
   loadMachine(machineId: string): Promise<MachineState> {
     this.loads += 1
     return Promise.resolve(
-      this.events.filter((e) => e.key === machineId).reduce(applyMachineEvent, initialMachineState(machineId)),
+      this.events
+        .filter((e) => e.key === machineId)
+        .reduce(applyMachineEvent, initialMachineState(machineId)),
     )
   }
 

@@ -26,12 +26,18 @@ describe('the service is killed with SIGKILL mid-stream and started again', () =
     const messages = productionMessages(mqttPrefix, MACHINES, TOTAL)
     const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
     const events = async () =>
-      (await queryOnce<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM event_log'))[0]?.n ?? 0
+      (await queryOnce<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM event_log'))[0]
+        ?.n ?? 0
 
     try {
       // First third while the service runs; kill it once part of that is committed.
       const firstPart = publisher.publishAll(messages.slice(0, 1000))
-      await waitFor('some events committed', async () => ((await events()) >= 200 ? true : undefined), 60_000, 20)
+      await waitFor(
+        'some events committed',
+        async () => ((await events()) >= 200 ? true : undefined),
+        60_000,
+        20,
+      )
       await service.kill('SIGKILL')
       await firstPart
       const committedAtKill = await events()
@@ -42,10 +48,14 @@ describe('the service is killed with SIGKILL mid-stream and started again', () =
       await publisher.publishAll(messages.slice(1000))
       await service.restart()
 
-      const final = await waitFor('all events committed', async () => {
-        const n = await events()
-        return n >= TOTAL ? n : undefined
-      }, 120_000)
+      const final = await waitFor(
+        'all events committed',
+        async () => {
+          const n = await events()
+          return n >= TOTAL ? n : undefined
+        },
+        120_000,
+      )
       // Let any redelivery still in flight land, then check nothing was counted twice.
       await new Promise((r) => setTimeout(r, 2000))
       expect(final).toBe(TOTAL)
@@ -67,7 +77,12 @@ describe('the service is killed with SIGKILL mid-stream and started again', () =
       expect(body.items.every((m) => m.produced === TOTAL / MACHINES)).toBe(true)
 
       // Kafka: every event arrives; a batch re-sent after the kill repeats the same eventId.
-      const records = await readTopic(services().kafkaBrokers, `${kafkaPrefix}.production`, TOTAL, 120_000)
+      const records = await readTopic(
+        services().kafkaBrokers,
+        `${kafkaPrefix}.production`,
+        TOTAL,
+        120_000,
+      )
       const byId = new Map<string, unknown>()
       for (const r of records) {
         const seen = byId.get(r.eventId)

@@ -14,7 +14,10 @@ describe('malformed messages', () => {
       MQTT_CLIENT_ID: uniqueName('ms-dl-'),
     })
     const topic = `${prefix}/machines/m1/production`
-    const good = (order: number) => ({ topic, payload: JSON.stringify({ timeOfProduction: Date.now(), order, partId: 1 }) })
+    const good = (order: number) => ({
+      topic,
+      payload: JSON.stringify({ timeOfProduction: Date.now(), order, partId: 1 }),
+    })
     const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
     try {
       await publisher.publishAll([

@@ -38,7 +38,10 @@ describe('production messages end to end: MQTT → actors → PostgreSQL → Kaf
 
   it('commits exactly one event per message to PostgreSQL', async () => {
     const count = await waitFor('1000 events', async () => {
-      const [row] = await queryOnce<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM event_log')
+      const [row] = await queryOnce<{ n: number }>(
+        databaseUrl,
+        'SELECT count(*)::int AS n FROM event_log',
+      )
       return row && row.n >= 1000 ? row.n : undefined
     })
     expect(count).toBe(1000)
@@ -74,9 +77,13 @@ describe('production messages end to end: MQTT → actors → PostgreSQL → Kaf
     for (const machineId of new Set(messages.map((m) => m.machineId))) {
       const mine = records.filter((r) => r.key === machineId).sort((a, b) => a.offset - b.offset)
       expect(new Set(mine.map((r) => r.partition)).size).toBe(1)
-      expect(mine.map((r) => r.value.sequence)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+      expect(mine.map((r) => r.value.sequence)).toEqual(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      )
       expect(mine.map((r) => r.value.messageId)).toEqual(
-        messages.filter((m) => m.machineId === machineId).map((m) => (JSON.parse(m.payload) as { messageId: string }).messageId),
+        messages
+          .filter((m) => m.machineId === machineId)
+          .map((m) => (JSON.parse(m.payload) as { messageId: string }).messageId),
       )
     }
   })
@@ -84,8 +91,18 @@ describe('production messages end to end: MQTT → actors → PostgreSQL → Kaf
   it('lets the Python client decode all 1000 records by fingerprint', async () => {
     const { stdout } = await promisify(execFile)(
       PYTHON,
-      ['-m', 'millstream_client', 'count', '--brokers', services().kafkaBrokers, '--topic', `${kafkaPrefix}.production`,
-        '--from-beginning', '--idle-timeout', '10'],
+      [
+        '-m',
+        'millstream_client',
+        'count',
+        '--brokers',
+        services().kafkaBrokers,
+        '--topic',
+        `${kafkaPrefix}.production`,
+        '--from-beginning',
+        '--idle-timeout',
+        '10',
+      ],
       { cwd: ROOT, timeout: 120_000 },
     )
     const summary = JSON.parse(stdout.trim().split('\n').pop() as string) as {

@@ -3,7 +3,14 @@ import { SchemaRegistry } from '../../src/events/schema-registry'
 import { decodeSingleObject } from '../../src/events/single-object'
 import { uniqueName } from './services'
 
-export type ReadRecord = { partition: number; offset: number; key: string; type: string; eventId: string; value: Record<string, unknown> }
+export type ReadRecord = {
+  partition: number
+  offset: number
+  key: string
+  type: string
+  eventId: string
+  value: Record<string, unknown>
+}
 
 const registry = SchemaRegistry.fromDirectory()
 const lookup = (fp: Buffer) => registry.all().find((s) => s.fingerprint.equals(fp))
@@ -13,8 +20,17 @@ const lookup = (fp: Buffer) => registry.all().find((s) => s.fingerprint.equals(f
  * distinct event ids have arrived (or `timeoutMs` passes), decoding every value as Avro
  * single-object encoding. Duplicates (a relay re-send) are returned too.
  */
-export async function readTopic(brokers: string, topic: string, count: number, timeoutMs = 60_000): Promise<ReadRecord[]> {
-  const kafka = new Kafka({ clientId: 'millstream-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
+export async function readTopic(
+  brokers: string,
+  topic: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<ReadRecord[]> {
+  const kafka = new Kafka({
+    clientId: 'millstream-test',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  })
   const consumer = kafka.consumer({ groupId: uniqueName('test-reader-') })
   const records: ReadRecord[] = []
   const distinct = new Set<string>()

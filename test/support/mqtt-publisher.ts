@@ -5,7 +5,9 @@ export class TestPublisher {
   private constructor(private readonly client: MqttClient) {}
 
   static async connect(url: string, clientId: string): Promise<TestPublisher> {
-    return new TestPublisher(await mqtt.connectAsync(url, { clientId, protocolVersion: 4, clean: true }))
+    return new TestPublisher(
+      await mqtt.connectAsync(url, { clientId, protocolVersion: 4, clean: true }),
+    )
   }
 
   /** Publishes in order; resolves when the broker acknowledged every message. */

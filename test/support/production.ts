@@ -2,7 +2,11 @@ import type { ProductionReport } from '../../src/domain/production'
 import type { ValidInput } from '../../src/domain/inputs'
 
 /** A valid production input for machine `machineId`, the n-th of its order. */
-export function productionInput(machineId: string, n: number, overrides: Partial<ProductionReport> = {}): ValidInput {
+export function productionInput(
+  machineId: string,
+  n: number,
+  overrides: Partial<ProductionReport> = {},
+): ValidInput {
   return {
     kind: 'production',
     entityKey: machineId,

@@ -20,7 +20,10 @@ export class ServiceProcess {
   /** Starts `millstream start` with `env` (plus a free HTTP port) and waits until it is ready. */
   static async start(env: Record<string, string>): Promise<ServiceProcess> {
     const port = await freePort()
-    const service = new ServiceProcess({ LOG_LEVEL: 'info', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' }, port)
+    const service = new ServiceProcess(
+      { LOG_LEVEL: 'info', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
+      port,
+    )
     await service.restart()
     return service
   }
@@ -41,7 +44,8 @@ export class ServiceProcess {
     await waitFor(
       'service readiness',
       async () => {
-        if (child.exitCode !== null) throw new GiveUp(`service exited with ${child.exitCode}:\n${this.logs()}`)
+        if (child.exitCode !== null)
+          throw new GiveUp(`service exited with ${child.exitCode}:\n${this.logs()}`)
         const res = await fetch(`${this.url}/healthz`)
         return res.ok ? true : undefined
       },
@@ -52,8 +56,11 @@ export class ServiceProcess {
   /** Kills the process with `signal` and waits for it to exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     const child = this.child
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return child?.exitCode ?? null
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    )
     child.kill(signal)
     return exited
   }

@@ -6,7 +6,9 @@ import pg from 'pg'
 export function services(): { databaseUrl: string; mqttUrl: string; kafkaBrokers: string } {
   const { DATABASE_URL, MQTT_URL, KAFKA_BROKERS } = process.env
   if (!DATABASE_URL || !MQTT_URL || !KAFKA_BROKERS) {
-    throw new Error('integration tests need DATABASE_URL, MQTT_URL and KAFKA_BROKERS (see test/global-setup.ts)')
+    throw new Error(
+      'integration tests need DATABASE_URL, MQTT_URL and KAFKA_BROKERS (see test/global-setup.ts)',
+    )
   }
   return { databaseUrl: DATABASE_URL, mqttUrl: MQTT_URL, kafkaBrokers: KAFKA_BROKERS }
 }
@@ -70,14 +72,20 @@ export async function waitFor<T>(
       last = err
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      )
     }
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
 
 /** Runs one query against a test database and closes the connection. */
-export async function queryOnce<R extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function queryOnce<R extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {

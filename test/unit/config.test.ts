@@ -13,7 +13,11 @@ describe('configuration', () => {
   })
 
   it('reads the services and lists of the environment', () => {
-    const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', MQTT_URL: 'mqtt://h:1883', KAFKA_PARTITIONS: '12' })
+    const config = loadConfig({
+      KAFKA_BROKERS: 'a:9092, b:9092',
+      MQTT_URL: 'mqtt://h:1883',
+      KAFKA_PARTITIONS: '12',
+    })
     expect(config.kafka.brokers).toEqual(['a:9092', 'b:9092'])
     expect(config.kafka.partitions).toBe(12)
     expect(config.mqtt.url).toBe('mqtt://h:1883')

@@ -5,7 +5,10 @@ import type { ApiRoute } from '../route.js'
 export type Check = { ok: boolean; detail?: string | number | boolean }
 export type ReadinessProbe = () => Promise<Record<string, Check>>
 
-const report = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.unknown()) })
+const report = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.unknown()),
+})
 
 /** Liveness and readiness (no /api/v1 prefix). */
 export function healthRoutes(readiness: ReadinessProbe): ApiRoute[] {

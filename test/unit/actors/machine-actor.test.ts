@@ -21,7 +21,9 @@ describe('machine actor', () => {
     for (const id of ['m0', 'm1', 'm2']) {
       const events = journal.events.filter((e) => e.key === id)
       expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
-      expect(events.map((e) => e.var1)).toEqual([...events.map((e) => e.var1)].sort((a, b) => (a ?? 0) - (b ?? 0)))
+      expect(events.map((e) => e.var1)).toEqual(
+        [...events.map((e) => e.var1)].sort((a, b) => (a ?? 0) - (b ?? 0)),
+      )
     }
     expect(machines.liveActors()).toBe(3)
   })

@@ -1,9 +1,14 @@
 import { decodeInput } from '../../../src/domain/inputs'
 
 const decode = (topic: string, payload: string | Buffer, max = 64 * 1024) =>
-  decodeInput({ topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload) }, 'factory', max)
+  decodeInput(
+    { topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload) },
+    'factory',
+    max,
+  )
 
-const GOOD = '{"timeOfProduction":"2023-12-10T00:00:00.000Z","order":5,"var5":false,"machineId":1,"partId":4}'
+const GOOD =
+  '{"timeOfProduction":"2023-12-10T00:00:00.000Z","order":5,"var5":false,"machineId":1,"partId":4}'
 
 describe('production input contract', () => {
   it('accepts the original gateway payload and normalises it', () => {
@@ -13,22 +18,37 @@ describe('production input contract', () => {
       input: expect.objectContaining({
         kind: 'production',
         entityKey: '1',
-        report: expect.objectContaining({ machineId: '1', partId: 4, order: 5, damaged: false, producedAt: 1702166400000 }),
+        report: expect.objectContaining({
+          machineId: '1',
+          partId: 4,
+          order: 5,
+          damaged: false,
+          producedAt: 1702166400000,
+        }),
       }),
     })
   })
 
   it('accepts epoch milliseconds for timeOfProduction', () => {
-    const r = decode('factory/machines/m-2/production', '{"timeOfProduction":1702166400000,"order":1,"partId":2}')
+    const r = decode(
+      'factory/machines/m-2/production',
+      '{"timeOfProduction":1702166400000,"order":1,"partId":2}',
+    )
     expect(r.ok && r.input.report.producedAt).toBe(1702166400000)
   })
 
   it('uses messageId as the idempotency key when given, else a hash of topic and payload', () => {
-    const withId = decode('factory/machines/1/production', '{"timeOfProduction":0,"order":1,"partId":2,"messageId":"abc"}')
+    const withId = decode(
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":1,"partId":2,"messageId":"abc"}',
+    )
     expect(withId.ok && withId.input.idempotencyKey).toBe('abc')
     const a = decode('factory/machines/1/production', GOOD)
     const b = decode('factory/machines/1/production', GOOD)
-    const c = decode('factory/machines/2/production', GOOD.replace('"machineId":1', '"machineId":2'))
+    const c = decode(
+      'factory/machines/2/production',
+      GOOD.replace('"machineId":1', '"machineId":2'),
+    )
     expect(a.ok && b.ok && a.input.idempotencyKey === b.input.idempotencyKey).toBe(true)
     expect(a.ok && c.ok && a.input.idempotencyKey !== c.input.idempotencyKey).toBe(true)
   })
@@ -45,14 +65,54 @@ describe('production input contract', () => {
   const rejected: [string, string, string | Buffer, RegExp][] = [
     ['not JSON', 'factory/machines/1/production', 'not json', /not UTF-8 JSON/],
     ['a JSON array', 'factory/machines/1/production', '[1,2]', /JSON object/],
-    ['missing partId', 'factory/machines/1/production', '{"timeOfProduction":0,"order":1}', /partId/],
-    ['order not an integer', 'factory/machines/1/production', '{"timeOfProduction":0,"order":1.5,"partId":1}', /order: must be an integer/],
-    ['order a string', 'factory/machines/1/production', '{"timeOfProduction":0,"order":"5","partId":1}', /order/],
-    ['a bad date', 'factory/machines/1/production', '{"timeOfProduction":"yesterday","order":1,"partId":1}', /timeOfProduction/],
-    ['a body machineId that differs from the topic', 'factory/machines/1/production', '{"timeOfProduction":0,"order":1,"partId":1,"machineId":2}', /does not match/],
-    ['an unknown field', 'factory/machines/1/production', '{"timeOfProduction":0,"order":1,"partId":1,"colour":"red"}', /colour/],
-    ['var5 not a boolean', 'factory/machines/1/production', '{"timeOfProduction":0,"order":1,"partId":1,"var5":"no"}', /var5/],
-    ['invalid UTF-8', 'factory/machines/1/production', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /UTF-8/],
+    [
+      'missing partId',
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":1}',
+      /partId/,
+    ],
+    [
+      'order not an integer',
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":1.5,"partId":1}',
+      /order: must be an integer/,
+    ],
+    [
+      'order a string',
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":"5","partId":1}',
+      /order/,
+    ],
+    [
+      'a bad date',
+      'factory/machines/1/production',
+      '{"timeOfProduction":"yesterday","order":1,"partId":1}',
+      /timeOfProduction/,
+    ],
+    [
+      'a body machineId that differs from the topic',
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":1,"partId":1,"machineId":2}',
+      /does not match/,
+    ],
+    [
+      'an unknown field',
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":1,"partId":1,"colour":"red"}',
+      /colour/,
+    ],
+    [
+      'var5 not a boolean',
+      'factory/machines/1/production',
+      '{"timeOfProduction":0,"order":1,"partId":1,"var5":"no"}',
+      /var5/,
+    ],
+    [
+      'invalid UTF-8',
+      'factory/machines/1/production',
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+      /UTF-8/,
+    ],
     ['an unknown topic', 'factory/ovens/1/heat', GOOD, /unknown topic/],
     ['a machine id with spaces', 'factory/machines/a b/production', GOOD, /unknown topic/],
   ]
@@ -63,6 +123,9 @@ describe('production input contract', () => {
   })
 
   it('rejects a payload over the size limit before parsing it', () => {
-    expect(decode('factory/machines/1/production', GOOD, 10)).toEqual({ ok: false, reason: expect.stringMatching(/too large/) })
+    expect(decode('factory/machines/1/production', GOOD, 10)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/too large/),
+    })
   })
 })

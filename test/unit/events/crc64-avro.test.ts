@@ -23,14 +23,21 @@ describe('CRC-64-AVRO fingerprint', () => {
 
   it('computes the PartProduced fingerprint from its Parsing Canonical Form, as fastavro does', () => {
     const schema = SchemaRegistry.fromDirectory().get('PartProduced')
-    expect(schema.canonical.startsWith('{"name":"millstream.events.PartProduced","type":"record"')).toBe(true)
+    expect(
+      schema.canonical.startsWith('{"name":"millstream.events.PartProduced","type":"record"'),
+    ).toBe(true)
     expect(schema.fingerprintHex).toBe('86aa176e1370ddbe')
     expect(schema.fingerprint.toString('hex')).toBe('86aa176e1370ddbe')
   })
 
   it('ignores documentation when fingerprinting (canonical form drops doc)', () => {
     const a = parseSchema({ type: 'record', name: 'X', fields: [{ name: 'a', type: 'int' }] })
-    const b = parseSchema({ type: 'record', name: 'X', doc: 'hello', fields: [{ name: 'a', type: 'int', doc: 'x' }] })
+    const b = parseSchema({
+      type: 'record',
+      name: 'X',
+      doc: 'hello',
+      fields: [{ name: 'a', type: 'int', doc: 'x' }],
+    })
     expect(a.fingerprintHex).toBe(b.fingerprintHex)
   })
 })

@@ -44,7 +44,11 @@ describe('HTTP API (pure routing, fake queries)', () => {
     const res = await fetch(`${server.url}/api/v1/machines/8`)
     expect(res.status).toBe(404)
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/)
-    expect(await res.json()).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'machine 8 not found' })
+    expect(await res.json()).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      detail: 'machine 8 not found',
+    })
   })
 
   it('rejects a bad query with a 400 problem naming the parameter', async () => {
@@ -70,9 +74,16 @@ describe('HTTP API (pure routing, fake queries)', () => {
       paths: Record<string, Record<string, unknown>>
     }
     expect(doc.openapi).toMatch(/^3\./)
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`))
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${p}`),
+    )
     expect(documented.sort()).toEqual(
-      ['get /api/v1/machines', 'get /api/v1/machines/{machineId}', 'get /healthz', 'get /readyz'].sort(),
+      [
+        'get /api/v1/machines',
+        'get /api/v1/machines/{machineId}',
+        'get /healthz',
+        'get /readyz',
+      ].sort(),
     )
   })
 })

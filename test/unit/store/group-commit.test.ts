@@ -48,7 +48,10 @@ describe('group commit', () => {
       isRetriable: (e) => e === transient,
       log,
     })
-    await expect(Promise.all(['a', 'b'].map((x) => committer.submit(x)))).resolves.toEqual(['a', 'b'])
+    await expect(Promise.all(['a', 'b'].map((x) => committer.submit(x)))).resolves.toEqual([
+      'a',
+      'b',
+    ])
     expect(committer.stats().retries).toBe(3)
   })
 
@@ -64,7 +67,12 @@ describe('group commit', () => {
       log,
     })
     const first = committer.submit('warm-up')
-    const rest = ['a', 'poison', 'b'].map((x) => committer.submit(x).then((v) => `ok:${v}`, (e: Error) => `failed:${e.message}`))
+    const rest = ['a', 'poison', 'b'].map((x) =>
+      committer.submit(x).then(
+        (v) => `ok:${v}`,
+        (e: Error) => `failed:${e.message}`,
+      ),
+    )
     await first
     expect(await Promise.all(rest)).toEqual(['ok:a', 'failed:check constraint violated', 'ok:b'])
   })

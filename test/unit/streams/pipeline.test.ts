@@ -1,6 +1,11 @@
 import { TestScheduler } from 'rxjs/testing'
 import { defer, map, of, Subject } from 'rxjs'
-import { decodeMessages, dispatchAll, type Decoded, type Handlers } from '../../../src/streams/pipeline'
+import {
+  decodeMessages,
+  dispatchAll,
+  type Decoded,
+  type Handlers,
+} from '../../../src/streams/pipeline'
 import type { InboundMessage } from '../../../src/streams/inbound'
 
 const GOOD = (order: number) =>
@@ -22,7 +27,10 @@ describe('pipeline operators', () => {
       const decoded = source.pipe(decodeMessages('factory', 1024))
       expectObservable(decoded).toBe('a-b-|', {
         a: { message: good, result: expect.objectContaining({ ok: true }) as unknown },
-        b: { message: bad, result: { ok: false, reason: expect.stringMatching(/not UTF-8 JSON/) as unknown } },
+        b: {
+          message: bad,
+          result: { ok: false, reason: expect.stringMatching(/not UTF-8 JSON/) as unknown },
+        },
       })
     })
   })
@@ -30,7 +38,9 @@ describe('pipeline operators', () => {
   it('passes messages through in arrival order, one decoded value per message', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const acks: string[] = []
-      const [a, b, c] = [1, 2, 3].map((n) => message(`factory/machines/${n}/production`, GOOD(n), acks))
+      const [a, b, c] = [1, 2, 3].map((n) =>
+        message(`factory/machines/${n}/production`, GOOD(n), acks),
+      ) as [InboundMessage, InboundMessage, InboundMessage]
       const keys = cold('a--b-c|', { a, b, c }).pipe(
         decodeMessages('factory', 1024),
         map((d) => (d.result.ok ? d.result.input.entityKey : 'rejected')),
@@ -45,7 +55,10 @@ describe('dispatchAll with real promises', () => {
     const acks: string[] = []
     const letters: string[] = []
     const handlers: Handlers = {
-      dispatch: (input) => (input.idempotencyKey === 'boom' ? Promise.reject(new Error('actor crashed')) : Promise.resolve('applied')),
+      dispatch: (input) =>
+        input.idempotencyKey === 'boom'
+          ? Promise.reject(new Error('actor crashed'))
+          : Promise.resolve('applied'),
       deadLetter: (l) => {
         letters.push(l.reason)
         return Promise.resolve()
@@ -53,19 +66,30 @@ describe('dispatchAll with real promises', () => {
     }
     const ok: Decoded = {
       message: message('a', GOOD(1), acks),
-      result: { ok: true, input: { kind: 'production', entityKey: '1', idempotencyKey: 'fine', report: {} as never } },
+      result: {
+        ok: true,
+        input: { kind: 'production', entityKey: '1', idempotencyKey: 'fine', report: {} as never },
+      },
     }
     const crash: Decoded = {
       message: message('b', GOOD(2), acks),
-      result: { ok: true, input: { kind: 'production', entityKey: '1', idempotencyKey: 'boom', report: {} as never } },
+      result: {
+        ok: true,
+        input: { kind: 'production', entityKey: '1', idempotencyKey: 'boom', report: {} as never },
+      },
     }
-    const bad: Decoded = { message: message('c', GOOD(3), acks), result: { ok: false, reason: 'missing partId' } }
+    const bad: Decoded = {
+      message: message('c', GOOD(3), acks),
+      result: { ok: false, reason: 'missing partId' },
+    }
     const outcomes: string[] = []
     await new Promise<void>((resolve) =>
-      defer(() => of(ok, crash, bad)).pipe(dispatchAll(handlers, 10)).subscribe({
-        next: (p) => outcomes.push(p.outcome),
-        complete: resolve,
-      }),
+      defer(() => of(ok, crash, bad))
+        .pipe(dispatchAll(handlers, 10))
+        .subscribe({
+          next: (p) => outcomes.push(p.outcome),
+          complete: resolve,
+        }),
     )
     expect(outcomes.sort()).toEqual(['applied', 'dead-lettered', 'dead-lettered'])
     expect(letters.sort()).toEqual(['missing partId', 'processing failed: actor crashed'])
@@ -90,7 +114,15 @@ describe('dispatchAll with real promises', () => {
     for (const n of [1, 2, 3, 4]) {
       input.next({
         message: message(`t${n}`, GOOD(n), acks),
-        result: { ok: true, input: { kind: 'production', entityKey: 'm', idempotencyKey: `k${n}`, report: {} as never } },
+        result: {
+          ok: true,
+          input: {
+            kind: 'production',
+            entityKey: 'm',
+            idempotencyKey: `k${n}`,
+            report: {} as never,
+          },
+        },
       })
     }
     const flush = () => new Promise((r) => setImmediate(r))
@@ -117,10 +149,15 @@ describe('dispatchAll with real promises', () => {
       deadLetter: () => Promise.reject(new Error('disk full')),
       onUnstorable: (m) => unstorable.push(m.topic),
     }
-    const bad: Decoded = { message: message('c', GOOD(3), acks), result: { ok: false, reason: 'bad' } }
+    const bad: Decoded = {
+      message: message('c', GOOD(3), acks),
+      result: { ok: false, reason: 'bad' },
+    }
     const outcomes: string[] = []
     await new Promise<void>((resolve) =>
-      of(bad).pipe(dispatchAll(handlers, 1)).subscribe({ next: (p) => outcomes.push(p.outcome), complete: resolve }),
+      of(bad)
+        .pipe(dispatchAll(handlers, 1))
+        .subscribe({ next: (p) => outcomes.push(p.outcome), complete: resolve }),
     )
     expect(outcomes).toEqual(['unacknowledged'])
     expect(acks).toEqual([])

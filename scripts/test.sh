@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, integration tests against real PostgreSQL, Mosquitto and
+# Kafka, and the Python client's tests. The services are started by scripts/services/up.sh
+# unless DATABASE_URL, MQTT_URL and KAFKA_BROKERS name running ones; what this script starts
+# it stops again.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# System packages (Mosquitto, HAProxy, PostgreSQL 15, Kafka's jars): install once if missing.
+if ! command -v mosquitto >/dev/null || ! command -v haproxy >/dev/null || [[ ! -d .cache/kafka/libs ]]; then
+  if [[ $EUID -eq 0 ]]; then bash scripts/ci-install.sh; else
+    echo "test.sh: missing system packages; run once: sudo bash scripts/ci-install.sh" >&2
+    exit 1
+  fi
+fi
+
+# The Python client's environment.
+PY="${MILLSTREAM_PYTHON:-$ROOT/.venv/bin/python}"
+if [[ ! -x "$PY" ]]; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q -e 'clients/python[test]'
+  PY="$ROOT/.venv/bin/python"
+fi
+export MILLSTREAM_PYTHON="$PY"
+
+RUN_DIR="$ROOT/.run/services"
+if [[ -z "${DATABASE_URL:-}" || -z "${MQTT_URL:-}" || -z "${KAFKA_BROKERS:-}" ]]; then
+  started_here=false
+  [[ -f "$RUN_DIR/services.env" ]] || started_here=true
+  bash scripts/services/up.sh "$RUN_DIR"
+  if $started_here; then trap 'bash scripts/services/down.sh "$RUN_DIR"' EXIT; fi
+  set -a
+  # shellcheck disable=SC1091
+  . "$RUN_DIR/services.env"
+  set +a
+fi
+
+npx jest --selectProjects unit
+npx jest --selectProjects integration --runInBand
+"$PY" -m pytest clients/python/tests -q
