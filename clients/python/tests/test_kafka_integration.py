@@ -245,7 +245,7 @@ def test_cli_count(replay: KafkaFixture) -> None:
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1, proc.stdout
     summary = json.loads(lines[0])
-    assert list(summary) == ["count", "by_type", "partitions", "keys_in_order_ok", "errors"]
+    assert list(summary) == ["count", "by_type", "partitions", "keys_in_order_ok", "errors", "duplicates"]
     assert summary["count"] == 60
     assert summary["by_type"] == {"PartProduced": 60}
     assert sum(summary["partitions"].values()) == 60
