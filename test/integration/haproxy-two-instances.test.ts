@@ -1,0 +1,56 @@
+import type { MachineView } from '../../src/store/machine-queries'
+import { HaproxyProcess } from '../support/haproxy'
+import { TestPublisher } from '../support/mqtt-publisher'
+import { ServiceProcess } from '../support/service-process'
+import { createTestDatabase, services, uniqueName, waitFor } from '../support/services'
+
+describe('two instances behind HAProxy', () => {
+  it('serve the state committed by the ingesting instance through either backend', async () => {
+    const databaseUrl = await createTestDatabase()
+    const prefix = uniqueName('ha')
+    const common = {
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: prefix,
+    }
+    const ingesting = await ServiceProcess.start({
+      ...common,
+      MQTT_CLIENT_ID: uniqueName('ms-ha-'),
+    })
+    const queryOnly = await ServiceProcess.start({ ...common, MQTT_INGEST: 'false' })
+    const haproxy = HaproxyProcess.start([ingesting.httpPort, queryOnly.httpPort])
+    try {
+      const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
+      await publisher.publishAll([
+        {
+          topic: `${prefix}/machines/press-1/production`,
+          payload: JSON.stringify({ timeOfProduction: Date.now(), order: 9, partId: 3 }),
+        },
+      ])
+      await publisher.close()
+
+      // Round robin: several requests reach both backends; each must see the committed part.
+      const seen = await waitFor('the part through HAProxy', async () => {
+        const res = await fetch(`${haproxy.url}/api/v1/machines/press-1`)
+        return res.status === 200 ? ((await res.json()) as MachineView) : undefined
+      })
+      expect(seen).toMatchObject({ machineId: 'press-1', produced: 1, lastOrder: 9 })
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`${haproxy.url}/api/v1/machines/press-1`).then((r) => r.status),
+        ),
+      )
+      expect(statuses).toEqual(Array.from({ length: 10 }, () => 200))
+      const stats = await (await fetch(`${haproxy.statsUrl};csv`)).text()
+      const servedBy = stats
+        .split('\n')
+        .filter((l) => /,app\d,/.test(l))
+        .map((l) => Number(l.split(',')[7])) // stot: sessions each backend served
+      expect(servedBy.length).toBe(2)
+      expect(servedBy.every((n) => n > 0)).toBe(true)
+    } finally {
+      haproxy.stop()
+      await Promise.all([ingesting.kill('SIGTERM'), queryOnly.kill('SIGTERM')])
+    }
+  })
+})
