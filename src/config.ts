@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { MachineRules } from './domain/rules.js'
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -48,6 +49,11 @@ const envSchema = z.object({
   RELAY_BATCH: positiveInt.default(1000),
   RELAY_POLL_MS: positiveInt.default(25),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  OEE_WINDOW_MS: positiveInt.default(60 * 60_000),
+  OEE_BUCKET_MS: positiveInt.default(60_000),
+  HEARTBEAT_TIMEOUT_MS: positiveInt.default(5 * 60_000),
+  SCRAP_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.1),
+  SCRAP_RATE_MIN_PARTS: positiveInt.default(20),
 })
 
 /** Parsed, typed service configuration. */
@@ -77,6 +83,7 @@ export type Config = Readonly<{
     snapshotEvery: number
     actorIdleMs: number
   }>
+  rules: Readonly<MachineRules>
   logLevel: string
   shutdownTimeoutMs: number
 }>
@@ -99,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
   }
   const e = parsed.data
+  if (e.OEE_BUCKET_MS > e.OEE_WINDOW_MS) {
+    throw new ConfigError(['OEE_BUCKET_MS: must not exceed OEE_WINDOW_MS'])
+  }
   return deepFreeze({
     mqtt: {
       url: e.MQTT_URL,
@@ -124,6 +134,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       commitMaxBatch: e.COMMIT_MAX_BATCH,
       snapshotEvery: e.SNAPSHOT_EVERY,
       actorIdleMs: e.ACTOR_IDLE_MS,
+    },
+    rules: {
+      oeeWindowMs: e.OEE_WINDOW_MS,
+      oeeBucketMs: e.OEE_BUCKET_MS,
+      heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
+      scrapRateThreshold: e.SCRAP_RATE_THRESHOLD,
+      scrapRateMinParts: e.SCRAP_RATE_MIN_PARTS,
     },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

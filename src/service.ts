@@ -1,7 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { start as startActorSystem, stop as stopActorSystem } from 'nact'
-import { MachineDispatcher } from './actors/machine-dispatcher.js'
+import { Dispatcher } from './actors/dispatcher.js'
+import { InMemoryPartCatalog } from './actors/part-catalog.js'
 import type { Config } from './config.js'
 import { startEmbeddedBroker } from './embedded/mqtt-broker.js'
 import { startEmbeddedPostgres } from './embedded/postgres.js'
@@ -11,13 +12,15 @@ import type { Check } from './http/routes/health.js'
 import { KafkaEventProducer } from './kafka/event-producer.js'
 import type { Logger } from './logger.js'
 import { PgDeadLetters } from './store/dead-letters.js'
-import { PgMachineJournal } from './store/machine-journal.js'
+import { CatalogQueries } from './store/catalog-queries.js'
+import { PgEntityJournal } from './store/entity-journal.js'
 import { MachineQueries } from './store/machine-queries.js'
 import { migrate } from './store/migrate.js'
 import { PgOutbox } from './store/outbox.js'
 import { createPool } from './store/pool.js'
 import { MqttSource } from './streams/mqtt-source.js'
 import { OutboxRelay } from './streams/outbox-relay.js'
+import { startHeartbeatSweep } from './streams/heartbeat-sweep.js'
 import { ingestPipeline } from './streams/pipeline.js'
 
 /** A running service: where it listens and how to stop it. */
@@ -69,20 +72,22 @@ export async function startService(
     await migrate(pool, log)
 
     const schemas = SchemaRegistry.fromDirectory()
-    const journal = new PgMachineJournal(pool, log, config.processing.commitMaxBatch)
+    const journal = new PgEntityJournal(pool, log, config.processing.commitMaxBatch)
     const deadLetters = new PgDeadLetters(pool, log, config.processing.commitMaxBatch)
 
     const system = startActorSystem()
     closers.push({ name: 'actor system', close: () => Promise.resolve(stopActorSystem(system)) })
     const actorLog = log.child({ module: 'actors' })
-    const machines = new MachineDispatcher(system, {
+    const actors = new Dispatcher(system, {
       journal,
+      catalog: new InMemoryPartCatalog(await journal.partCycleTimes()),
+      rules: config.rules,
       snapshotEvery: config.processing.snapshotEvery,
       idleMs: config.processing.actorIdleMs,
-      onCrash: (machineId, err) =>
-        actorLog.error({ err, machineId }, 'machine actor crashed; restarting from its journal'),
+      onCrash: (entity, err) =>
+        actorLog.error({ err, entity }, 'actor crashed; restarting from its journal'),
     })
-    closers.push({ name: 'machine actors', close: () => Promise.resolve(machines.stop()) })
+    closers.push({ name: 'entity actors', close: () => Promise.resolve(actors.stop()) })
     closers.push({
       name: 'pending commits',
       close: () => Promise.all([journal.idle(), deadLetters.idle()]),
@@ -108,7 +113,7 @@ export async function startService(
         source.messages(),
         { ...config.mqtt, ...config.processing },
         {
-          dispatch: (input) => machines.dispatch(input),
+          dispatch: (input) => actors.dispatch(input),
           deadLetter: (letter) => deadLetters.record(letter),
           onUnstorable: (message, err) =>
             pipelineLog.error(
@@ -152,11 +157,27 @@ export async function startService(
           detail: (await relay.lag().catch(() => undefined)) ?? 'unknown',
         }
       }
-      checks.actors = { ok: true, detail: machines.liveActors() }
+      checks.actors = { ok: true, detail: JSON.stringify(actors.liveActors()) }
       return checks
     }
 
-    const app = createHttpApp({ machines: new MachineQueries(pool), readiness, log, version })
+    const machineQueries = new MachineQueries(pool)
+    const heartbeat = startHeartbeatSweep({
+      silentMachines: (timeoutMs) => machineQueries.silentMachines(timeoutMs),
+      dispatch: (input) => actors.dispatch(input),
+      timeoutMs: config.rules.heartbeatTimeoutMs,
+      log: log.child({ module: 'heartbeat-sweep' }),
+    })
+    closers.push({ name: 'heartbeat sweep', close: () => heartbeat.stop() })
+
+    const app = createHttpApp({
+      machines: machineQueries,
+      catalog: new CatalogQueries(pool),
+      deadLetters,
+      readiness,
+      log,
+      version,
+    })
     const handle = app.callback()
     const server = createServer((req, res) => void handle(req, res))
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,4 @@
--- The walking skeleton's storage: an event log that doubles as the Kafka outbox, idempotency keys, snapshots, machine state and dead letters.
+-- The processing core's storage: an event log that doubles as the Kafka outbox, idempotency keys, snapshots, machine/part/material state and dead letters.
 
 -- One row per event. tx_id orders rows by commit for the outbox relay (a position alone can
 -- be committed out of order by concurrent transactions).
@@ -49,7 +49,38 @@ CREATE TABLE machine_state (
   last_order        bigint,
   last_part_id      bigint,
   last_produced_at  timestamptz,
+  metrics           jsonb NOT NULL DEFAULT '{}',
+  metrics_at        timestamptz,
+  availability      float8,
+  performance       float8,
+  quality           float8,
+  oee               float8,
+  alerts            jsonb NOT NULL DEFAULT '{}',
   updated_at        timestamptz NOT NULL DEFAULT now()
+);
+
+-- Part reference data (written by part actors) and production totals over all machines
+-- (added by machine commits, in the same transaction as each PartProduced).
+CREATE TABLE part_state (
+  part_id          bigint PRIMARY KEY,
+  sequence         bigint NOT NULL DEFAULT 0,
+  default_price    float8,
+  time_to_produce  float8,
+  materials        text[] NOT NULL DEFAULT '{}',
+  info_updated_at  timestamptz,
+  produced         bigint NOT NULL DEFAULT 0,
+  scrapped         bigint NOT NULL DEFAULT 0,
+  updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+-- Latest material prices; the full history is in the event log.
+CREATE TABLE material_state (
+  material_id  text PRIMARY KEY,
+  sequence     bigint NOT NULL,
+  name         text NOT NULL,
+  price        float8 NOT NULL,
+  price_date   timestamptz NOT NULL,
+  updated_at   timestamptz NOT NULL DEFAULT now()
 );
 
 -- Inputs that were rejected, with why. A redelivered bad message is stored once.

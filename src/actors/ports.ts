@@ -1,5 +1,17 @@
 import type { DomainEvent, EntityType } from '../domain/events.js'
 import type { MachineState } from '../domain/machine.js'
+import type { MaterialState } from '../domain/material.js'
+import type { Oee } from '../domain/oee.js'
+import type { PartState } from '../domain/part.js'
+
+/** The query-table row an entity's commit keeps in step. */
+export type Projection =
+  | { entityType: 'machine'; state: MachineState; oee: Oee }
+  | { entityType: 'part'; state: PartState }
+  | { entityType: 'material'; state: MaterialState }
+
+/** Parts a machine produced, added to the part totals in the same transaction. */
+export type PartTally = { partId: number; produced: number; scrapped: number }
 
 /** One actor's committed change: its events, the input that caused them, the state after. */
 export type EntityWrite = {
@@ -7,20 +19,35 @@ export type EntityWrite = {
   entityId: string
   idempotencyKey: string
   events: DomainEvent[]
-  state: MachineState
+  /** Unset when the input changed nothing (only its idempotency key is recorded). */
+  projection: Projection | undefined
   /** Set when the state should also be saved as a snapshot for faster recovery. */
-  snapshot: boolean
+  snapshot: unknown
+  partTallies: PartTally[]
 }
 
 /** `applied`: committed now. `duplicate`: the same input had already been committed. */
 export type CommitOutcome = 'applied' | 'duplicate'
 
-/** What the machine actor needs from storage. PostgreSQL in production, fakes in unit tests. */
-export interface MachineJournal {
-  /** Latest snapshot plus the events after it, folded into a state. */
-  loadMachine(machineId: string): Promise<MachineState>
+/** What entity actors need from storage. PostgreSQL in production, fakes in unit tests. */
+export interface EntityJournal {
+  /** Latest snapshot (or `initial`) plus the events after it, folded with `apply`. */
+  load<S extends { sequence: number }>(
+    entityType: EntityType,
+    entityId: string,
+    initial: S,
+    apply: (state: S, event: DomainEvent) => S,
+  ): Promise<S>
   /** Durably commits one write (grouped with others); resolves after the commit. */
   commit(write: EntityWrite): Promise<CommitOutcome>
+  /** Production totals of a part over all machines. */
+  partTotals(partId: number): Promise<{ produced: number; scrapped: number }>
+}
+
+/** Ideal cycle times of parts, kept current by part actors, read by machine actors. */
+export interface PartCatalog {
+  idealCycleSeconds(partId: number): number | null
+  set(partId: number, seconds: number): void
 }
 
 /** Settles the caller's wait for one message. */

@@ -1,3 +1,5 @@
+import type { RunState } from './oee.js'
+
 /** Fields every event carries (DESIGN §4). Times are epoch milliseconds. */
 export type EventEnvelope<TType extends string> = {
   eventId: string
@@ -19,10 +21,53 @@ export type PartProduced = EventEnvelope<'PartProduced'> & {
   var3: string | null
   var4: number | null
   messageId: string | null
+  /** The part's ideal cycle time (timeToProduce) when it was produced, if known. */
+  idealCycleSeconds: number | null
 }
 
+/** A machine reported a new run state. */
+export type MachineStateChanged = EventEnvelope<'MachineStateChanged'> & {
+  machineId: string
+  state: RunState
+  previousState: RunState
+  reason: string | null
+}
+
+/** A machine reported sensor readings. */
+export type MachineMetricsRecorded = EventEnvelope<'MachineMetricsRecorded'> & {
+  machineId: string
+  metrics: Record<string, number>
+}
+
+/** An alert condition began: silent past the heartbeat timeout, or scrap rate over the threshold. */
+export type MachineAlertRaised = EventEnvelope<'MachineAlertRaised'> & {
+  machineId: string
+  alert: 'silent' | 'scrap-rate'
+  detail: string
+}
+
+/** A part's reference data was set. */
+export type PartInfoUpdated = EventEnvelope<'PartInfoUpdated'> & {
+  partId: number
+  defaultPrice: number
+  timeToProduce: number
+  materials: string[]
+}
+
+/** A material's price was recorded. */
+export type MaterialPriceRecorded = EventEnvelope<'MaterialPriceRecorded'> & {
+  materialId: string
+  name: string
+  price: number
+  /** The date the price applies from (epoch ms). */
+  date: number
+}
+
+export type MachineEvent =
+  PartProduced | MachineStateChanged | MachineMetricsRecorded | MachineAlertRaised
+
 /** Every event millstream emits. */
-export type DomainEvent = PartProduced
+export type DomainEvent = MachineEvent | PartInfoUpdated | MaterialPriceRecorded
 
 /** The kind of entity whose actor owns an event stream. */
-export type EntityType = 'machine'
+export type EntityType = 'machine' | 'part' | 'material'

@@ -1,10 +1,23 @@
-import type { PartProduced } from './events.js'
+import { randomUUID } from 'node:crypto'
+import type { MachineEvent, PartProduced } from './events.js'
+import {
+  advance,
+  computeOee,
+  countPart,
+  emptyTracker,
+  prune,
+  type Oee,
+  type OeeTracker,
+  type RunState,
+} from './oee.js'
+import type { ProductionReport } from './production.js'
+import type { MachineRules } from './rules.js'
 
 /** Live state of one machine, rebuilt from its events alone. */
 export type MachineState = {
   machineId: string
   sequence: number
-  state: 'unknown' | 'running' | 'idle' | 'down' | 'maintenance'
+  state: RunState
   stateSince: number | null
   lastSeenAt: number | null
   produced: number
@@ -12,10 +25,29 @@ export type MachineState = {
   lastOrder: number | null
   lastPartId: number | null
   lastProducedAt: number | null
+  metrics: Record<string, number>
+  metricsAt: number | null
+  tracker: OeeTracker
+  alerts: { silent: boolean; scrapRate: boolean }
+}
+
+/** Inputs a machine actor acts on. */
+export type MachineInput =
+  | { kind: 'production'; report: ProductionReport }
+  | { kind: 'status'; state: Exclude<RunState, 'unknown'>; at: number; reason: string | null }
+  | { kind: 'telemetry'; at: number; metrics: Record<string, number> }
+  | { kind: 'heartbeat-check' }
+
+/** What `decide` may look up besides the machine's own state. */
+export type MachineContext = {
+  now: number
+  rules: MachineRules
+  /** The part's ideal cycle time in seconds, if its reference data is known. */
+  idealCycleSeconds: (partId: number) => number | null
 }
 
 /** The state of a machine never heard of. */
-export function initialMachineState(machineId: string): MachineState {
+export function initialMachineState(machineId: string, rules: MachineRules): MachineState {
   return {
     machineId,
     sequence: 0,
@@ -27,25 +59,170 @@ export function initialMachineState(machineId: string): MachineState {
     lastOrder: null,
     lastPartId: null,
     lastProducedAt: null,
+    metrics: {},
+    metricsAt: null,
+    tracker: emptyTracker(rules.oeeBucketMs),
+    alerts: { silent: false, scrapRate: false },
   }
 }
 
-/** Machine events this module knows how to apply. */
-export type MachineEvent = PartProduced
-
 /** Pure reducer: the state after one event. Recovery replays events through it. */
-export function applyMachineEvent(state: MachineState, event: MachineEvent): MachineState {
-  switch (event.type) {
-    case 'PartProduced':
+export function applyMachineEvent(
+  s: MachineState,
+  e: MachineEvent,
+  rules: MachineRules,
+): MachineState {
+  const seen = { sequence: e.sequence, lastSeenAt: Math.max(s.lastSeenAt ?? 0, e.recordedAt) }
+  switch (e.type) {
+    case 'PartProduced': {
+      const tracker = prune(
+        countPart(
+          advance(s.tracker, s.state, e.occurredAt),
+          e.occurredAt,
+          !e.damaged,
+          msOrNull(e.idealCycleSeconds),
+        ),
+        e.occurredAt,
+        rules.oeeWindowMs,
+      )
+      const next = {
+        ...s,
+        ...seen,
+        produced: s.produced + 1,
+        scrapped: s.scrapped + (e.damaged ? 1 : 0),
+        lastOrder: e.order,
+        lastPartId: e.partId,
+        lastProducedAt: e.occurredAt,
+        tracker,
+      }
       return {
-        ...state,
-        sequence: event.sequence,
-        lastSeenAt: Math.max(state.lastSeenAt ?? 0, event.recordedAt),
-        produced: state.produced + 1,
-        scrapped: state.scrapped + (event.damaged ? 1 : 0),
-        lastOrder: event.order,
-        lastPartId: event.partId,
-        lastProducedAt: event.occurredAt,
+        ...next,
+        alerts: { silent: false, scrapRate: s.alerts.scrapRate && scrapRateOver(next, rules) },
+      }
+    }
+    case 'MachineStateChanged':
+      return {
+        ...s,
+        ...seen,
+        tracker: prune(advance(s.tracker, s.state, e.occurredAt), e.occurredAt, rules.oeeWindowMs),
+        state: e.state,
+        stateSince: e.occurredAt,
+        alerts: { ...s.alerts, silent: false },
+      }
+    case 'MachineMetricsRecorded':
+      return {
+        ...s,
+        ...seen,
+        metrics: { ...s.metrics, ...e.metrics },
+        metricsAt: e.occurredAt,
+        alerts: { ...s.alerts, silent: false },
+      }
+    case 'MachineAlertRaised':
+      return {
+        ...s,
+        sequence: e.sequence,
+        alerts: { ...s.alerts, [e.alert === 'silent' ? 'silent' : 'scrapRate']: true },
       }
   }
+}
+
+/** The events an input causes (none if it changes nothing). Pure but for fresh event ids. */
+export function decideMachine(
+  s: MachineState,
+  input: MachineInput,
+  ctx: MachineContext,
+): MachineEvent[] {
+  const events: MachineEvent[] = []
+  const envelope = <T extends MachineEvent['type']>(type: T, occurredAt: number) => ({
+    eventId: randomUUID(),
+    type,
+    key: s.machineId,
+    sequence: s.sequence + events.length + 1,
+    occurredAt,
+    recordedAt: ctx.now,
+    machineId: s.machineId,
+  })
+  switch (input.kind) {
+    case 'production': {
+      const r = input.report
+      const produced: PartProduced = {
+        ...envelope('PartProduced', r.producedAt),
+        partId: r.partId,
+        order: r.order,
+        damaged: r.damaged,
+        var1: r.var1,
+        var2: r.var2,
+        var3: r.var3,
+        var4: r.var4,
+        messageId: r.messageId,
+        idealCycleSeconds: ctx.idealCycleSeconds(r.partId),
+      }
+      events.push(produced)
+      const after = applyMachineEvent(s, produced, ctx.rules)
+      if (!s.alerts.scrapRate && scrapRateOver(after, ctx.rules)) {
+        const { produced: n, good } = windowCounts(after.tracker)
+        events.push({
+          ...envelope('MachineAlertRaised', r.producedAt),
+          alert: 'scrap-rate',
+          detail: `${n - good} of ${n} parts scrapped in the OEE window (threshold ${ctx.rules.scrapRateThreshold})`,
+        })
+      }
+      break
+    }
+    case 'status':
+      if (input.state !== s.state) {
+        events.push({
+          ...envelope('MachineStateChanged', input.at),
+          state: input.state,
+          previousState: s.state,
+          reason: input.reason,
+        })
+      }
+      break
+    case 'telemetry':
+      events.push({ ...envelope('MachineMetricsRecorded', input.at), metrics: input.metrics })
+      break
+    case 'heartbeat-check':
+      if (
+        s.lastSeenAt !== null &&
+        !s.alerts.silent &&
+        ctx.now - s.lastSeenAt > ctx.rules.heartbeatTimeoutMs
+      ) {
+        events.push({
+          ...envelope('MachineAlertRaised', ctx.now),
+          alert: 'silent',
+          detail: `no message for ${Math.round((ctx.now - s.lastSeenAt) / 1000)} s (timeout ${ctx.rules.heartbeatTimeoutMs / 1000} s)`,
+        })
+      }
+      break
+  }
+  return events
+}
+
+/** OEE as of the machine's latest known time (its own clock). */
+export function machineOee(
+  s: MachineState,
+  rules: MachineRules,
+  windowMs = rules.oeeWindowMs,
+): Oee {
+  const asOf = s.tracker.accountedUntil ?? s.lastProducedAt ?? 0
+  return computeOee(s.tracker, s.state, asOf, windowMs)
+}
+
+function scrapRateOver(s: MachineState, rules: MachineRules): boolean {
+  const { produced, good } = windowCounts(s.tracker)
+  return (
+    produced >= rules.scrapRateMinParts && (produced - good) / produced > rules.scrapRateThreshold
+  )
+}
+
+function windowCounts(t: OeeTracker): { produced: number; good: number } {
+  return {
+    produced: t.produced.reduce((a, b) => a + b, 0),
+    good: t.good.reduce((a, b) => a + b, 0),
+  }
+}
+
+function msOrNull(seconds: number | null): number | null {
+  return seconds === null ? null : seconds * 1000
 }

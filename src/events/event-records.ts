@@ -3,6 +3,11 @@ import type { DomainEvent } from '../domain/events.js'
 /** Kafka topic suffix for each event type (DESIGN §4). */
 const TOPIC_OF_TYPE: Record<DomainEvent['type'], string> = {
   PartProduced: 'production',
+  MachineStateChanged: 'machine-state',
+  MachineAlertRaised: 'machine-state',
+  MachineMetricsRecorded: 'telemetry',
+  PartInfoUpdated: 'parts',
+  MaterialPriceRecorded: 'materials',
 }
 
 /** The topic an event type goes to, under the configured prefix. */

@@ -2,16 +2,22 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import { koaSwagger } from 'koa2-swagger-ui'
 import type { Logger } from '../logger.js'
+import type { CatalogQueries } from '../store/catalog-queries.js'
+import type { PgDeadLetters } from '../store/dead-letters.js'
 import type { MachineQueries } from '../store/machine-queries.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
 import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
+import { catalogRoutes } from './routes/catalog.js'
+import { deadLetterRoutes } from './routes/dead-letters.js'
 import { machineRoutes } from './routes/machines.js'
 import { parseOr400 } from './validate.js'
 
 export type HttpDeps = {
   machines: MachineQueries
+  catalog: CatalogQueries
+  deadLetters: PgDeadLetters
   readiness: ReadinessProbe
   log: Logger
   version: string
@@ -22,7 +28,14 @@ const API_PREFIX = '/api/v1'
 /** Builds the Koa app (never listens: the composition root does). */
 export function createHttpApp(deps: HttpDeps): Koa {
   const groups = [
-    { prefix: API_PREFIX, routes: machineRoutes(deps.machines) },
+    {
+      prefix: API_PREFIX,
+      routes: [
+        ...machineRoutes(deps.machines),
+        ...catalogRoutes(deps.catalog),
+        ...deadLetterRoutes(deps.deadLetters),
+      ],
+    },
     { prefix: '', routes: healthRoutes(deps.readiness) },
   ]
   const openapi = buildOpenApi(groups, deps.version)

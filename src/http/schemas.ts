@@ -17,6 +17,20 @@ export const machineView = z
     lastOrder: z.number().int().nullable(),
     lastPartId: z.number().int().nullable(),
     lastProducedAt: z.iso.datetime().nullable(),
+    metrics: z.record(z.string(), z.number()),
+    metricsAt: z.iso.datetime().nullable(),
+    oee: z
+      .object({
+        availability: z.number().nullable().meta({ description: 'running time / planned time' }),
+        performance: z
+          .number()
+          .nullable()
+          .meta({ description: 'Σ ideal cycle time (timeToProduce) / running time' }),
+        quality: z.number().nullable().meta({ description: 'good parts / all parts' }),
+        oee: z.number().nullable(),
+      })
+      .meta({ description: 'OEE over the configured window, as of the last event' }),
+    alerts: z.object({ silent: z.boolean(), scrapRate: z.boolean() }),
     sequence: z.number().int(),
   })
   .meta({ description: 'Live state of one machine' })
@@ -25,10 +39,6 @@ export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 })
-
-export const machineList = z
-  .object({ items: z.array(machineView), limit: z.number(), offset: z.number() })
-  .meta({ description: 'A page of machines' })
 
 export const problem = z
   .object({
@@ -40,3 +50,72 @@ export const problem = z
     code: z.string().optional(),
   })
   .meta({ description: 'RFC 9457 problem details' })
+
+export const partIdParam = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .meta({ description: 'Part id (integer)', example: 4 })
+
+export const materialIdParam = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'materialId: 1-128 characters of A-Z a-z 0-9 . _ : -')
+  .meta({ description: 'Material id', example: 'steel-s235' })
+
+export const partView = z
+  .object({
+    partId: z.number().int(),
+    defaultPrice: z.number().nullable(),
+    timeToProduce: z.number().nullable().meta({ description: 'Ideal cycle time, seconds' }),
+    materials: z.array(z.string()),
+    produced: z.number().int(),
+    scrapped: z.number().int(),
+    unitMaterialCost: z
+      .number()
+      .nullable()
+      .meta({ description: 'Σ latest prices of its materials' }),
+    infoUpdatedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ description: 'Part reference data and totals over all machines' })
+
+export const materialView = z
+  .object({
+    materialId: z.string(),
+    name: z.string(),
+    price: z.number(),
+    priceDate: z.iso.datetime(),
+    sequence: z.number().int(),
+  })
+  .meta({ description: 'A material and its latest price' })
+
+export const pricePoint = z.object({
+  price: z.number(),
+  date: z.iso.datetime(),
+  recordedAt: z.iso.datetime(),
+})
+
+export const deadLetterView = z
+  .object({
+    id: z.number().int(),
+    source: z.string().meta({ description: 'The MQTT topic it arrived on' }),
+    reason: z.string(),
+    payloadBase64: z.string(),
+    payloadText: z.string().nullable().meta({ description: 'The payload, when it is valid UTF-8' }),
+    receivedAt: z.iso.datetime(),
+    recordedAt: z.iso.datetime(),
+  })
+  .meta({ description: 'A rejected input and why' })
+
+export const deadLetterQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .meta({ description: 'Only letters with a larger id (paging)' }),
+})
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), limit: z.number(), offset: z.number() })

@@ -11,17 +11,39 @@ export type MachineView = {
   lastOrder: number | null
   lastPartId: number | null
   lastProducedAt: string | null
+  metrics: Record<string, number>
+  metricsAt: string | null
+  oee: {
+    availability: number | null
+    performance: number | null
+    quality: number | null
+    oee: number | null
+  }
+  alerts: { silent: boolean; scrapRate: boolean }
   sequence: number
 }
 
-const COLUMNS = `machine_id AS "machineId", state, state_since AS "stateSince", last_seen_at AS "lastSeenAt",
-  produced AS produced, scrapped AS scrapped, last_order AS "lastOrder",
-  last_part_id AS "lastPartId", last_produced_at AS "lastProducedAt", sequence AS sequence`
+const COLUMNS = `machine_id, state, state_since, last_seen_at, produced, scrapped, last_order, last_part_id,
+  last_produced_at, metrics, metrics_at, availability, performance, quality, oee, alerts, sequence`
 
-type Row = Omit<MachineView, 'stateSince' | 'lastSeenAt' | 'lastProducedAt'> & {
-  stateSince: Date | null
-  lastSeenAt: Date | null
-  lastProducedAt: Date | null
+type Row = {
+  machine_id: string
+  state: string
+  state_since: Date | null
+  last_seen_at: Date | null
+  produced: number
+  scrapped: number
+  last_order: number | null
+  last_part_id: number | null
+  last_produced_at: Date | null
+  metrics: Record<string, number>
+  metrics_at: Date | null
+  availability: number | null
+  performance: number | null
+  quality: number | null
+  oee: number | null
+  alerts: { silent?: boolean; scrapRate?: boolean }
+  sequence: number
 }
 
 /** Read side of the machine_state table. */
@@ -43,14 +65,40 @@ export class MachineQueries {
     )
     return r.rows.map(toView)
   }
+
+  async silentMachines(timeoutMs: number): Promise<string[]> {
+    const r = await this.pool.query<{ machine_id: string }>(
+      `SELECT machine_id FROM machine_state
+        WHERE last_seen_at < now() - make_interval(secs => $1 / 1000.0)
+          AND NOT coalesce((alerts->>'silent')::boolean, false)`,
+      [timeoutMs],
+    )
+    return r.rows.map((row) => row.machine_id)
+  }
 }
 
-function toView(row: Row): MachineView {
-  const iso = (d: Date | null) => (d ? d.toISOString() : null)
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+function toView(r: Row): MachineView {
   return {
-    ...row,
-    stateSince: iso(row.stateSince),
-    lastSeenAt: iso(row.lastSeenAt),
-    lastProducedAt: iso(row.lastProducedAt),
+    machineId: r.machine_id,
+    state: r.state,
+    stateSince: iso(r.state_since),
+    lastSeenAt: iso(r.last_seen_at),
+    produced: r.produced,
+    scrapped: r.scrapped,
+    lastOrder: r.last_order,
+    lastPartId: r.last_part_id,
+    lastProducedAt: iso(r.last_produced_at),
+    metrics: r.metrics,
+    metricsAt: iso(r.metrics_at),
+    oee: {
+      availability: r.availability,
+      performance: r.performance,
+      quality: r.quality,
+      oee: r.oee,
+    },
+    alerts: { silent: r.alerts.silent ?? false, scrapRate: r.alerts.scrapRate ?? false },
+    sequence: r.sequence,
   }
 }

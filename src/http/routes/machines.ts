@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { MillstreamError } from '../../errors.js'
 import type { MachineQueries } from '../../store/machine-queries.js'
 import type { ApiRoute } from '../route.js'
-import { machineIdParam, machineList, machineView, pageQuery, problem } from '../schemas.js'
+import { machineIdParam, machineView, page, pageQuery, problem } from '../schemas.js'
 
 /** Read side of machines: live state from the machine_state table. */
 export function machineRoutes(machines: MachineQueries): ApiRoute[] {
@@ -15,7 +15,7 @@ export function machineRoutes(machines: MachineQueries): ApiRoute[] {
       tag: 'machines',
       query: pageQuery,
       responses: {
-        200: { description: 'A page of machines, ordered by id', schema: machineList },
+        200: { description: 'A page of machines, ordered by id', schema: page(machineView) },
         400: { description: 'Bad query', schema: problem },
       },
       handle: async (ctx, { query }) => {

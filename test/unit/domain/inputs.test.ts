@@ -16,15 +16,18 @@ describe('production input contract', () => {
     expect(r).toEqual({
       ok: true,
       input: expect.objectContaining({
-        kind: 'production',
+        entity: 'machine',
         entityKey: '1',
-        report: expect.objectContaining({
-          machineId: '1',
-          partId: 4,
-          order: 5,
-          damaged: false,
-          producedAt: 1702166400000,
-        }),
+        input: {
+          kind: 'production',
+          report: expect.objectContaining({
+            machineId: '1',
+            partId: 4,
+            order: 5,
+            damaged: false,
+            producedAt: 1702166400000,
+          }),
+        },
       }),
     })
   })
@@ -34,7 +37,9 @@ describe('production input contract', () => {
       'factory/machines/m-2/production',
       '{"timeOfProduction":1702166400000,"order":1,"partId":2}',
     )
-    expect(r.ok && r.input.report.producedAt).toBe(1702166400000)
+    expect(r.ok && r.input.input.kind === 'production' && r.input.input.report.producedAt).toBe(
+      1702166400000,
+    )
   })
 
   it('uses messageId as the idempotency key when given, else a hash of topic and payload', () => {

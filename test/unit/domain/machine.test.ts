@@ -1,44 +1,223 @@
-import type { PartProduced } from '../../../src/domain/events'
-import { applyMachineEvent, initialMachineState } from '../../../src/domain/machine'
+import type { MachineEvent } from '../../../src/domain/events'
+import {
+  applyMachineEvent,
+  decideMachine,
+  initialMachineState,
+  machineOee,
+  type MachineInput,
+  type MachineState,
+} from '../../../src/domain/machine'
+import { DEFAULT_RULES, type MachineRules } from '../../../src/domain/rules'
 
-const produced = (sequence: number, damaged: boolean, recordedAt: number): PartProduced => ({
-  eventId: `e${sequence}`,
-  type: 'PartProduced',
-  key: 'm1',
-  sequence,
-  occurredAt: recordedAt - 5,
-  recordedAt,
-  machineId: 'm1',
-  partId: 10 + sequence,
-  order: 100,
-  damaged,
-  var1: null,
-  var2: null,
-  var3: null,
-  var4: null,
-  messageId: null,
+const MIN = 60_000
+const rules: MachineRules = { ...DEFAULT_RULES, oeeWindowMs: 60 * MIN, oeeBucketMs: MIN }
+
+/** Feeds inputs through decide + apply, as the actor does, and returns the state and events. */
+function run(
+  inputs: MachineInput[],
+  idealSeconds: number | null = null,
+  now = 0,
+): { state: MachineState; events: MachineEvent[] } {
+  let state = initialMachineState('m1', rules)
+  const events: MachineEvent[] = []
+  for (const input of inputs) {
+    const out = decideMachine(state, input, { now, rules, idealCycleSeconds: () => idealSeconds })
+    events.push(...out)
+    state = out.reduce((s, e) => applyMachineEvent(s, e, rules), state)
+  }
+  return { state, events }
+}
+
+const status = (state: 'running' | 'idle' | 'down' | 'maintenance', at: number): MachineInput => ({
+  kind: 'status',
+  state,
+  at,
+  reason: null,
+})
+const part = (at: number, damaged = false): MachineInput => ({
+  kind: 'production',
+  report: {
+    machineId: 'm1',
+    partId: 1,
+    order: 7,
+    producedAt: at,
+    damaged,
+    var1: null,
+    var2: null,
+    var3: null,
+    var4: null,
+    messageId: null,
+  },
+})
+const parts = (
+  count: number,
+  from: number,
+  spacing: number,
+  damaged: (i: number) => boolean = () => false,
+) => Array.from({ length: count }, (_, i) => part(from + i * spacing, damaged(i)))
+
+describe('machine OEE (hand-computed)', () => {
+  it('counts downtime against availability', () => {
+    // Running 0-10 min, down 10-20, running 20-60; 100 good parts of 20 s ideal in the last 40 min.
+    const { state } = run(
+      [
+        status('running', 0),
+        status('down', 10 * MIN),
+        status('running', 20 * MIN),
+        ...parts(100, 20 * MIN, 24_000),
+        status('idle', 60 * MIN),
+      ],
+      20,
+    )
+    // availability 50/60; performance 100×20 s / 3000 s; quality 1.
+    expect(machineOee(state, rules)).toEqual({
+      availability: 0.833333,
+      performance: 0.666667,
+      quality: 1,
+      oee: 0.555556,
+    })
+  })
+
+  it('counts scrap against quality and raises one scrap-rate alert', () => {
+    // Running 0-60 min; 120 parts of 30 s ideal, 13 scrapped (every 9th of the first 110).
+    const scrap = (i: number) => i % 9 === 0 && i < 110
+    const { state, events } = run(
+      [status('running', 0), ...parts(120, 0, 30_000, scrap), status('idle', 60 * MIN)],
+      30,
+    )
+    const scrapped = events.filter((e) => e.type === 'PartProduced' && e.damaged).length
+    expect(scrapped).toBe(13)
+    // availability 1; performance 3600/3600; quality 107/120.
+    expect(machineOee(state, rules)).toEqual({
+      availability: 1,
+      performance: 1,
+      quality: 0.891667,
+      oee: 0.891667,
+    })
+    expect(
+      events
+        .filter((e) => e.type === 'MachineAlertRaised')
+        .map((e) => (e as { alert: string }).alert),
+    ).toEqual(['scrap-rate'])
+    expect(state.alerts.scrapRate).toBe(true)
+  })
+
+  it('counts a slow cycle against performance', () => {
+    // Running 0-60 min; ideal 30 s but a part every 40 s: 90 parts.
+    const { state } = run(
+      [status('running', 0), ...parts(90, 0, 40_000), status('idle', 60 * MIN)],
+      30,
+    )
+    expect(machineOee(state, rules)).toEqual({
+      availability: 1,
+      performance: 0.75,
+      quality: 1,
+      oee: 0.75,
+    })
+  })
+
+  it('does not count maintenance as planned time', () => {
+    // Running 0-30 min, maintenance 30-60: availability over planned time only.
+    const { state } = run(
+      [
+        status('running', 0),
+        ...parts(60, 0, 30_000),
+        status('maintenance', 30 * MIN),
+        status('idle', 60 * MIN),
+      ],
+      30,
+    )
+    expect(machineOee(state, rules)).toEqual({
+      availability: 1,
+      performance: 1,
+      quality: 1,
+      oee: 1,
+    })
+  })
+
+  it('forgets what fell out of the window', () => {
+    // Down for the first hour, then running an hour: the window (1 h) sees only the running hour.
+    const { state } = run(
+      [
+        status('down', 0),
+        status('running', 60 * MIN),
+        ...parts(120, 60 * MIN, 30_000),
+        status('idle', 120 * MIN),
+      ],
+      30,
+    )
+    expect(machineOee(state, rules).availability).toBe(1)
+  })
+
+  it('has no OEE before it knows its state and its parts', () => {
+    expect(machineOee(run([]).state, rules)).toEqual({
+      availability: null,
+      performance: null,
+      quality: null,
+      oee: null,
+    })
+  })
 })
 
 describe('machine state', () => {
   it('counts parts produced and scrapped and remembers the last order and part', () => {
-    const events = [produced(1, false, 1000), produced(2, true, 2000), produced(3, false, 3000)]
-    const state = events.reduce(applyMachineEvent, initialMachineState('m1'))
+    const { state } = run([part(1000), part(2000, true), part(3000)])
     expect(state).toMatchObject({
       produced: 3,
       scrapped: 1,
-      lastOrder: 100,
-      lastPartId: 13,
+      lastOrder: 7,
+      lastPartId: 1,
       sequence: 3,
-      lastSeenAt: 3000,
-      lastProducedAt: 2995,
+      lastProducedAt: 3000,
     })
   })
 
-  it('never moves lastSeenAt backwards', () => {
-    const state = [produced(1, false, 5000), produced(2, false, 4000)].reduce(
-      applyMachineEvent,
-      initialMachineState('m1'),
+  it('records a state change only when the state changes', () => {
+    const { events, state } = run([
+      status('running', 0),
+      status('running', 1000),
+      status('down', 2000),
+    ])
+    expect(events.map((e) => e.type)).toEqual(['MachineStateChanged', 'MachineStateChanged'])
+    expect(state).toMatchObject({ state: 'down', stateSince: 2000 })
+  })
+
+  it('merges sensor readings', () => {
+    const { state } = run([
+      { kind: 'telemetry', at: 1, metrics: { temp: 20, rpm: 1000 } },
+      { kind: 'telemetry', at: 2, metrics: { temp: 21.5 } },
+    ])
+    expect(state.metrics).toEqual({ temp: 21.5, rpm: 1000 })
+    expect(state.metricsAt).toBe(2)
+  })
+
+  it('raises a silent alert once the heartbeat times out, and clears it on the next message', () => {
+    let { state } = run([part(0)], null, 1_000)
+    const check = (now: number) =>
+      decideMachine(
+        state,
+        { kind: 'heartbeat-check' },
+        { now, rules, idealCycleSeconds: () => null },
+      )
+    expect(check(1_000 + rules.heartbeatTimeoutMs - 1)).toEqual([])
+    const raised = check(1_000 + rules.heartbeatTimeoutMs + 1)
+    expect(raised).toMatchObject([{ type: 'MachineAlertRaised', alert: 'silent' }])
+    state = applyMachineEvent(state, raised[0] as MachineEvent, rules)
+    expect(state.alerts.silent).toBe(true)
+    expect(check(1_000 + 2 * rules.heartbeatTimeoutMs)).toEqual([])
+    const next = decideMachine(state, part(5), { now: 9e9, rules, idealCycleSeconds: () => null })
+    expect(next.reduce((s, e) => applyMachineEvent(s, e, rules), state).alerts.silent).toBe(false)
+  })
+
+  it('recovers the same state from its events as it had live', () => {
+    const { state, events } = run(
+      [status('running', 0), ...parts(50, 0, 30_000, (i) => i % 4 === 0), status('down', 30 * MIN)],
+      30,
     )
-    expect(state.lastSeenAt).toBe(5000)
+    const replayed = events.reduce(
+      (s, e) => applyMachineEvent(s, e, rules),
+      initialMachineState('m1', rules),
+    )
+    expect(replayed).toEqual(state)
   })
 })

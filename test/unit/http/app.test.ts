@@ -1,5 +1,7 @@
 import { pino } from 'pino'
 import { createHttpApp } from '../../../src/http/app'
+import type { CatalogQueries } from '../../../src/store/catalog-queries'
+import type { PgDeadLetters } from '../../../src/store/dead-letters'
 import type { MachineQueries, MachineView } from '../../../src/store/machine-queries'
 import { serve } from '../../support/http'
 
@@ -13,6 +15,10 @@ const machine: MachineView = {
   lastOrder: 5,
   lastPartId: 4,
   lastProducedAt: '2023-12-10T00:00:00.000Z',
+  metrics: { temp: 21 },
+  metricsAt: '2023-12-10T00:00:00.000Z',
+  oee: { availability: 1, performance: 0.5, quality: 0.6667, oee: 0.3333 },
+  alerts: { silent: false, scrapRate: true },
   sequence: 3,
 }
 
@@ -26,6 +32,8 @@ describe('HTTP API (pure routing, fake queries)', () => {
   beforeAll(async () => {
     const app = createHttpApp({
       machines: queries,
+      catalog: {} as CatalogQueries,
+      deadLetters: {} as PgDeadLetters,
       readiness: () => Promise.resolve({ postgres: { ok: true } }),
       log: pino({ level: 'silent' }),
       version: 'test',
@@ -81,6 +89,11 @@ describe('HTTP API (pure routing, fake queries)', () => {
       [
         'get /api/v1/machines',
         'get /api/v1/machines/{machineId}',
+        'get /api/v1/parts',
+        'get /api/v1/parts/{partId}',
+        'get /api/v1/materials',
+        'get /api/v1/materials/{materialId}',
+        'get /api/v1/dead-letters',
         'get /healthz',
         'get /readyz',
       ].sort(),

@@ -1,0 +1,85 @@
+import type { ActorSystemRef } from 'nact'
+import type { ValidInput } from '../domain/inputs.js'
+import type { MachineInput, MachineState } from '../domain/machine.js'
+import type { MaterialInput, MaterialState } from '../domain/material.js'
+import type { PartInput, PartState } from '../domain/part.js'
+import type { MachineRules } from '../domain/rules.js'
+import { entityBehaviour, type EntityKind, type EntityMsg } from './entity-actor.js'
+import { spawnEntityRouter, type EntityRouter } from './entity-router.js'
+import { machineKind } from './machine-actor.js'
+import { materialKind } from './material-actor.js'
+import { partKind } from './part-actor.js'
+import type { CommitOutcome, EntityJournal, PartCatalog } from './ports.js'
+
+export type DispatcherOptions = {
+  journal: EntityJournal
+  catalog: PartCatalog
+  rules: MachineRules
+  snapshotEvery: number
+  idleMs: number
+  onCrash?: (entity: string, error: unknown) => void
+}
+
+const ignore = { resolve: () => undefined, reject: () => undefined }
+
+/** Spawns the machine, part and material actors on demand and routes inputs to them. */
+export class Dispatcher {
+  private readonly machines: EntityRouter<EntityMsg<MachineInput>>
+  private readonly parts: EntityRouter<EntityMsg<PartInput>>
+  private readonly materials: EntityRouter<EntityMsg<MaterialInput>>
+
+  constructor(system: ActorSystemRef, options: DispatcherOptions) {
+    const router = <S extends { sequence: number }, I>(name: string, kind: EntityKind<S, I>) =>
+      spawnEntityRouter<S | undefined, EntityMsg<I>>(system, {
+        name,
+        behaviour: (id) => entityBehaviour(kind, id, options),
+        idleMs: options.idleMs,
+        onCrash: (id, err) => options.onCrash?.(`${kind.entityType} ${id}`, err),
+      })
+    this.parts = router<PartState, PartInput>('parts', partKind(options.catalog))
+    this.materials = router<MaterialState, MaterialInput>('materials', materialKind)
+    this.machines = router<MachineState, MachineInput>(
+      'machines',
+      machineKind({
+        rules: options.rules,
+        catalog: options.catalog,
+        tellPart: (partId, damaged) =>
+          this.parts.tell(String(partId), {
+            input: { kind: 'part-output', damaged },
+            idempotencyKey: '',
+            done: ignore,
+          }),
+      }),
+    )
+  }
+
+  /** Hands an input to its actor; resolves once its effect is committed. */
+  dispatch(input: ValidInput): Promise<CommitOutcome> {
+    return new Promise<CommitOutcome>((resolve, reject) => {
+      const done = { resolve, reject }
+      const { idempotencyKey } = input
+      switch (input.entity) {
+        case 'machine':
+          return this.machines.tell(input.entityKey, { input: input.input, idempotencyKey, done })
+        case 'part':
+          return this.parts.tell(input.entityKey, { input: input.input, idempotencyKey, done })
+        case 'material':
+          return this.materials.tell(input.entityKey, { input: input.input, idempotencyKey, done })
+      }
+    })
+  }
+
+  /** Live (not passivated) actors, by kind. */
+  liveActors(): { machines: number; parts: number; materials: number } {
+    return {
+      machines: this.machines.liveCount(),
+      parts: this.parts.liveCount(),
+      materials: this.materials.liveCount(),
+    }
+  }
+
+  /** Stops every actor (their state is all committed by then). */
+  stop(): void {
+    for (const r of [this.machines, this.parts, this.materials]) r.stop()
+  }
+}

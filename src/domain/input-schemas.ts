@@ -1,0 +1,50 @@
+import { z } from 'zod'
+import { timestampSchema } from './timestamps.js'
+
+/** One schema per message type (DESIGN §2). Unknown fields are rejected. */
+const messageId = z.string().min(1).max(200).optional()
+const entityId = z.union([
+  z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
+  z.number().int().nonnegative(),
+])
+
+export const statusPayloadSchema = z.strictObject({
+  state: z.enum(['running', 'idle', 'down', 'maintenance']),
+  at: timestampSchema,
+  reason: z.string().max(500).optional(),
+  machineId: entityId.optional(),
+  messageId,
+})
+
+export const telemetryPayloadSchema = z.strictObject({
+  at: timestampSchema,
+  metrics: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'metric names: 1-64 of A-Z a-z 0-9 . _ -'),
+      z.number(),
+    )
+    .refine((m) => Object.keys(m).length > 0, 'at least one metric')
+    .refine((m) => Object.keys(m).length <= 200, 'at most 200 metrics'),
+  machineId: entityId.optional(),
+  messageId,
+})
+
+export const partInfoPayloadSchema = z.strictObject({
+  defaultPrice: z.number().nonnegative(),
+  timeToProduce: z.number().positive('must be > 0 seconds'),
+  materials: z
+    .array(entityId)
+    .max(100)
+    .refine((ids) => new Set(ids.map(String)).size === ids.length, 'material ids must be unique')
+    .optional(),
+  partId: z.number().int().nonnegative().optional(),
+  messageId,
+})
+
+export const materialPayloadSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  price: z.number().nonnegative(),
+  date: timestampSchema,
+  materialId: entityId.optional(),
+  messageId,
+})

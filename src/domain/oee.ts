@@ -1,0 +1,161 @@
+/** Run states a machine reports (DESIGN §2), plus `unknown` before its first report. */
+export type RunState = 'unknown' | 'running' | 'idle' | 'down' | 'maintenance'
+
+/**
+ * Time-bucketed OEE inputs over a sliding window. Arrays (not objects per bucket) keep a live
+ * actor small and its snapshot compact. Times are epoch ms of the machine's own clock.
+ */
+export type OeeTracker = {
+  bucketMs: number
+  /** Start of each bucket, ascending. */
+  starts: number[]
+  /** Planned production time: running, idle or down (maintenance and unknown are unplanned). */
+  planned: number[]
+  running: number[]
+  produced: number[]
+  good: number[]
+  /** Σ ideal cycle time of the parts produced, ms. */
+  idealMs: number[]
+  /** Time up to which state durations are counted. */
+  accountedUntil: number | null
+}
+
+export type Oee = {
+  availability: number | null
+  performance: number | null
+  quality: number | null
+  oee: number | null
+}
+
+export function emptyTracker(bucketMs: number): OeeTracker {
+  return {
+    bucketMs,
+    starts: [],
+    planned: [],
+    running: [],
+    produced: [],
+    good: [],
+    idealMs: [],
+    accountedUntil: null,
+  }
+}
+
+const isPlanned = (s: RunState) => s === 'running' || s === 'idle' || s === 'down'
+
+/** Counts the time from `accountedUntil` to `to` as spent in `state`. Out-of-order times count nothing. */
+export function advance(t: OeeTracker, state: RunState, to: number): OeeTracker {
+  if (t.accountedUntil === null || to <= t.accountedUntil) {
+    return t.accountedUntil === null ? { ...t, accountedUntil: to } : t
+  }
+  const next = copy(t)
+  let from = t.accountedUntil
+  while (from < to) {
+    const start = from - (from % t.bucketMs)
+    const end = Math.min(to, start + t.bucketMs)
+    const i = bucketIndex(next, start)
+    if (isPlanned(state)) next.planned[i] = (next.planned[i] as number) + (end - from)
+    if (state === 'running') next.running[i] = (next.running[i] as number) + (end - from)
+    from = end
+  }
+  next.accountedUntil = to
+  return next
+}
+
+/** Counts one part produced at `at`, good or not, with its ideal cycle time (if known). */
+export function countPart(
+  t: OeeTracker,
+  at: number,
+  good: boolean,
+  idealMs: number | null,
+): OeeTracker {
+  const next = copy(t)
+  const i = bucketIndex(next, at - (at % t.bucketMs))
+  next.produced[i] = (next.produced[i] as number) + 1
+  if (good) next.good[i] = (next.good[i] as number) + 1
+  if (idealMs !== null) next.idealMs[i] = (next.idealMs[i] as number) + idealMs
+  return next
+}
+
+/** Drops buckets that ended before `now - windowMs`. */
+export function prune(t: OeeTracker, now: number, windowMs: number): OeeTracker {
+  const keepFrom = t.starts.findIndex((s) => s + t.bucketMs > now - windowMs)
+  if (keepFrom <= 0)
+    return keepFrom === -1 && t.starts.length > 0
+      ? { ...emptyTracker(t.bucketMs), accountedUntil: t.accountedUntil }
+      : t
+  const slice = (a: number[]) => a.slice(keepFrom)
+  return {
+    ...t,
+    starts: slice(t.starts),
+    planned: slice(t.planned),
+    running: slice(t.running),
+    produced: slice(t.produced),
+    good: slice(t.good),
+    idealMs: slice(t.idealMs),
+  }
+}
+
+/**
+ * OEE over the `windowMs` before `now`, counting the current state up to `now`.
+ * availability = running / planned; performance = Σ ideal cycle time / running;
+ * quality = good / produced. A factor with no basis (e.g. no planned time yet) is null.
+ */
+export function computeOee(t: OeeTracker, state: RunState, now: number, windowMs: number): Oee {
+  const live = prune(advance(t, state, now), now, windowMs)
+  let planned = 0
+  let running = 0
+  let produced = 0
+  let good = 0
+  let ideal = 0
+  live.starts.forEach((start, i) => {
+    // Whole buckets only partly inside the window count in proportion.
+    const inside = Math.min(
+      1,
+      Math.max(0, (start + live.bucketMs - (now - windowMs)) / live.bucketMs),
+    )
+    planned += (live.planned[i] as number) * inside
+    running += (live.running[i] as number) * inside
+    produced += (live.produced[i] as number) * inside
+    good += (live.good[i] as number) * inside
+    ideal += (live.idealMs[i] as number) * inside
+  })
+  const availability = planned > 0 ? running / planned : null
+  const performance = running > 0 && ideal > 0 ? ideal / running : null
+  const quality = produced > 0 ? good / produced : null
+  const oee =
+    availability !== null && performance !== null && quality !== null
+      ? availability * performance * quality
+      : null
+  return {
+    availability: round(availability),
+    performance: round(performance),
+    quality: round(quality),
+    oee: round(oee),
+  }
+}
+
+function round(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 1e6) / 1e6
+}
+
+function copy(t: OeeTracker): OeeTracker {
+  return {
+    ...t,
+    starts: [...t.starts],
+    planned: [...t.planned],
+    running: [...t.running],
+    produced: [...t.produced],
+    good: [...t.good],
+    idealMs: [...t.idealMs],
+  }
+}
+
+/** Index of the bucket starting at `start`, inserting it (in order) if missing. Mutates `t`. */
+function bucketIndex(t: OeeTracker, start: number): number {
+  let i = t.starts.length
+  while (i > 0 && (t.starts[i - 1] as number) > start) i--
+  if (t.starts[i - 1] === start) return i - 1
+  t.starts.splice(i, 0, start)
+  for (const a of [t.planned, t.running, t.produced, t.good, t.idealMs]) a.splice(i, 0, 0)
+  return i
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import { MillstreamError } from '../../errors.js'
+import type { CatalogQueries } from '../../store/catalog-queries.js'
+import type { ApiRoute } from '../route.js'
+import {
+  materialIdParam,
+  materialView,
+  page,
+  pageQuery,
+  partIdParam,
+  partView,
+  pricePoint,
+  problem,
+} from '../schemas.js'
+
+/** Read side of parts and materials. */
+export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
+  const partParams = z.strictObject({ partId: partIdParam })
+  const materialParams = z.strictObject({ materialId: materialIdParam })
+  const historyQuery = z.strictObject({
+    limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  })
+  return [
+    {
+      method: 'get',
+      path: '/parts',
+      summary: 'List parts with reference data, totals and unit material cost',
+      tag: 'parts',
+      query: pageQuery,
+      responses: {
+        200: { description: 'A page of parts', schema: page(partView) },
+        400: { description: 'Bad query', schema: problem },
+      },
+      handle: async (ctx, { query }) => {
+        const { limit, offset } = query as z.infer<typeof pageQuery>
+        ctx.body = { items: await catalog.parts(limit, offset), limit, offset }
+      },
+    },
+    {
+      method: 'get',
+      path: '/parts/{partId}',
+      summary: 'One part',
+      tag: 'parts',
+      params: partParams,
+      responses: {
+        200: { description: 'The part', schema: partView },
+        400: { description: 'Bad part id', schema: problem },
+        404: { description: 'Unknown part', schema: problem },
+      },
+      handle: async (ctx, { params }) => {
+        const { partId } = params as z.infer<typeof partParams>
+        const part = await catalog.part(partId)
+        if (!part) throw new MillstreamError('NOT_FOUND', `part ${partId} not found`)
+        ctx.body = part
+      },
+    },
+    {
+      method: 'get',
+      path: '/materials',
+      summary: 'List materials with their latest prices',
+      tag: 'materials',
+      query: pageQuery,
+      responses: {
+        200: { description: 'A page of materials', schema: page(materialView) },
+        400: { description: 'Bad query', schema: problem },
+      },
+      handle: async (ctx, { query }) => {
+        const { limit, offset } = query as z.infer<typeof pageQuery>
+        ctx.body = { items: await catalog.materials(limit, offset), limit, offset }
+      },
+    },
+    {
+      method: 'get',
+      path: '/materials/{materialId}',
+      summary: 'One material with its price history, newest first',
+      tag: 'materials',
+      params: materialParams,
+      query: historyQuery,
+      responses: {
+        200: {
+          description: 'The material',
+          schema: materialView.extend({ history: z.array(pricePoint) }),
+        },
+        400: { description: 'Bad material id', schema: problem },
+        404: { description: 'Unknown material', schema: problem },
+      },
+      handle: async (ctx, { params, query }) => {
+        const { materialId } = params as z.infer<typeof materialParams>
+        const { limit } = query as z.infer<typeof historyQuery>
+        const material = await catalog.material(materialId)
+        if (!material) throw new MillstreamError('NOT_FOUND', `material ${materialId} not found`)
+        ctx.body = { ...material, history: await catalog.priceHistory(materialId, limit) }
+      },
+    },
+  ]
+}

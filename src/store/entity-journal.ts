@@ -1,0 +1,141 @@
+import type { Pool, PoolClient } from 'pg'
+import type { CommitOutcome, EntityJournal, EntityWrite } from '../actors/ports.js'
+import type { DomainEvent, EntityType } from '../domain/events.js'
+import type { Logger } from '../logger.js'
+import { GroupCommitter } from './group-commit.js'
+import { isRetriablePgError } from './pg-errors.js'
+import { upsertProjections } from './projections.js'
+import { retryWhileRetriable } from './retry.js'
+import { inTransaction } from './transaction.js'
+
+/**
+ * PostgreSQL journal for entity actors: each commit claims the input's idempotency key, appends
+ * the events, updates the query tables and (every N events) the snapshot, in one transaction
+ * shared with every other actor's commit that arrived meanwhile (group commit).
+ */
+export class PgEntityJournal implements EntityJournal {
+  private readonly committer: GroupCommitter<EntityWrite, CommitOutcome>
+  private readonly log: Logger
+
+  constructor(
+    private readonly pool: Pool,
+    parentLog: Logger,
+    maxBatch: number,
+  ) {
+    this.log = parentLog.child({ module: 'entity-journal' })
+    this.committer = new GroupCommitter({
+      flush: (batch) => inTransaction(pool, (client) => commitWrites(client, batch)),
+      maxBatch,
+      isRetriable: isRetriablePgError,
+      log: this.log,
+    })
+  }
+
+  commit(write: EntityWrite): Promise<CommitOutcome> {
+    return this.committer.submit(write)
+  }
+
+  load<S extends { sequence: number }>(
+    entityType: EntityType,
+    entityId: string,
+    initial: S,
+    apply: (state: S, event: DomainEvent) => S,
+  ): Promise<S> {
+    return this.retrying(`recovery of ${entityType} ${entityId}`, async () => {
+      const snap = await this.pool.query<{ state: S }>(
+        'SELECT state FROM snapshots WHERE entity_type = $1 AND entity_id = $2',
+        [entityType, entityId],
+      )
+      const base = snap.rows[0]?.state ?? initial
+      const events = await this.pool.query<{ payload: DomainEvent }>(
+        `SELECT payload FROM event_log WHERE entity_type = $1 AND entity_id = $2 AND sequence > $3 ORDER BY sequence`,
+        [entityType, entityId, base.sequence],
+      )
+      return events.rows.reduce((state, row) => apply(state, row.payload), base)
+    })
+  }
+
+  partTotals(partId: number): Promise<{ produced: number; scrapped: number }> {
+    return this.retrying(`totals of part ${partId}`, async () => {
+      const r = await this.pool.query<{ produced: number; scrapped: number }>(
+        'SELECT produced, scrapped FROM part_state WHERE part_id = $1',
+        [partId],
+      )
+      return r.rows[0] ?? { produced: 0, scrapped: 0 }
+    })
+  }
+
+  /** Ideal cycle times of every part with reference data, for the part catalog. */
+  async partCycleTimes(): Promise<[number, number][]> {
+    const r = await this.pool.query<{ part_id: number; s: number }>(
+      'SELECT part_id, time_to_produce AS s FROM part_state WHERE time_to_produce IS NOT NULL',
+    )
+    return r.rows.map((row) => [row.part_id, row.s])
+  }
+
+  /** Waits for every pending commit (used on shutdown). */
+  idle(): Promise<void> {
+    return this.committer.idle()
+  }
+
+  stats(): { queued: number; commits: number; retries: number } {
+    return this.committer.stats()
+  }
+
+  private retrying<T>(what: string, work: () => Promise<T>): Promise<T> {
+    return retryWhileRetriable(work, { isRetriable: isRetriablePgError, log: this.log, what })
+  }
+}
+
+async function commitWrites(client: PoolClient, writes: EntityWrite[]): Promise<CommitOutcome[]> {
+  const claimed = await client.query<{ k: string }>(
+    `INSERT INTO processed_inputs (entity_type, entity_id, idempotency_key)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+     ON CONFLICT DO NOTHING
+     RETURNING entity_type || '/' || entity_id || '/' || idempotency_key AS k`,
+    [
+      writes.map((w) => w.entityType),
+      writes.map((w) => w.entityId),
+      writes.map((w) => w.idempotencyKey),
+    ],
+  )
+  const fresh = new Set(claimed.rows.map((r) => r.k))
+  const outcomes = writes.map((w): CommitOutcome =>
+    fresh.has(`${w.entityType}/${w.entityId}/${w.idempotencyKey}`) ? 'applied' : 'duplicate',
+  )
+  const applied = writes.filter((w, i) => outcomes[i] === 'applied' && w.events.length > 0)
+  if (applied.length === 0) return outcomes
+
+  await client.query(
+    `INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload)
+     SELECT (e->>'eventId')::uuid, e->>'entityType', e->>'key', (e->>'sequence')::bigint, e->>'type',
+            ms_to_ts((e->>'occurredAt')::float8), ms_to_ts((e->>'recordedAt')::float8), e
+       FROM jsonb_array_elements($1::jsonb) AS e`,
+    [
+      JSON.stringify(
+        applied.flatMap((w) => w.events.map((e) => ({ ...e, entityType: w.entityType }))),
+      ),
+    ],
+  )
+  await upsertProjections(client, applied)
+  const snapshots = applied.filter((w) => w.snapshot !== undefined)
+  if (snapshots.length > 0) {
+    await client.query(
+      `INSERT INTO snapshots (entity_type, entity_id, sequence, state)
+       SELECT s->>'entityType', s->>'entityId', (s->'state'->>'sequence')::bigint, s->'state'
+         FROM jsonb_array_elements($1::jsonb) AS s
+       ON CONFLICT (entity_type, entity_id) DO UPDATE
+         SET sequence = EXCLUDED.sequence, state = EXCLUDED.state, taken_at = now()`,
+      [
+        JSON.stringify(
+          snapshots.map((w) => ({
+            entityType: w.entityType,
+            entityId: w.entityId,
+            state: w.snapshot,
+          })),
+        ),
+      ],
+    )
+  }
+  return outcomes
+}
