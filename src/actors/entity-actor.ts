@@ -7,18 +7,18 @@ export type EntityMsg<I> = { input: I; idempotencyKey: string; done: Completion 
 /** What makes one kind of entity: its rules, as pure functions, and its hooks. */
 export type EntityKind<S extends { sequence: number }, I> = {
   entityType: EntityType
-  initial(entityId: string): S
-  apply(state: S, event: DomainEvent): S
+  initial: (entityId: string) => S
+  apply: (state: S, event: DomainEvent) => S
   /** The events an input causes; an empty list means it changes nothing. */
-  decide(state: S, input: I, now: number): DomainEvent[]
-  project(state: S): Projection
+  decide: (state: S, input: I, now: number) => DomainEvent[]
+  project: (state: S) => Projection
   /** Inputs handled in memory only, because their effect is already durable elsewhere. */
-  local?(state: S, input: I): S | undefined
-  tallies?(events: DomainEvent[]): PartTally[]
+  local?: (state: S, input: I) => S | undefined
+  tallies?: (events: DomainEvent[]) => PartTally[]
   /** Extra recovery beyond snapshot + events (e.g. totals kept by other entities' commits). */
-  recover?(state: S, journal: EntityJournal): Promise<S>
+  recover?: (state: S, journal: EntityJournal) => Promise<S>
   /** Runs after a commit was applied (tell other actors, refresh catalogs). */
-  afterCommit?(state: S, events: DomainEvent[]): void
+  afterCommit?: (state: S, events: DomainEvent[]) => void
 }
 
 export type EntityActorDeps = { journal: EntityJournal; snapshotEvery: number; now?: () => number }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { freePort, GiveUp, waitFor } from './services'
 
@@ -67,6 +68,12 @@ export class ServiceProcess {
 
   logs(): string {
     return this.output.join('').slice(-20_000)
+  }
+
+  /** Resident set size of the process, in bytes (Linux). */
+  rssBytes(): number {
+    const status = readFileSync(`/proc/${this.child?.pid}/status`, 'utf8')
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
   }
 
   running(): boolean {

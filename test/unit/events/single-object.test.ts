@@ -22,6 +22,7 @@ const event: PartProduced = {
   var3: null,
   var4: null,
   messageId: null,
+  idealCycleSeconds: 12.5,
 }
 
 describe('Avro single-object encoding', () => {

@@ -68,14 +68,14 @@ describe('dispatchAll with real promises', () => {
       message: message('a', GOOD(1), acks),
       result: {
         ok: true,
-        input: { kind: 'production', entityKey: '1', idempotencyKey: 'fine', report: {} as never },
+        input: { entity: 'machine', entityKey: '1', idempotencyKey: 'fine', input: {} as never },
       },
     }
     const crash: Decoded = {
       message: message('b', GOOD(2), acks),
       result: {
         ok: true,
-        input: { kind: 'production', entityKey: '1', idempotencyKey: 'boom', report: {} as never },
+        input: { entity: 'machine', entityKey: '1', idempotencyKey: 'boom', input: {} as never },
       },
     }
     const bad: Decoded = {
@@ -116,12 +116,7 @@ describe('dispatchAll with real promises', () => {
         message: message(`t${n}`, GOOD(n), acks),
         result: {
           ok: true,
-          input: {
-            kind: 'production',
-            entityKey: 'm',
-            idempotencyKey: `k${n}`,
-            report: {} as never,
-          },
+          input: { entity: 'machine', entityKey: 'm', idempotencyKey: `k${n}`, input: {} as never },
         },
       })
     }
