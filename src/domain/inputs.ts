@@ -60,90 +60,104 @@ export function decodeInput(
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return fail('payload must be a JSON object')
-  const key = (given: string | undefined) => given ?? contentKey(raw)
+
+  /** Validates the body, checks an id it repeats against the topic's, and builds the input. */
+  const validate = <V extends { messageId?: string }>(
+    schema: z.ZodType<V>,
+    id: { field: string; inBody: (v: V) => string | number | undefined; inTopic: string },
+    build: (v: V, idempotencyKey: string) => ValidInput,
+  ): DecodeResult => {
+    const parsed = schema.safeParse(body)
+    if (!parsed.success) return fail(describe(parsed.error))
+    const inBody = id.inBody(parsed.data)
+    if (inBody !== undefined && String(inBody) !== id.inTopic) {
+      return fail(
+        `${id.field} ${String(inBody)} in body does not match topic ${id.field} ${id.inTopic}`,
+      )
+    }
+    return { ok: true, input: build(parsed.data, parsed.data.messageId ?? contentKey(raw)) }
+  }
+  const machine = (machineId: string, idempotencyKey: string, input: MachineInput): ValidInput => ({
+    entity: 'machine',
+    entityKey: machineId,
+    idempotencyKey,
+    input,
+  })
 
   switch (route.kind) {
     case 'production': {
-      const p = parse(productionPayloadSchema, body)
-      if (!p.ok) return p
-      const mismatch = idMismatch('machineId', p.value.machineId, route.machineId)
-      if (mismatch) return mismatch
-      const report = toProductionReport(route.machineId, p.value)
-      return machine(route.machineId, key(p.value.messageId), { kind: 'production', report })
+      const { machineId } = route
+      return validate(
+        productionPayloadSchema,
+        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
+        (v, k) =>
+          machine(machineId, k, { kind: 'production', report: toProductionReport(machineId, v) }),
+      )
     }
     case 'legacy-production': {
-      const p = parse(legacyProductionPayloadSchema, body)
-      if (!p.ok) return p
-      const machineId = String(p.value.machineId)
-      if (!ID.test(machineId)) return fail(`machineId: ${machineId} is not a valid id`)
-      return machine(machineId, key(p.value.messageId), {
-        kind: 'production',
-        report: toProductionReport(machineId, p.value),
-      })
+      return validate(
+        legacyProductionPayloadSchema,
+        { field: 'machineId', inBody: () => undefined, inTopic: '' },
+        (v, k) =>
+          machine(String(v.machineId), k, {
+            kind: 'production',
+            report: toProductionReport(String(v.machineId), v),
+          }),
+      )
     }
     case 'status': {
-      const p = parse(statusPayloadSchema, body)
-      if (!p.ok) return p
-      const mismatch = idMismatch('machineId', p.value.machineId, route.machineId)
-      if (mismatch) return mismatch
-      return machine(route.machineId, key(p.value.messageId), {
-        kind: 'status',
-        state: p.value.state,
-        at: p.value.at,
-        reason: p.value.reason ?? null,
-      })
+      const { machineId } = route
+      return validate(
+        statusPayloadSchema,
+        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
+        (v, k) =>
+          machine(machineId, k, {
+            kind: 'status',
+            state: v.state,
+            at: v.at,
+            reason: v.reason ?? null,
+          }),
+      )
     }
     case 'telemetry': {
-      const p = parse(telemetryPayloadSchema, body)
-      if (!p.ok) return p
-      const mismatch = idMismatch('machineId', p.value.machineId, route.machineId)
-      if (mismatch) return mismatch
-      return machine(route.machineId, key(p.value.messageId), {
-        kind: 'telemetry',
-        at: p.value.at,
-        metrics: p.value.metrics,
-      })
+      const { machineId } = route
+      return validate(
+        telemetryPayloadSchema,
+        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
+        (v, k) => machine(machineId, k, { kind: 'telemetry', at: v.at, metrics: v.metrics }),
+      )
     }
     case 'part-info': {
-      const p = parse(partInfoPayloadSchema, body)
-      if (!p.ok) return p
-      const mismatch = idMismatch('partId', p.value.partId, String(route.partId))
-      if (mismatch) return mismatch
-      return {
-        ok: true,
-        input: {
+      const partId = String(route.partId)
+      return validate(
+        partInfoPayloadSchema,
+        { field: 'partId', inBody: (v) => v.partId, inTopic: partId },
+        (v, k) => ({
           entity: 'part',
-          entityKey: String(route.partId),
-          idempotencyKey: key(p.value.messageId),
+          entityKey: partId,
+          idempotencyKey: k,
           input: {
             kind: 'part-info',
-            defaultPrice: p.value.defaultPrice,
-            timeToProduce: p.value.timeToProduce,
-            materials: (p.value.materials ?? []).map(String),
+            defaultPrice: v.defaultPrice,
+            timeToProduce: v.timeToProduce,
+            materials: (v.materials ?? []).map(String),
             at: raw.receivedAt ?? Date.now(),
           },
-        },
-      }
+        }),
+      )
     }
     case 'material': {
-      const p = parse(materialPayloadSchema, body)
-      if (!p.ok) return p
-      const mismatch = idMismatch('materialId', p.value.materialId, route.materialId)
-      if (mismatch) return mismatch
-      return {
-        ok: true,
-        input: {
+      const { materialId } = route
+      return validate(
+        materialPayloadSchema,
+        { field: 'materialId', inBody: (v) => v.materialId, inTopic: materialId },
+        (v, k) => ({
           entity: 'material',
-          entityKey: route.materialId,
-          idempotencyKey: key(p.value.messageId),
-          input: {
-            kind: 'material-price',
-            name: p.value.name,
-            price: p.value.price,
-            date: p.value.date,
-          },
-        },
-      }
+          entityKey: materialId,
+          idempotencyKey: k,
+          input: { kind: 'material-price', name: v.name, price: v.price, date: v.date },
+        }),
+      )
     }
   }
 }
@@ -162,31 +176,10 @@ function routeTopic(topic: string, prefix: string): Route | undefined {
   return undefined
 }
 
-function machine(machineId: string, idempotencyKey: string, input: MachineInput): DecodeResult {
-  return { ok: true, input: { entity: 'machine', entityKey: machineId, idempotencyKey, input } }
-}
-
-function parse<S extends z.ZodType>(
-  schema: S,
-  body: unknown,
-): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
-  const parsed = schema.safeParse(body)
-  if (parsed.success) return { ok: true, value: parsed.data }
-  return {
-    ok: false,
-    reason: parsed.error.issues
-      .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
-      .join('; '),
-  }
-}
-
-function idMismatch(
-  field: string,
-  inBody: string | number | undefined,
-  inTopic: string,
-): DecodeResult | undefined {
-  if (inBody === undefined || String(inBody) === inTopic) return undefined
-  return fail(`${field} ${String(inBody)} in body does not match topic ${field} ${inTopic}`)
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ')
 }
 
 /** Idempotency key of a message without messageId: a hash of topic and payload (DESIGN §2). */

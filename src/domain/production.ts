@@ -1,7 +1,10 @@
 import { z } from 'zod'
 import { timestampSchema } from './timestamps.js'
 
-const machineIdInBody = z.union([z.string().min(1).max(128), z.number().int().nonnegative()])
+const machineIdInBody = z.union([
+  z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'machine ids: 1-128 of A-Z a-z 0-9 . _ : -'),
+  z.number().int().nonnegative(),
+])
 
 /** Body of `factory/machines/{machineId}/production` (machineId optional, must match the topic). */
 export const productionPayloadSchema = z.strictObject({

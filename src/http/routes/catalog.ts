@@ -5,13 +5,12 @@ import type { ApiRoute } from '../route.js'
 import {
   materialIdParam,
   materialView,
-  page,
-  pageQuery,
   partIdParam,
   partView,
   pricePoint,
   problem,
 } from '../schemas.js'
+import { pagedListRoute } from './paged-list.js'
 
 /** Read side of parts and materials. */
 export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
@@ -21,21 +20,13 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
     limit: z.coerce.number().int().min(1).max(10_000).default(100),
   })
   return [
-    {
-      method: 'get',
+    pagedListRoute({
       path: '/parts',
       summary: 'List parts with reference data, totals and unit material cost',
       tag: 'parts',
-      query: pageQuery,
-      responses: {
-        200: { description: 'A page of parts', schema: page(partView) },
-        400: { description: 'Bad query', schema: problem },
-      },
-      handle: async (ctx, { query }) => {
-        const { limit, offset } = query as z.infer<typeof pageQuery>
-        ctx.body = { items: await catalog.parts(limit, offset), limit, offset }
-      },
-    },
+      item: partView,
+      list: (limit, offset) => catalog.parts(limit, offset),
+    }),
     {
       method: 'get',
       path: '/parts/{partId}',
@@ -54,21 +45,13 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
         ctx.body = part
       },
     },
-    {
-      method: 'get',
+    pagedListRoute({
       path: '/materials',
       summary: 'List materials with their latest prices',
       tag: 'materials',
-      query: pageQuery,
-      responses: {
-        200: { description: 'A page of materials', schema: page(materialView) },
-        400: { description: 'Bad query', schema: problem },
-      },
-      handle: async (ctx, { query }) => {
-        const { limit, offset } = query as z.infer<typeof pageQuery>
-        ctx.body = { items: await catalog.materials(limit, offset), limit, offset }
-      },
-    },
+      item: materialView,
+      list: (limit, offset) => catalog.materials(limit, offset),
+    }),
     {
       method: 'get',
       path: '/materials/{materialId}',

@@ -2,27 +2,20 @@ import { z } from 'zod'
 import { MillstreamError } from '../../errors.js'
 import type { MachineQueries } from '../../store/machine-queries.js'
 import type { ApiRoute } from '../route.js'
-import { machineIdParam, machineView, page, pageQuery, problem } from '../schemas.js'
+import { machineIdParam, machineView, problem } from '../schemas.js'
+import { pagedListRoute } from './paged-list.js'
 
 /** Read side of machines: live state from the machine_state table. */
 export function machineRoutes(machines: MachineQueries): ApiRoute[] {
   const idParams = z.strictObject({ machineId: machineIdParam })
   return [
-    {
-      method: 'get',
+    pagedListRoute({
       path: '/machines',
       summary: 'List machines with their live state',
       tag: 'machines',
-      query: pageQuery,
-      responses: {
-        200: { description: 'A page of machines, ordered by id', schema: page(machineView) },
-        400: { description: 'Bad query', schema: problem },
-      },
-      handle: async (ctx, { query }) => {
-        const { limit, offset } = query as z.infer<typeof pageQuery>
-        ctx.body = { items: await machines.list(limit, offset), limit, offset }
-      },
-    },
+      item: machineView,
+      list: (limit, offset) => machines.list(limit, offset),
+    }),
     {
       method: 'get',
       path: '/machines/{machineId}',
