@@ -50,7 +50,7 @@ describe('material', () => {
   })
   const record = (state: ReturnType<typeof initialMaterialState>, p: number, date: number) =>
     decideMaterial(state, price(p, date), 0).reduce(
-      (s, e) => applyMaterialEvent(s, e as MaterialPriceRecorded),
+      (s, e) => applyMaterialEvent(s, e),
       state,
     )
 
