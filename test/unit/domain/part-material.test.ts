@@ -1,4 +1,4 @@
-import type { MaterialPriceRecorded, PartInfoUpdated } from '../../../src/domain/events'
+import type { PartInfoUpdated } from '../../../src/domain/events'
 import {
   applyMaterialEvent,
   decideMaterial,
