@@ -49,10 +49,7 @@ describe('material', () => {
     date,
   })
   const record = (state: ReturnType<typeof initialMaterialState>, p: number, date: number) =>
-    decideMaterial(state, price(p, date), 0).reduce(
-      (s, e) => applyMaterialEvent(s, e),
-      state,
-    )
+    decideMaterial(state, price(p, date), 0).reduce((s, e) => applyMaterialEvent(s, e), state)
 
   it('takes the price with the latest date as current, whatever order prices arrive in', () => {
     let s = initialMaterialState('steel')
