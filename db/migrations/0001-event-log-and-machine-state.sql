@@ -107,3 +107,8 @@ CREATE TABLE relay_offsets (
 CREATE FUNCTION ms_to_ts(ms float8) RETURNS timestamptz
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN to_timestamp(ms / 1000);
+
+-- timestamptz to epoch milliseconds, as events carry times.
+CREATE FUNCTION ts_to_ms(ts timestamptz) RETURNS bigint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN round(extract(epoch FROM ts) * 1000)::bigint;

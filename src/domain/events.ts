@@ -63,11 +63,20 @@ export type MaterialPriceRecorded = EventEnvelope<'MaterialPriceRecorded'> & {
   date: number
 }
 
+/** An input was rejected (published so downstream can watch data quality). */
+export type DeadLetterRecorded = EventEnvelope<'DeadLetter'> & {
+  source: string
+  /** The raw input, base64 (bytes in Avro). */
+  payloadBase64: string
+  reason: string
+  receivedAt: number
+}
+
 export type MachineEvent =
   PartProduced | MachineStateChanged | MachineMetricsRecorded | MachineAlertRaised
 
 /** Every event millstream emits. */
-export type DomainEvent = MachineEvent | PartInfoUpdated | MaterialPriceRecorded
+export type DomainEvent = MachineEvent | PartInfoUpdated | MaterialPriceRecorded | DeadLetterRecorded
 
 /** The kind of entity whose actor owns an event stream. */
-export type EntityType = 'machine' | 'part' | 'material'
+export type EntityType = 'machine' | 'part' | 'material' | 'deadletter'

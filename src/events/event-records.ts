@@ -8,6 +8,7 @@ const TOPIC_OF_TYPE: Record<DomainEvent['type'], string> = {
   MachineMetricsRecorded: 'telemetry',
   PartInfoUpdated: 'parts',
   MaterialPriceRecorded: 'materials',
+  DeadLetter: 'deadletter',
 }
 
 /** The topic an event type goes to, under the configured prefix. */
@@ -18,4 +19,13 @@ export function topicFor(prefix: string, type: DomainEvent['type']): string {
 /** Every topic millstream publishes to, for creation at start-up. */
 export function allTopics(prefix: string): string[] {
   return [...new Set(Object.values(TOPIC_OF_TYPE))].map((t) => `${prefix}.${t}`)
+}
+
+/** The Avro record of an event: its fields as stored, with bytes restored where the schema has them. */
+export function avroRecordOf(event: DomainEvent): unknown {
+  if (event.type === 'DeadLetter') {
+    const { payloadBase64, ...rest } = event
+    return { ...rest, payload: Buffer.from(payloadBase64, 'base64') }
+  }
+  return event
 }

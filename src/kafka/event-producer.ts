@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
 import type { DomainEvent } from '../domain/events.js'
 import { encodeSingleObject } from '../events/single-object.js'
 import type { SchemaRegistry } from '../events/schema-registry.js'
-import { allTopics, topicFor } from '../events/event-records.js'
+import { allTopics, avroRecordOf, topicFor } from '../events/event-records.js'
 import type { Logger } from '../logger.js'
 
 export type EventProducerOptions = {
@@ -75,7 +75,7 @@ export class KafkaEventProducer {
       const list = byTopic.get(topic) ?? []
       list.push({
         key: event.key,
-        value: encodeSingleObject(this.schemas.get(event.type), event),
+        value: encodeSingleObject(this.schemas.get(event.type), avroRecordOf(event)),
         headers: { 'event-type': event.type, 'event-id': event.eventId },
       })
       byTopic.set(topic, list)

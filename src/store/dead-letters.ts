@@ -33,11 +33,22 @@ export class PgDeadLetters {
   ) {
     this.committer = new GroupCommitter({
       flush: async (batch) => {
+        // Each new letter is also an event in the log, so the outbox relay publishes it in order.
         await pool.query(
-          `INSERT INTO dead_letters (source, payload, reason, idempotency_key, received_at)
-           SELECT s, p, r, k, ms_to_ts(t) FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::float8[])
-             AS d(s, p, r, k, t)
-           ON CONFLICT (idempotency_key) DO NOTHING`,
+          `WITH letters AS (
+             INSERT INTO dead_letters (source, payload, reason, idempotency_key, received_at)
+             SELECT s, p, r, k, ms_to_ts(t) FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::float8[])
+               AS d(s, p, r, k, t)
+             ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING id, source, payload, reason, received_at, recorded_at)
+           INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload)
+           SELECT e.event_id, 'deadletter', l.source, l.id, 'DeadLetter', l.received_at, l.recorded_at,
+                  jsonb_build_object(
+                    'eventId', e.event_id, 'type', 'DeadLetter', 'key', l.source, 'sequence', l.id,
+                    'occurredAt', ts_to_ms(l.received_at), 'recordedAt', ts_to_ms(l.recorded_at),
+                    'source', l.source, 'payloadBase64', translate(encode(l.payload, 'base64'), E'\n', ''),
+                    'reason', l.reason, 'receivedAt', ts_to_ms(l.received_at))
+             FROM letters l CROSS JOIN LATERAL (SELECT gen_random_uuid() AS event_id) e`,
           [
             batch.map((d) => d.source),
             batch.map((d) => d.payload),
