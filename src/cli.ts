@@ -8,7 +8,16 @@ import { startService } from './service.js'
 import { Simulator } from './simulate/simulator.js'
 import { startEmbeddedPostgres } from './embedded/postgres.js'
 import { migrate } from './store/migrate.js'
+import { PgOutbox } from './store/outbox.js'
 import { createPool } from './store/pool.js'
+import { SchemaRegistry } from './events/schema-registry.js'
+import { stateTopics } from './events/event-records.js'
+import { KafkaEventProducer } from './kafka/event-producer.js'
+import { readKafkaHistory } from './replay/kafka-history.js'
+import { readLogHistory } from './replay/log-history.js'
+import { rebuildStateTables } from './replay/rebuild-tables.js'
+import { republishLog } from './replay/republish.js'
+import type { Pool } from 'pg'
 
 const USAGE = `usage: millstream <command> [options]
 
@@ -17,6 +26,10 @@ commands:
   simulate [--machines N] [--rate R] [--duration S] [--scrap P]
                               publish production reports from N virtual machines, R parts/s each
   migrate                     apply database migrations and exit
+  replay rebuild --from kafka|log [--since ISO-8601]
+                              rebuild the state tables from the Kafka topics or the PostgreSQL log
+  replay publish [--since ISO-8601] [--topic-prefix P] [--restart]
+                              re-publish the PostgreSQL log to Kafka (resumes where it stopped)
 `
 
 const version = (
@@ -44,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     case 'simulate':
       return simulate(config, log, rest)
     case 'migrate':
-      return runMigrations(config, log)
+      return withDatabase(config, log, () => Promise.resolve(0))
+    case 'replay':
+      return replay(config, log, rest)
     default:
       console.error(USAGE)
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2
@@ -109,19 +124,75 @@ async function simulate(config: Config, log: Logger, args: string[]): Promise<nu
   return 0
 }
 
-async function runMigrations(config: Config, log: Logger): Promise<number> {
+/** Runs `work` with a migrated pool on the configured (or embedded) database. */
+async function withDatabase(config: Config, log: Logger, work: (pool: Pool) => Promise<number>): Promise<number> {
   const embedded = config.database.url
     ? undefined
     : await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, log)
-  const pool = createPool(config.database.url ?? (embedded?.url as string), log, 1)
+  const pool = createPool(config.database.url ?? (embedded?.url as string), log, 2)
   try {
     const applied = await migrate(pool, log)
     log.info({ applied }, 'migrations done')
-    return 0
+    return await work(pool)
   } finally {
     await pool.end()
     await embedded?.stop()
   }
+}
+
+async function replay(config: Config, log: Logger, args: string[]): Promise<number> {
+  const [mode, ...rest] = args
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      from: { type: 'string' },
+      since: { type: 'string' },
+      'topic-prefix': { type: 'string' },
+      restart: { type: 'boolean', default: false },
+    },
+  })
+  const since = values.since === undefined ? 0 : Date.parse(values.since)
+  if (Number.isNaN(since)) return usage(`--since: not a date: ${values.since}`)
+  const brokers = config.kafka.brokers
+  const replayLog = log.child({ module: 'replay' })
+  const registry = SchemaRegistry.fromDirectory()
+
+  if (mode === 'rebuild') {
+    if (values.from !== 'kafka' && values.from !== 'log') return usage('replay rebuild needs --from kafka or --from log')
+    if (values.from === 'kafka' && !brokers) return usage('replay from Kafka needs KAFKA_BROKERS')
+    return withDatabase(config, log, async (pool) => {
+      const events =
+        values.from === 'kafka'
+          ? await readKafkaHistory(
+              { brokers: brokers ?? [], clientId: config.kafka.clientId, since, topics: stateTopics(config.kafka.topicPrefix) },
+              registry,
+              replayLog,
+            )
+          : await readLogHistory(pool, since)
+      await rebuildStateTables(pool, events, config.rules, replayLog)
+      return 0
+    })
+  }
+  if (mode === 'publish') {
+    if (!brokers) return usage('replay publish needs KAFKA_BROKERS')
+    const prefix = values['topic-prefix'] ?? config.kafka.topicPrefix
+    const abort = new AbortController()
+    process.once('SIGINT', () => abort.abort())
+    process.once('SIGTERM', () => abort.abort())
+    return withDatabase(config, log, async (pool) => {
+      const outbox = new PgOutbox(pool, `replay:${prefix}`)
+      if (values.restart) await outbox.reset()
+      const producer = new KafkaEventProducer({ ...config.kafka, brokers, topicPrefix: prefix }, registry, replayLog)
+      await republishLog(outbox, producer, { batch: config.kafka.relayBatch, since, signal: abort.signal }, replayLog)
+      return 0
+    })
+  }
+  return usage(`unknown replay mode: ${mode ?? '(none)'}`)
+}
+
+function usage(problem: string): number {
+  console.error(`${problem}\n\n${USAGE}`)
+  return 2
 }
 
 main(process.argv.slice(2)).then(

@@ -174,6 +174,7 @@ export async function startService(
       machines: machineQueries,
       catalog: new CatalogQueries(pool),
       deadLetters,
+      schemas,
       readiness,
       log,
       version,

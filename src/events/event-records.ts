@@ -21,6 +21,11 @@ export function allTopics(prefix: string): string[] {
   return [...new Set(Object.values(TOPIC_OF_TYPE))].map((t) => `${prefix}.${t}`)
 }
 
+/** The topics whose events make up entity state (all but dead letters), for a rebuild. */
+export function stateTopics(prefix: string): string[] {
+  return allTopics(prefix).filter((t) => t !== `${prefix}.${TOPIC_OF_TYPE.DeadLetter}`)
+}
+
 /** The Avro record of an event: its fields as stored, with bytes restored where the schema has them. */
 export function avroRecordOf(event: DomainEvent): unknown {
   if (event.type === 'DeadLetter') {

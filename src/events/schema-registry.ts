@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import avro from 'avsc'
 import { crc64Avro, fingerprintBytes } from './crc64-avro.js'
@@ -18,19 +18,63 @@ export type EventSchema = {
   schema: unknown
 }
 
-/** The current event schemas, loaded and parsed once at start-up; looked up by record name. */
+/** A released version of a schema, kept as `history/<Name>/v<N>.avsc` under the schema folder. */
+export type HistoricalSchema = EventSchema & { version: number }
+
+const HISTORY_FILE = /^v(\d+)\.avsc$/
+
+/**
+ * The current event schemas, loaded and parsed once at start-up and looked up by record name,
+ * and their released versions, so a writer schema is found by fingerprint whichever it was.
+ */
 export class SchemaRegistry {
   private readonly byName = new Map<string, EventSchema>()
+  private readonly byHex = new Map<string, EventSchema>()
+  private readonly released: HistoricalSchema[]
 
-  constructor(schemas: EventSchema[]) {
+  /** `history` are the released versions, so data written with any of them still decodes. */
+  constructor(schemas: EventSchema[], history: HistoricalSchema[] = []) {
     for (const s of schemas) this.byName.set(s.name, s)
+    this.released = [...history].sort(
+      (a, b) => a.name.localeCompare(b.name) || a.version - b.version,
+    )
+    // A released version identical to the current one resolves to the current one.
+    for (const s of [...schemas, ...this.released])
+      if (!this.byHex.has(s.fingerprintHex)) this.byHex.set(s.fingerprintHex, s)
   }
 
+  /** The current schemas (the `.avsc` files directly in `dir`) and their released versions. */
   static fromDirectory(dir = SCHEMAS_DIR): SchemaRegistry {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.avsc'))
+    const files = readdirSync(dir, { withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith('.avsc'))
+      .map((f) => f.name)
     return new SchemaRegistry(
-      files.map((f) => parseSchema(JSON.parse(readFileSync(path.join(dir, f), 'utf8')))),
+      files.map((f) => parseSchema(readJson(path.join(dir, f)))),
+      [...SchemaRegistry.history(dir).values()].flat(),
     )
+  }
+
+  /** Record name → its released versions from `dir/history/`, oldest first. */
+  static history(dir = SCHEMAS_DIR): Map<string, HistoricalSchema[]> {
+    const root = path.join(dir, 'history')
+    const byName = new Map<string, HistoricalSchema[]>()
+    if (!existsSync(root)) return byName
+    for (const folder of readdirSync(root, { withFileTypes: true })) {
+      if (!folder.isDirectory()) continue
+      const versions = readdirSync(path.join(root, folder.name)).map((file) => {
+        const where = path.join(root, folder.name, file)
+        const version = HISTORY_FILE.exec(file)?.[1]
+        if (version === undefined) throw new Error(`${where}: expected a v<N>.avsc file`)
+        const schema = { ...parseSchema(readJson(where)), version: Number(version) }
+        if (schema.name !== folder.name) throw new Error(`${where}: holds ${schema.name}`)
+        return schema
+      })
+      byName.set(
+        folder.name,
+        versions.sort((a, b) => a.version - b.version),
+      )
+    }
+    return byName
   }
 
   get(name: string): EventSchema {
@@ -39,9 +83,24 @@ export class SchemaRegistry {
     return s
   }
 
+  /** The current schemas. */
   all(): EventSchema[] {
     return [...this.byName.values()]
   }
+
+  /** Every released version, by record name then version. */
+  historical(): HistoricalSchema[] {
+    return [...this.released]
+  }
+
+  /** The writer schema of a single-object message, current or released (`decodeSingleObject`'s lookup). */
+  byFingerprint(fingerprint: Buffer): EventSchema | undefined {
+    return this.byHex.get(fingerprint.toString('hex'))
+  }
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(file, 'utf8'))
 }
 
 /** Parses one schema and computes its fingerprint. */

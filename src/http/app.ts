@@ -2,6 +2,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import { koaSwagger } from 'koa2-swagger-ui'
 import type { Logger } from '../logger.js'
+import type { SchemaRegistry } from '../events/schema-registry.js'
 import type { CatalogQueries } from '../store/catalog-queries.js'
 import type { PgDeadLetters } from '../store/dead-letters.js'
 import type { MachineQueries } from '../store/machine-queries.js'
@@ -12,12 +13,14 @@ import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
 import { machineRoutes } from './routes/machines.js'
+import { schemaRoutes } from './routes/schemas.js'
 import { parseOr400 } from './validate.js'
 
 export type HttpDeps = {
   machines: MachineQueries
   catalog: CatalogQueries
   deadLetters: PgDeadLetters
+  schemas: SchemaRegistry
   readiness: ReadinessProbe
   log: Logger
   version: string
@@ -34,6 +37,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...machineRoutes(deps.machines),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
+        ...schemaRoutes(deps.schemas),
       ],
     },
     { prefix: '', routes: healthRoutes(deps.readiness) },

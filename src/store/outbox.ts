@@ -66,16 +66,23 @@ export class PgOutbox {
     return r.rows[0] ?? START
   }
 
-  async next(after: OutboxCursor, limit: number): Promise<OutboxEntry[]> {
+  /** The next committed events after `after`; `since` (epoch ms) skips earlier occurrences. */
+  async next(after: OutboxCursor, limit: number, since = 0): Promise<OutboxEntry[]> {
     const r = await this.pool.query<{ txId: string; position: number; payload: DomainEvent }>(
       `SELECT tx_id::text AS "txId", position, payload FROM event_log
         WHERE (tx_id, position) > ($1::xid8, $2::bigint)
           AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND occurred_at >= ms_to_ts($4)
         ORDER BY tx_id, position
         LIMIT $3`,
-      [after.txId, after.position, limit],
+      [after.txId, after.position, limit, since],
     )
     return r.rows.map((row) => ({ txId: row.txId, position: row.position, event: row.payload }))
+  }
+
+  /** Forgets how far this relay got, so it starts from the beginning. */
+  async reset(): Promise<void> {
+    await this.pool.query('DELETE FROM relay_offsets WHERE relay = $1', [this.relayName])
   }
 
   async save(cursor: OutboxCursor): Promise<void> {

@@ -13,7 +13,7 @@ export type ReadRecord = {
 }
 
 const registry = SchemaRegistry.fromDirectory()
-const lookup = (fp: Buffer) => registry.all().find((s) => s.fingerprint.equals(fp))
+const lookup = (fp: Buffer) => registry.byFingerprint(fp)
 
 /**
  * Reads a topic from the beginning with a fresh consumer group until records with `count`

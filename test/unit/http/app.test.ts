@@ -1,4 +1,5 @@
 import { pino } from 'pino'
+import { SchemaRegistry } from '../../../src/events/schema-registry'
 import { createHttpApp } from '../../../src/http/app'
 import type { CatalogQueries } from '../../../src/store/catalog-queries'
 import type { PgDeadLetters } from '../../../src/store/dead-letters'
@@ -34,6 +35,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
       machines: queries,
       catalog: {} as CatalogQueries,
       deadLetters: {} as PgDeadLetters,
+      schemas: SchemaRegistry.fromDirectory(),
       readiness: () => Promise.resolve({ postgres: { ok: true } }),
       log: pino({ level: 'silent' }),
       version: 'test',
@@ -94,6 +96,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/materials',
         'get /api/v1/materials/{materialId}',
         'get /api/v1/dead-letters',
+        'get /api/v1/schemas',
         'get /healthz',
         'get /readyz',
       ].sort(),

@@ -1,0 +1,226 @@
+import { pipeline, Transform, type Readable } from 'node:stream'
+import avro from 'avsc'
+import type { Context } from 'koa'
+import { z } from 'zod'
+import type { DomainEvent } from '../../domain/events.js'
+import { timestampSchema } from '../../domain/timestamps.js'
+import { MillstreamError } from '../../errors.js'
+import { avroRecordOf } from '../../events/event-records.js'
+import type { EventSchema, SchemaRegistry } from '../../events/schema-registry.js'
+import type { EventHistory } from '../../store/event-history.js'
+import type { ApiRoute } from '../route.js'
+import { problem } from '../schemas.js'
+
+const NDJSON = 'application/x-ndjson'
+const AVRO = 'application/avro'
+
+type EventType = DomainEvent['type']
+
+/** Every event type the log holds; the mapped type makes a new one a compile error here. */
+const EVENT_TYPES: { readonly [T in EventType]: T } = {
+  PartProduced: 'PartProduced',
+  MachineStateChanged: 'MachineStateChanged',
+  MachineMetricsRecorded: 'MachineMetricsRecorded',
+  MachineAlertRaised: 'MachineAlertRaised',
+  PartInfoUpdated: 'PartInfoUpdated',
+  MaterialPriceRecorded: 'MaterialPriceRecorded',
+  DeadLetter: 'DeadLetter',
+}
+
+const eventType = z.enum(EVENT_TYPES)
+
+/** `?type=A&type=B` and `?type=A,B` alike. */
+const typeList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => [
+    ...new Set(
+      [v]
+        .flat()
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ])
+  .pipe(z.array(eventType).min(1, 'name at least one event type'))
+
+/** Query text: digits are epoch milliseconds, anything else must be ISO-8601 with a zone. */
+const instant = z.string().transform((text, ctx) => {
+  const parsed = timestampSchema.safeParse(/^\d{1,16}$/.test(text) ? Number(text) : text)
+  if (parsed.success) return parsed.data
+  ctx.issues.push({
+    code: 'custom',
+    input: text,
+    message: 'must be ISO-8601 with a time zone (e.g. 2024-03-01T00:00:00Z) or epoch milliseconds',
+  })
+  return z.NEVER
+})
+
+const eventsQuery = z.strictObject({
+  type: typeList
+    .optional()
+    .meta({
+      description: `Event types, repeated or comma-separated: ${eventType.options.join(', ')}`,
+    }),
+  key: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .meta({ description: 'Entity id: machine, part or material id (the Kafka message key)' }),
+  from: instant
+    .optional()
+    .meta({ description: 'Events that occurred at or after this: ISO-8601 or epoch ms' }),
+  to: instant
+    .optional()
+    .meta({ description: 'Events that occurred before this (exclusive): ISO-8601 or epoch ms' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .meta({ description: 'At most this many events' }),
+  codec: z
+    .enum(['null', 'deflate'])
+    .default('null')
+    .meta({ description: `Block compression of ${AVRO} output` }),
+})
+type EventsQuery = z.infer<typeof eventsQuery>
+
+const eventView = z
+  .looseObject({
+    eventId: z.uuid(),
+    type: eventType,
+    key: z.string(),
+    sequence: z.number().int(),
+    occurredAt: z.number().int().meta({ description: 'Epoch milliseconds' }),
+    recordedAt: z.number().int().meta({ description: 'Epoch milliseconds' }),
+  })
+  .meta({ description: 'One event (one NDJSON line): the envelope, then its own fields' })
+
+/** Event history from the log, streamed as NDJSON or as an Avro object container file. */
+export function eventRoutes(history: EventHistory, registry: SchemaRegistry): ApiRoute[] {
+  return [
+    {
+      method: 'get',
+      path: '/events',
+      summary: 'Event history in log order, streamed (NDJSON, or Avro with Accept: application/avro)',
+      tag: 'events',
+      query: eventsQuery,
+      responses: {
+        200: {
+          description:
+            `One JSON event per line; with \`Accept: ${AVRO}\` an Avro object container file ` +
+            'whose schema is the union of the selected event records (the record itself when one ' +
+            'type is selected). Avro output leaves out event types that have no Avro schema.',
+          schema: eventView,
+          contentType: NDJSON,
+        },
+        400: { description: 'Bad query', schema: problem },
+        406: { description: `Accept allows neither ${NDJSON} nor ${AVRO}`, schema: problem },
+        503: { description: 'Too many streams open, or the database is down', schema: problem },
+      },
+      handle: async (ctx, { query }) => {
+        const q = query as EventsQuery
+        if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
+          throw new MillstreamError('BAD_REQUEST', 'query.from: must not be after query.to')
+        }
+        const format = ctx.accepts(NDJSON, AVRO)
+        if (format === false) ctx.throw(406, `this resource is served as ${NDJSON} or ${AVRO}`)
+        const filter = { key: q.key, from: q.from, to: q.to, limit: q.limit }
+        if (format === AVRO) {
+          const container = avroContainer(registry, q.type)
+          const encoder = new avro.streams.BlockEncoder(container.type, {
+            codec: q.codec,
+            writeHeader: 'always',
+          })
+          const source = await history.open({ ...filter, types: container.types })
+          stream(ctx, AVRO, pipeline(source, eachRecord(container.toRecord), encoder, ignore))
+        } else {
+          const source = await history.open({ ...filter, types: q.type })
+          stream(ctx, NDJSON, pipeline(source, ndjsonLines(), ignore))
+        }
+      },
+    },
+  ]
+}
+
+/**
+ * Errors reach the last stream too, and Koa's own pipeline to the response aborts it, so the
+ * client sees a truncated response rather than a complete-looking one.
+ */
+const ignore = (): void => undefined
+
+function stream(ctx: Context, type: string, body: Readable): void {
+  ctx.status = 200
+  ctx.type = type
+  ctx.set('Cache-Control', 'no-store')
+  ctx.body = body
+}
+
+/** Batches of stored JSON texts to NDJSON bytes (stored JSON never holds a raw newline). */
+function ndjsonLines(): Transform {
+  return new Transform({
+    writableObjectMode: true,
+    writableHighWaterMark: 1,
+    transform(batch: string[], _encoding, callback) {
+      callback(null, `${batch.join('\n')}\n`)
+    },
+  })
+}
+
+function eachRecord(toRecord: (json: string) => unknown): Transform {
+  return new Transform({
+    objectMode: true,
+    writableHighWaterMark: 1,
+    transform(batch: string[], _encoding, callback) {
+      try {
+        for (const json of batch) this.push(toRecord(json))
+        callback()
+      } catch (err) {
+        callback(err as Error)
+      }
+    },
+  })
+}
+
+type AvroContainer = { types: string[]; type: avro.Type; toRecord: (json: string) => unknown }
+
+/**
+ * A container file holds one schema: the selected event records (all with a schema when none is
+ * selected) as a union, whose values avsc takes wrapped as `{ fullName: record }`.
+ */
+function avroContainer(registry: SchemaRegistry, selected?: EventType[]): AvroContainer {
+  const schemas = selected ? selected.map((t) => schemaOf(registry, t)) : registry.all()
+  const only = schemas.length === 1 ? schemas[0] : undefined
+  if (only) {
+    return {
+      types: [only.name],
+      type: only.type,
+      toRecord: (json) => avroRecordOf(JSON.parse(json) as DomainEvent),
+    }
+  }
+  const union = avro.Type.forSchema(schemas.map((s) => s.type) as unknown as avro.Schema, {
+    wrapUnions: true,
+  })
+  const branches = new Map(schemas.map((s) => [s.name, s.type.branchName ?? s.name]))
+  return {
+    types: schemas.map((s) => s.name),
+    type: union,
+    toRecord: (json) => {
+      const event = JSON.parse(json) as DomainEvent
+      return { [branches.get(event.type) ?? event.type]: avroRecordOf(event) }
+    },
+  }
+}
+
+function schemaOf(registry: SchemaRegistry, type: EventType): EventSchema {
+  const schema = registry.all().find((s) => s.name === type)
+  if (!schema) {
+    throw new MillstreamError(
+      'BAD_REQUEST',
+      `query.type: ${type} has no Avro schema; ask for ${NDJSON} instead`,
+    )
+  }
+  return schema
+}
