@@ -125,7 +125,11 @@ async function simulate(config: Config, log: Logger, args: string[]): Promise<nu
 }
 
 /** Runs `work` with a migrated pool on the configured (or embedded) database. */
-async function withDatabase(config: Config, log: Logger, work: (pool: Pool) => Promise<number>): Promise<number> {
+async function withDatabase(
+  config: Config,
+  log: Logger,
+  work: (pool: Pool) => Promise<number>,
+): Promise<number> {
   const embedded = config.database.url
     ? undefined
     : await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, log)
@@ -158,13 +162,19 @@ async function replay(config: Config, log: Logger, args: string[]): Promise<numb
   const registry = SchemaRegistry.fromDirectory()
 
   if (mode === 'rebuild') {
-    if (values.from !== 'kafka' && values.from !== 'log') return usage('replay rebuild needs --from kafka or --from log')
+    if (values.from !== 'kafka' && values.from !== 'log')
+      return usage('replay rebuild needs --from kafka or --from log')
     if (values.from === 'kafka' && !brokers) return usage('replay from Kafka needs KAFKA_BROKERS')
     return withDatabase(config, log, async (pool) => {
       const events =
         values.from === 'kafka'
           ? await readKafkaHistory(
-              { brokers: brokers ?? [], clientId: config.kafka.clientId, since, topics: stateTopics(config.kafka.topicPrefix) },
+              {
+                brokers: brokers ?? [],
+                clientId: config.kafka.clientId,
+                since,
+                topics: stateTopics(config.kafka.topicPrefix),
+              },
               registry,
               replayLog,
             )
@@ -182,8 +192,17 @@ async function replay(config: Config, log: Logger, args: string[]): Promise<numb
     return withDatabase(config, log, async (pool) => {
       const outbox = new PgOutbox(pool, `replay:${prefix}`)
       if (values.restart) await outbox.reset()
-      const producer = new KafkaEventProducer({ ...config.kafka, brokers, topicPrefix: prefix }, registry, replayLog)
-      await republishLog(outbox, producer, { batch: config.kafka.relayBatch, since, signal: abort.signal }, replayLog)
+      const producer = new KafkaEventProducer(
+        { ...config.kafka, brokers, topicPrefix: prefix },
+        registry,
+        replayLog,
+      )
+      await republishLog(
+        outbox,
+        producer,
+        { batch: config.kafka.relayBatch, since, signal: abort.signal },
+        replayLog,
+      )
       return 0
     })
   }

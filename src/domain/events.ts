@@ -76,7 +76,8 @@ export type MachineEvent =
   PartProduced | MachineStateChanged | MachineMetricsRecorded | MachineAlertRaised
 
 /** Every event millstream emits. */
-export type DomainEvent = MachineEvent | PartInfoUpdated | MaterialPriceRecorded | DeadLetterRecorded
+export type DomainEvent =
+  MachineEvent | PartInfoUpdated | MaterialPriceRecorded | DeadLetterRecorded
 
 /** The kind of entity whose actor owns an event stream. */
 export type EntityType = 'machine' | 'part' | 'material' | 'deadletter'

@@ -10,7 +10,10 @@ import type { EntityWrite, PartTally, Projection } from '../actors/ports.js'
  * Events may come in any order across topics and with duplicates (at-least-once delivery):
  * they are de-duplicated by event id and applied per entity in sequence order.
  */
-export function foldHistory(events: Iterable<DomainEvent>, rules: MachineRules): { projections: Projection[]; tallies: PartTally[] } {
+export function foldHistory(
+  events: Iterable<DomainEvent>,
+  rules: MachineRules,
+): { projections: Projection[]; tallies: PartTally[] } {
   const byEntity = new Map<string, Map<string, DomainEvent>>()
   for (const e of events) {
     if (e.type === 'DeadLetter') continue
@@ -78,7 +81,10 @@ function entityOf(e: DomainEvent): 'machine' | 'part' | 'material' | 'deadletter
 }
 
 /** The folded state as writes the projection upserts understand. */
-export function asWrites(folded: { projections: Projection[]; tallies: PartTally[] }): EntityWrite[] {
+export function asWrites(folded: {
+  projections: Projection[]
+  tallies: PartTally[]
+}): EntityWrite[] {
   const writes: EntityWrite[] = folded.projections.map((projection) => ({
     entityType: projection.entityType,
     entityId: '',
@@ -89,7 +95,15 @@ export function asWrites(folded: { projections: Projection[]; tallies: PartTally
     partTallies: [],
   }))
   if (folded.tallies.length > 0) {
-    writes.push({ entityType: 'part', entityId: '', idempotencyKey: '', events: [], projection: undefined, snapshot: undefined, partTallies: folded.tallies })
+    writes.push({
+      entityType: 'part',
+      entityId: '',
+      idempotencyKey: '',
+      events: [],
+      projection: undefined,
+      snapshot: undefined,
+      partTallies: folded.tallies,
+    })
   }
   return writes
 }

@@ -22,14 +22,19 @@ export async function readKafkaHistory(
   registry: SchemaRegistry,
   log: Logger,
 ): Promise<DomainEvent[]> {
-  const kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING })
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+  })
   const admin = kafka.admin()
   await admin.connect()
   const remaining = new Map<string, number>() // topic/partition → last offset to read
   try {
     for (const topic of options.topics) {
       for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (Number(p.high) > Number(p.low)) remaining.set(`${topic}/${p.partition}`, Number(p.high) - 1)
+        if (Number(p.high) > Number(p.low))
+          remaining.set(`${topic}/${p.partition}`, Number(p.high) - 1)
       }
     }
   } finally {
@@ -50,13 +55,18 @@ export async function readKafkaHistory(
             const where = `${topic}/${partition}`
             const last = remaining.get(where)
             if (last === undefined) return Promise.resolve()
-            const { record } = decodeSingleObject(message.value as Buffer, (fp) => registry.byFingerprint(fp))
+            const { record } = decodeSingleObject(message.value as Buffer, (fp) =>
+              registry.byFingerprint(fp),
+            )
             const event = record as DomainEvent
             if (options.since === undefined || event.occurredAt >= options.since) events.push(event)
             if (Number(message.offset) >= last) remaining.delete(where)
             if (Date.now() - lastReport > 2000) {
               lastReport = Date.now()
-              log.info({ read: events.length, partitionsLeft: remaining.size }, 'replay reading Kafka')
+              log.info(
+                { read: events.length, partitionsLeft: remaining.size },
+                'replay reading Kafka',
+              )
             }
             if (remaining.size === 0) resolve()
             return Promise.resolve()
