@@ -11,6 +11,7 @@ import { createHttpApp } from './http/app.js'
 import type { Check } from './http/routes/health.js'
 import { KafkaEventProducer } from './kafka/event-producer.js'
 import type { Logger } from './logger.js'
+import { createMetrics, registerLiveGauges } from './metrics.js'
 import { PgDeadLetters } from './store/dead-letters.js'
 import { CatalogQueries } from './store/catalog-queries.js'
 import { PgEntityJournal } from './store/entity-journal.js'
@@ -72,8 +73,23 @@ export async function startService(
     await migrate(pool, log)
 
     const schemas = SchemaRegistry.fromDirectory()
-    const journal = new PgEntityJournal(pool, log, config.processing.commitMaxBatch)
-    const deadLetters = new PgDeadLetters(pool, log, config.processing.commitMaxBatch)
+    const metrics = createMetrics()
+    const observeCommit = (store: string) => (size: number, seconds: number) => {
+      metrics.commitBatch.observe({ store }, size)
+      metrics.commitSeconds.observe({ store }, seconds)
+    }
+    const journal = new PgEntityJournal(
+      pool,
+      log,
+      config.processing.commitMaxBatch,
+      observeCommit('events'),
+    )
+    const deadLetters = new PgDeadLetters(
+      pool,
+      log,
+      config.processing.commitMaxBatch,
+      observeCommit('dead-letters'),
+    )
 
     const system = startActorSystem()
     closers.push({ name: 'actor system', close: () => Promise.resolve(stopActorSystem(system)) })
@@ -123,6 +139,8 @@ export async function startService(
         },
       ).subscribe({
         next: (p) => {
+          metrics.messagesIn.inc()
+          metrics.messagesOut.inc({ outcome: p.outcome })
           if (p.outcome === 'dead-lettered')
             pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
         },
@@ -170,7 +188,14 @@ export async function startService(
     })
     closers.push({ name: 'heartbeat sweep', close: () => heartbeat.stop() })
 
+    registerLiveGauges(metrics, {
+      liveActors: () => actors.liveActors(),
+      ...(relay
+        ? { relayLag: () => relay.lag(), relayPublished: () => relay.status().published }
+        : {}),
+    })
     const app = createHttpApp({
+      metrics,
       machines: machineQueries,
       catalog: new CatalogQueries(pool),
       deadLetters,

@@ -2,6 +2,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import { koaSwagger } from 'koa2-swagger-ui'
 import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
 import type { SchemaRegistry } from '../events/schema-registry.js'
 import type { CatalogQueries } from '../store/catalog-queries.js'
 import type { PgDeadLetters } from '../store/dead-letters.js'
@@ -17,6 +18,7 @@ import { schemaRoutes } from './routes/schemas.js'
 import { parseOr400 } from './validate.js'
 
 export type HttpDeps = {
+  metrics: Metrics
   machines: MachineQueries
   catalog: CatalogQueries
   deadLetters: PgDeadLetters
@@ -40,7 +42,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...schemaRoutes(deps.schemas),
       ],
     },
-    { prefix: '', routes: healthRoutes(deps.readiness) },
+    { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },
   ]
   const openapi = buildOpenApi(groups, deps.version)
   const router = new Router()
@@ -50,6 +52,18 @@ export function createHttpApp(deps: HttpDeps): Koa {
   })
 
   const app = new Koa()
+  app.use(async (ctx, next) => {
+    const started = performance.now()
+    try {
+      await next()
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'
+      deps.metrics.httpSeconds.observe(
+        { method: ctx.method, route: String(route), status: String(ctx.status) },
+        (performance.now() - started) / 1000,
+      )
+    }
+  })
   app.use(problemDetails(deps.log.child({ module: 'http' })))
   app.use(
     koaSwagger({

@@ -30,6 +30,7 @@ export class PgDeadLetters {
     private readonly pool: Pool,
     log: Logger,
     maxBatch: number,
+    onCommit?: (size: number, seconds: number) => void,
   ) {
     this.committer = new GroupCommitter({
       flush: async (batch) => {
@@ -61,6 +62,7 @@ export class PgDeadLetters {
       },
       maxBatch,
       isRetriable: isRetriablePgError,
+      onCommit,
       log: log.child({ module: 'dead-letters' }),
     })
   }

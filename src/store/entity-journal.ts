@@ -21,12 +21,14 @@ export class PgEntityJournal implements EntityJournal {
     private readonly pool: Pool,
     parentLog: Logger,
     maxBatch: number,
+    onCommit?: (size: number, seconds: number) => void,
   ) {
     this.log = parentLog.child({ module: 'entity-journal' })
     this.committer = new GroupCommitter({
       flush: (batch) => inTransaction(pool, (client) => commitWrites(client, batch)),
       maxBatch,
       isRetriable: isRetriablePgError,
+      onCommit,
       log: this.log,
     })
   }

@@ -89,16 +89,17 @@ export class PgEventHistory implements EventHistory {
     }
   }
 
-  /** Ends every open stream (at shutdown, so the HTTP server and the pool can close). */
+  /**
+   * Ends every open stream (at shutdown, so the HTTP server and the pool can close); their
+   * responses are cut short, so clients can tell they are incomplete.
+   */
   async close(): Promise<void> {
     const closing = [...this.streams].map(
-      (s) => new Promise<void>((resolve) => s.once('close', resolve).destroy(shuttingDown())),
+      (s) => new Promise<void>((resolve) => s.once('close', resolve).destroy()),
     )
     await Promise.all(closing)
   }
 }
-
-const shuttingDown = () => new MillstreamError('SHUTTING_DOWN', 'service is shutting down')
 
 const jsonOf = (row: [string]): string => row[0]
 
@@ -173,19 +174,24 @@ class CursorStream extends Readable {
     )
   }
 
-  /** Waits for a read in flight, closes the portal, and returns the connection (or drops it). */
+  /**
+   * Waits for a read in flight, closes the portal and returns the connection; a connection that
+   * failed, or does not answer within 5 s, is dropped instead.
+   */
   private async releaseClient(): Promise<void> {
-    await this.reading
-    let discard = this.broken
-    if (!discard) {
-      try {
-        await withTimeout(this.cursor.close(), 5000)
-      } catch {
-        discard = true
-      }
+    let discard = false
+    try {
+      await withTimeout(this.settle(), 5000)
+    } catch {
+      discard = true
     }
     this.client.removeListener('error', this.onClientError)
-    this.client.release(discard || undefined)
+    this.client.release(discard || this.broken || undefined)
+  }
+
+  private async settle(): Promise<void> {
+    await this.reading
+    if (!this.broken) await this.cursor.close()
   }
 }
 

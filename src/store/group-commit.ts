@@ -9,6 +9,8 @@ export type GroupCommitOptions<Req, Res> = {
   /** Whether a failed flush may succeed if tried again (e.g. the database went away). */
   isRetriable: (error: unknown) => boolean
   log: Logger
+  /** Told after each successful transaction: how many writes it held and how long it took. */
+  onCommit?: (size: number, seconds: number) => void
 }
 
 type Pending<Req, Res> = { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }
@@ -71,6 +73,7 @@ export class GroupCommitter<Req, Res> {
   private async flushWithRetry(
     batch: Pending<Req, Res>[],
   ): Promise<{ ok: true; values: Res[] } | { ok: false; error: unknown }> {
+    const started = performance.now()
     try {
       const values = await retryWhileRetriable(() => this.options.flush(batch.map((p) => p.req)), {
         isRetriable: (error) => {
@@ -82,6 +85,7 @@ export class GroupCommitter<Req, Res> {
         what: `commit of ${batch.length}`,
       })
       this.commitsTotal += 1
+      this.options.onCommit?.(batch.length, (performance.now() - started) / 1000)
       return { ok: true, values }
     } catch (error) {
       return { ok: false, error }

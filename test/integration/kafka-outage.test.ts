@@ -54,6 +54,10 @@ describe('Kafka is down for 30 s while messages keep arriving', () => {
       )
       const { status: readyWhileDown } = await service.get('/readyz')
       expect(readyWhileDown).toBe(503)
+      const metrics = await (await fetch(`${service.url}/metrics`)).text()
+      expect(
+        Number(/^millstream_relay_lag_events (\d+)/m.exec(metrics)?.[1]),
+      ).toBeGreaterThanOrEqual(sent)
 
       controlService('start', 'kafka')
       kafkaStopped = false

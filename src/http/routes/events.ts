@@ -56,11 +56,9 @@ const instant = z.string().transform((text, ctx) => {
 })
 
 const eventsQuery = z.strictObject({
-  type: typeList
-    .optional()
-    .meta({
-      description: `Event types, repeated or comma-separated: ${eventType.options.join(', ')}`,
-    }),
+  type: typeList.optional().meta({
+    description: `Event types, repeated or comma-separated: ${eventType.options.join(', ')}`,
+  }),
   key: z
     .string()
     .min(1)
@@ -104,7 +102,8 @@ export function eventRoutes(history: EventHistory, registry: SchemaRegistry): Ap
     {
       method: 'get',
       path: '/events',
-      summary: 'Event history in log order, streamed (NDJSON, or Avro with Accept: application/avro)',
+      summary:
+        'Event history in log order, streamed (NDJSON, or Avro with Accept: application/avro)',
       tag: 'events',
       query: eventsQuery,
       responses: {

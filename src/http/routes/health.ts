@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client'
 import { z } from 'zod'
 import type { ApiRoute } from '../route.js'
 
@@ -10,9 +11,26 @@ const report = z.object({
   checks: z.record(z.string(), z.unknown()),
 })
 
-/** Liveness and readiness (no /api/v1 prefix). */
-export function healthRoutes(readiness: ReadinessProbe): ApiRoute[] {
+/** Liveness, readiness and Prometheus metrics (no /api/v1 prefix). */
+export function healthRoutes(readiness: ReadinessProbe, registry: Registry): ApiRoute[] {
   return [
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics: messages in/out, commits, actors, relay lag, HTTP latency',
+      tag: 'operations',
+      responses: {
+        200: {
+          description: 'Prometheus text format',
+          schema: z.string(),
+          contentType: 'text/plain',
+        },
+      },
+      handle: async (ctx) => {
+        ctx.type = registry.contentType
+        ctx.body = await registry.metrics()
+      },
+    },
     {
       method: 'get',
       path: '/healthz',

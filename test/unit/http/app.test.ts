@@ -1,6 +1,7 @@
 import { pino } from 'pino'
 import { SchemaRegistry } from '../../../src/events/schema-registry'
 import { createHttpApp } from '../../../src/http/app'
+import { createMetrics } from '../../../src/metrics'
 import type { CatalogQueries } from '../../../src/store/catalog-queries'
 import type { PgDeadLetters } from '../../../src/store/dead-letters'
 import type { MachineQueries, MachineView } from '../../../src/store/machine-queries'
@@ -32,6 +33,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
   let server: Awaited<ReturnType<typeof serve>>
   beforeAll(async () => {
     const app = createHttpApp({
+      metrics: createMetrics(),
       machines: queries,
       catalog: {} as CatalogQueries,
       deadLetters: {} as PgDeadLetters,
@@ -69,6 +71,17 @@ describe('HTTP API (pure routing, fake queries)', () => {
     expect(body.detail).toMatch(/colour/)
   })
 
+  it('serves Prometheus metrics, HTTP latency by route among them', async () => {
+    await fetch(`${server.url}/api/v1/machines/7`)
+    const res = await fetch(`${server.url}/metrics`)
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).toMatch(
+      /millstream_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/machines\/:machineId",status="200"\} \d+/,
+    )
+    expect(text).toMatch(/millstream_process_resident_memory_bytes/)
+  })
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await fetch(`${server.url}/api/v1/nothing-here`)
     expect(res.status).toBe(404)
@@ -98,6 +111,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/dead-letters',
         'get /api/v1/schemas',
         'get /healthz',
+        'get /metrics',
         'get /readyz',
       ].sort(),
     )
