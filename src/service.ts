@@ -15,6 +15,7 @@ import { createMetrics, registerLiveGauges } from './metrics.js'
 import { PgDeadLetters } from './store/dead-letters.js'
 import { CatalogQueries } from './store/catalog-queries.js'
 import { PgEntityJournal } from './store/entity-journal.js'
+import { PgEventHistory } from './store/event-history.js'
 import { MachineQueries } from './store/machine-queries.js'
 import { migrate } from './store/migrate.js'
 import { PgOutbox } from './store/outbox.js'
@@ -194,8 +195,10 @@ export async function startService(
         ? { relayLag: () => relay.lag(), relayPublished: () => relay.status().published }
         : {}),
     })
+    const eventHistory = new PgEventHistory(pool)
     const app = createHttpApp({
       metrics,
+      eventHistory,
       machines: machineQueries,
       catalog: new CatalogQueries(pool),
       deadLetters,
@@ -218,6 +221,8 @@ export async function startService(
           server.closeIdleConnections()
         }),
     })
+    // Runs before the server's own close, so open event streams end and it can finish.
+    closers.push({ name: 'event streams', close: () => eventHistory.close() })
     const httpPort = (server.address() as AddressInfo).port
     log.info({ httpPort, mqttUrl, kafka: config.kafka.brokers ?? 'off' }, 'millstream started')
     return { httpPort, mqttUrl, databaseUrl, stop }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { SchemaRegistry } from '../events/schema-registry.js'
 import type { CatalogQueries } from '../store/catalog-queries.js'
+import type { EventHistory } from '../store/event-history.js'
 import type { PgDeadLetters } from '../store/dead-letters.js'
 import type { MachineQueries } from '../store/machine-queries.js'
 import { buildOpenApi } from './openapi.js'
@@ -13,6 +14,7 @@ import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
+import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { schemaRoutes } from './routes/schemas.js'
 import { parseOr400 } from './validate.js'
@@ -23,6 +25,7 @@ export type HttpDeps = {
   catalog: CatalogQueries
   deadLetters: PgDeadLetters
   schemas: SchemaRegistry
+  eventHistory: EventHistory
   readiness: ReadinessProbe
   log: Logger
   version: string
@@ -40,6 +43,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
         ...schemaRoutes(deps.schemas),
+        ...eventRoutes(deps.eventHistory, deps.schemas),
       ],
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },

@@ -51,6 +51,7 @@ function titleOf(status: number): string {
     401: 'Unauthorized',
     403: 'Forbidden',
     404: 'Not Found',
+    406: 'Not Acceptable',
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',
     422: 'Unprocessable Content',

@@ -12,18 +12,21 @@ const waitFor = async (check: () => boolean) => {
 
 describe('entity actors', () => {
   let system: ActorSystemRef
+  const created: Dispatcher[] = []
   beforeEach(() => {
     system = start()
   })
   afterEach(() => {
+    // nact's system stop misses grandchildren: stop the actors so their idle timers go too.
+    for (const d of created.splice(0)) d.stop()
     stop(system)
   })
   const dispatcher = (
     journal: InMemoryJournal,
     idleMs = 60_000,
     onCrash?: (e: string, err: unknown) => void,
-  ) =>
-    new Dispatcher(system, {
+  ) => {
+    const d = new Dispatcher(system, {
       journal,
       catalog: new InMemoryPartCatalog(),
       rules: DEFAULT_RULES,
@@ -31,6 +34,9 @@ describe('entity actors', () => {
       idleMs,
       onCrash,
     })
+    created.push(d)
+    return d
+  }
 
   it('gives each machine its own gap-free sequence, in arrival order', async () => {
     const journal = new InMemoryJournal()

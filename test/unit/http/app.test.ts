@@ -4,6 +4,7 @@ import { createHttpApp } from '../../../src/http/app'
 import { createMetrics } from '../../../src/metrics'
 import type { CatalogQueries } from '../../../src/store/catalog-queries'
 import type { PgDeadLetters } from '../../../src/store/dead-letters'
+import type { EventHistory } from '../../../src/store/event-history'
 import type { MachineQueries, MachineView } from '../../../src/store/machine-queries'
 import { serve } from '../../support/http'
 
@@ -38,6 +39,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
       catalog: {} as CatalogQueries,
       deadLetters: {} as PgDeadLetters,
       schemas: SchemaRegistry.fromDirectory(),
+      eventHistory: {} as EventHistory,
       readiness: () => Promise.resolve({ postgres: { ok: true } }),
       log: pino({ level: 'silent' }),
       version: 'test',
@@ -110,6 +112,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/materials/{materialId}',
         'get /api/v1/dead-letters',
         'get /api/v1/schemas',
+        'get /api/v1/events',
         'get /healthz',
         'get /metrics',
         'get /readyz',
