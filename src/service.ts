@@ -35,6 +35,9 @@ export type RunningService = {
 
 type Closer = { name: string; close: () => Promise<unknown> }
 
+/** A leading relay that has not caught up or published for this long is reported not ready. */
+const RELAY_STALL_MS = 10_000
+
 /**
  * The composition root: builds every adapter from the configuration, wires
  * MQTT → pipeline → actors → PostgreSQL → relay → Kafka and the HTTP API, and registers an
@@ -168,8 +171,13 @@ export async function startService(
       if (relay) {
         const status = relay.status()
         // A standby relay (another instance leads) is healthy without a broker connection.
+        // A send can hang until the broker's request timeout: no progress for a while is a failure too.
+        const stalled = Date.now() - status.lastProgressAt > RELAY_STALL_MS
         checks.kafka = status.leader
-          ? { ok: status.connected, detail: status.lastError ?? 'connected' }
+          ? {
+              ok: status.connected && !stalled,
+              detail: status.lastError ?? (stalled ? 'stalled' : 'connected'),
+            }
           : { ok: true, detail: 'standby' }
         checks.relayLag = {
           ok: true,

@@ -27,6 +27,8 @@ export type RelayStatus = {
   published: number
   connected: boolean
   lastError: string | undefined
+  /** When the relay last caught up or published a batch (epoch ms). */
+  lastProgressAt: number
 }
 
 /**
@@ -44,6 +46,7 @@ export class OutboxRelay {
     published: 0,
     connected: false,
     lastError: undefined,
+    lastProgressAt: Date.now(),
   }
 
   constructor(
@@ -99,6 +102,7 @@ export class OutboxRelay {
           this.state.lastError = undefined
           backoff = this.options.pollMs
         }
+        this.state.lastProgressAt = Date.now()
         if (entries.length < this.options.batch) await this.pause(this.options.pollMs)
       } catch (err) {
         this.state.lastError = (err as Error).message
