@@ -116,9 +116,11 @@ export class OutboxRelay {
 
   /** The cursor to publish from, or undefined while another instance leads. */
   private async lead(): Promise<OutboxCursor | undefined> {
-    if (!this.state.leader) {
-      this.state.leader = await this.outbox.acquire()
-      if (!this.state.leader) return undefined
+    // Cheap while held; takes the lock again if its connection died.
+    const wasLeader = this.state.leader
+    this.state.leader = await this.outbox.acquire()
+    if (!this.state.leader) return undefined
+    if (!wasLeader) {
       // Re-read: the cursor may have moved while another instance led.
       this.cursor = undefined
       this.log.info('relay took leadership')
@@ -134,14 +136,12 @@ export class OutboxRelay {
     this.log.info('relay connected to the event bus')
   }
 
-  /** After a failure: drop the broker connection and leadership, then take both again. */
+  /** After a failure: drop the broker connection, to make a fresh one on the next try. */
   private async letGo(): Promise<void> {
     if (this.state.connected) {
       this.state.connected = false
       await this.publisher.disconnect().catch(() => undefined)
     }
-    this.state.leader = false
-    await this.outbox.release().catch(() => undefined)
   }
 
   private async pause(ms: number): Promise<void> {
