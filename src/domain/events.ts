@@ -39,6 +39,14 @@ export type MachineMetricsRecorded = EventEnvelope<'MachineMetricsRecorded'> & {
   metrics: Record<string, number>
 }
 
+/** An operator reset a machine's produced and scrapped counters. */
+export type MachineCountersReset = EventEnvelope<'MachineCountersReset'> & {
+  machineId: string
+  producedBefore: number
+  scrappedBefore: number
+  requestedBy: string | null
+}
+
 /** An alert condition began: silent past the heartbeat timeout, or scrap rate over the threshold. */
 export type MachineAlertRaised = EventEnvelope<'MachineAlertRaised'> & {
   machineId: string
@@ -73,7 +81,11 @@ export type DeadLetterRecorded = EventEnvelope<'DeadLetter'> & {
 }
 
 export type MachineEvent =
-  PartProduced | MachineStateChanged | MachineMetricsRecorded | MachineAlertRaised
+  | PartProduced
+  | MachineStateChanged
+  | MachineMetricsRecorded
+  | MachineAlertRaised
+  | MachineCountersReset
 
 /** Every event millstream emits. */
 export type DomainEvent =

@@ -48,3 +48,11 @@ export const materialPayloadSchema = z.strictObject({
   materialId: entityId.optional(),
   messageId,
 })
+
+export const commandPayloadSchema = z.strictObject({
+  type: z.enum(['maintenance-start', 'maintenance-end', 'reset-counters']),
+  at: timestampSchema.optional(),
+  requestedBy: z.string().min(1).max(200).optional(),
+  machineId: entityId.optional(),
+  messageId,
+})

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import {
+  commandPayloadSchema,
   materialPayloadSchema,
   partInfoPayloadSchema,
   statusPayloadSchema,
@@ -33,7 +34,7 @@ export type ValidInput =
 export type DecodeResult = { ok: true; input: ValidInput } | { ok: false; reason: string }
 
 type Route =
-  | { kind: 'production' | 'status' | 'telemetry'; machineId: string }
+  | { kind: 'production' | 'status' | 'telemetry' | 'commands'; machineId: string }
   | { kind: 'part-info'; partId: number }
   | { kind: 'material'; materialId: string }
   | { kind: 'legacy-production' }
@@ -127,6 +128,20 @@ export function decodeInput(
         (v, k) => machine(machineId, k, { kind: 'telemetry', at: v.at, metrics: v.metrics }),
       )
     }
+    case 'commands': {
+      const { machineId } = route
+      return validate(
+        commandPayloadSchema,
+        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
+        (v, k) =>
+          machine(machineId, k, {
+            kind: 'command',
+            command: v.type,
+            at: v.at ?? raw.receivedAt ?? Date.now(),
+            requestedBy: v.requestedBy ?? null,
+          }),
+      )
+    }
     case 'part-info': {
       const partId = String(route.partId)
       return validate(
@@ -167,7 +182,10 @@ function routeTopic(topic: string, prefix: string): Route | undefined {
   if (!topic.startsWith(`${prefix}/`)) return undefined
   const [kind, id, leaf, ...rest] = topic.slice(prefix.length + 1).split('/')
   if (rest.length > 0 || id === undefined || !ID.test(id)) return undefined
-  if (kind === 'machines' && (leaf === 'production' || leaf === 'status' || leaf === 'telemetry')) {
+  if (
+    kind === 'machines' &&
+    (leaf === 'production' || leaf === 'status' || leaf === 'telemetry' || leaf === 'commands')
+  ) {
     return { kind: leaf, machineId: id }
   }
   if (kind === 'parts' && leaf === 'info' && /^\d{1,15}$/.test(id))

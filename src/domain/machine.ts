@@ -37,6 +37,10 @@ export type MachineInput =
   | { kind: 'status'; state: Exclude<RunState, 'unknown'>; at: number; reason: string | null }
   | { kind: 'telemetry'; at: number; metrics: Record<string, number> }
   | { kind: 'heartbeat-check' }
+  | { kind: 'command'; command: MachineCommand; at: number; requestedBy: string | null }
+
+/** Operator commands (DESIGN §5: POST /machines/{machineId}/commands). */
+export type MachineCommand = 'maintenance-start' | 'maintenance-end' | 'reset-counters'
 
 /** What `decide` may look up besides the machine's own state. */
 export type MachineContext = {
@@ -117,6 +121,8 @@ export function applyMachineEvent(
         metricsAt: e.occurredAt,
         alerts: { ...s.alerts, silent: false },
       }
+    case 'MachineCountersReset':
+      return { ...s, sequence: e.sequence, produced: 0, scrapped: 0 }
     case 'MachineAlertRaised':
       return {
         ...s,
@@ -181,6 +187,28 @@ export function decideMachine(
       break
     case 'telemetry':
       events.push({ ...envelope('MachineMetricsRecorded', input.at), metrics: input.metrics })
+      break
+    case 'command':
+      if (input.command === 'reset-counters') {
+        events.push({
+          ...envelope('MachineCountersReset', input.at),
+          producedBefore: s.produced,
+          scrappedBefore: s.scrapped,
+          requestedBy: input.requestedBy,
+        })
+      } else {
+        // Maintenance is a run state: it stops counting as planned time until it ends.
+        const state = input.command === 'maintenance-start' ? 'maintenance' : 'idle'
+        if (state !== s.state && (state === 'maintenance' || s.state === 'maintenance')) {
+          const reason = `${input.command} by ${input.requestedBy ?? 'operator'}`
+          events.push({
+            ...envelope('MachineStateChanged', input.at),
+            state,
+            previousState: s.state,
+            reason,
+          })
+        }
+      }
       break
     case 'heartbeat-check':
       if (

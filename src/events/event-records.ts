@@ -5,6 +5,7 @@ const TOPIC_OF_TYPE: Record<DomainEvent['type'], string> = {
   PartProduced: 'production',
   MachineStateChanged: 'machine-state',
   MachineAlertRaised: 'machine-state',
+  MachineCountersReset: 'machine-state',
   MachineMetricsRecorded: 'telemetry',
   PartInfoUpdated: 'parts',
   MaterialPriceRecorded: 'materials',

@@ -22,6 +22,7 @@ const EVENT_TYPES: { readonly [T in EventType]: T } = {
   MachineStateChanged: 'MachineStateChanged',
   MachineMetricsRecorded: 'MachineMetricsRecorded',
   MachineAlertRaised: 'MachineAlertRaised',
+  MachineCountersReset: 'MachineCountersReset',
   PartInfoUpdated: 'PartInfoUpdated',
   MaterialPriceRecorded: 'MaterialPriceRecorded',
   DeadLetter: 'DeadLetter',

@@ -127,6 +127,19 @@ describe('production input contract', () => {
     expect(!r.ok && r.reason).toMatch(reason)
   })
 
+  it('reads operator commands from the machine commands topic', () => {
+    const r = decode('factory/machines/7/commands', '{"type":"reset-counters","requestedBy":"ops"}')
+    expect(r.ok && r.input.input).toMatchObject({
+      kind: 'command',
+      command: 'reset-counters',
+      requestedBy: 'ops',
+    })
+    expect(decode('factory/machines/7/commands', '{"type":"explode"}')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/type/),
+    })
+  })
+
   it('rejects a payload over the size limit before parsing it', () => {
     expect(decode('factory/machines/1/production', GOOD, 10)).toEqual({
       ok: false,

@@ -221,3 +221,40 @@ describe('machine state', () => {
     expect(replayed).toEqual(state)
   })
 })
+
+describe('machine commands', () => {
+  const command = (
+    c: 'maintenance-start' | 'maintenance-end' | 'reset-counters',
+    at: number,
+  ): MachineInput => ({
+    kind: 'command',
+    command: c,
+    at,
+    requestedBy: 'shift-lead',
+  })
+
+  it('resets the counters, remembering what they were', () => {
+    const { state, events } = run([part(1), part(2, true), command('reset-counters', 3), part(4)])
+    expect(events.find((e) => e.type === 'MachineCountersReset')).toMatchObject({
+      producedBefore: 2,
+      scrappedBefore: 1,
+      requestedBy: 'shift-lead',
+    })
+    expect(state).toMatchObject({ produced: 1, scrapped: 0 })
+  })
+
+  it('puts a machine into maintenance and takes it out to idle', () => {
+    const { state, events } = run([
+      status('running', 0),
+      command('maintenance-start', 10),
+      command('maintenance-start', 11),
+      command('maintenance-end', 20),
+    ])
+    expect(
+      events
+        .filter((e) => e.type === 'MachineStateChanged')
+        .map((e) => (e as { state: string }).state),
+    ).toEqual(['running', 'maintenance', 'idle'])
+    expect(state.state).toBe('idle')
+  })
+})
