@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { start as startActorSystem, stop as stopActorSystem } from 'nact'
@@ -7,6 +8,7 @@ import type { Config } from './config.js'
 import { startEmbeddedBroker } from './embedded/mqtt-broker.js'
 import { startEmbeddedPostgres } from './embedded/postgres.js'
 import { SchemaRegistry } from './events/schema-registry.js'
+import { ApiKeys } from './http/api-keys.js'
 import { createHttpApp } from './http/app.js'
 import type { Check } from './http/routes/health.js'
 import { KafkaEventProducer } from './kafka/event-producer.js'
@@ -20,6 +22,7 @@ import { MachineQueries } from './store/machine-queries.js'
 import { migrate } from './store/migrate.js'
 import { PgOutbox } from './store/outbox.js'
 import { createPool } from './store/pool.js'
+import { MqttPublisher } from './streams/mqtt-publisher.js'
 import { MqttSource } from './streams/mqtt-source.js'
 import { OutboxRelay } from './streams/outbox-relay.js'
 import { startHeartbeatSweep } from './streams/heartbeat-sweep.js'
@@ -204,8 +207,17 @@ export async function startService(
         : {}),
     })
     const eventHistory = new PgEventHistory(pool)
+    // Commands and ingest go through the broker, to the same ordered stream as machine input.
+    const bus = await MqttPublisher.connect(
+      mqttUrl,
+      `${config.mqtt.clientId}-api-${randomUUID().slice(0, 8)}`,
+    )
+    closers.push({ name: 'mqtt publisher', close: () => bus.close() })
     const app = createHttpApp({
       metrics,
+      bus,
+      apiKeys: new ApiKeys(config.http.apiKeys),
+      topicPrefix: config.mqtt.topicPrefix,
       eventHistory,
       machines: machineQueries,
       catalog: new CatalogQueries(pool),

@@ -3,6 +3,10 @@ import Koa from 'koa'
 import { koaSwagger } from 'koa2-swagger-ui'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import type { MessageBus } from '../streams/mqtt-publisher.js'
+import type { ApiKeys } from './api-keys.js'
+import { bodyParser } from '@koa/bodyparser'
+import { MillstreamError } from '../errors.js'
 import type { SchemaRegistry } from '../events/schema-registry.js'
 import type { CatalogQueries } from '../store/catalog-queries.js'
 import type { EventHistory } from '../store/event-history.js'
@@ -14,6 +18,7 @@ import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
+import { commandRoutes } from './routes/commands.js'
 import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { schemaRoutes } from './routes/schemas.js'
@@ -21,6 +26,9 @@ import { parseOr400 } from './validate.js'
 
 export type HttpDeps = {
   metrics: Metrics
+  bus: MessageBus
+  apiKeys: ApiKeys
+  topicPrefix: string
   machines: MachineQueries
   catalog: CatalogQueries
   deadLetters: PgDeadLetters
@@ -44,13 +52,15 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...deadLetterRoutes(deps.deadLetters),
         ...schemaRoutes(deps.schemas),
         ...eventRoutes(deps.eventHistory, deps.schemas),
+        ...commandRoutes(deps.bus, deps.topicPrefix),
       ],
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },
   ]
   const openapi = buildOpenApi(groups, deps.version)
   const router = new Router()
-  for (const { prefix, routes } of groups) for (const route of routes) mount(router, prefix, route)
+  for (const { prefix, routes } of groups)
+    for (const route of routes) mount(router, prefix, route, deps.apiKeys)
   router.get(`${API_PREFIX}/openapi.json`, (ctx) => {
     ctx.body = openapi
   })
@@ -76,16 +86,31 @@ export function createHttpApp(deps: HttpDeps): Koa {
       exposeSpec: false,
     }),
   )
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }))
   app.use(router.routes())
   app.use(router.allowedMethods({ throw: true }))
   return app
 }
 
-function mount(router: Router, prefix: string, route: ApiRoute): void {
+function mount(router: Router, prefix: string, route: ApiRoute, apiKeys: ApiKeys): void {
   router[route.method](`${prefix}${koaPath(route.path)}`, async (ctx) => {
+    if (route.auth) {
+      const verdict = apiKeys.check(ctx.get('authorization') || undefined)
+      if (verdict === 'missing') {
+        ctx.set('WWW-Authenticate', 'Bearer')
+        throw new MillstreamError(
+          'UNAUTHORIZED',
+          'an API key is required: Authorization: Bearer <key>',
+        )
+      }
+      if (verdict === 'invalid') throw new MillstreamError('FORBIDDEN', 'the API key is not valid')
+    }
     const params = route.params ? parseOr400(route.params, ctx.params, 'path') : {}
     const query = route.query ? parseOr400(route.query, ctx.query, 'query') : {}
-    await route.handle(ctx, { params, query })
+    const body = route.body
+      ? parseOr400(route.body, (ctx.request as { body?: unknown }).body, 'body')
+      : undefined
+    await route.handle(ctx, { params, query, body })
   })
 }
 

@@ -55,6 +55,15 @@ function operation(route: ApiRoute): Record<string, unknown> {
   return {
     summary: route.summary,
     tags: [route.tag],
+    ...(route.auth ? { security: [{ apiKey: [] }] } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: toJson(route.body, 'input') } },
+          },
+        }
+      : {}),
     operationId: `${route.method}${route.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     ...(parameters.length ? { parameters } : {}),
     responses,

@@ -10,11 +10,15 @@ export type ApiRoute = {
   tag: string
   params?: z.ZodObject
   query?: z.ZodObject
+  /** JSON request body schema (validated; unknown fields are rejected by strict schemas). */
+  body?: z.ZodType
+  /** Requires `Authorization: Bearer <API key>`. */
+  auth?: boolean
   /** Status → response body schema (`null` for a body described only in prose). */
   responses: Record<number, { description: string; schema: z.ZodType | null; contentType?: string }>
   handle(
     ctx: Context,
-    input: { params: Record<string, unknown>; query: Record<string, unknown> },
+    input: { params: Record<string, unknown>; query: Record<string, unknown>; body?: unknown },
   ): Promise<void>
 }
 

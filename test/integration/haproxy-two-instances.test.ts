@@ -53,4 +53,45 @@ describe('two instances behind HAProxy', () => {
       await Promise.all([ingesting.kill('SIGTERM'), queryOnly.kill('SIGTERM')])
     }
   })
+
+  it('apply a command sent through one instance, visible through the other, and survive losing one mid-stream', async () => {
+    const databaseUrl = await createTestDatabase()
+    const prefix = uniqueName('ha')
+    const common = {
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: prefix,
+      API_KEYS: 'line-7-key',
+    }
+    const ingesting = await ServiceProcess.start({
+      ...common,
+      MQTT_CLIENT_ID: uniqueName('ms-ha-'),
+    })
+    const queryOnly = await ServiceProcess.start({ ...common, MQTT_INGEST: 'false' })
+    const haproxy = HaproxyProcess.start([ingesting.httpPort, queryOnly.httpPort])
+    try {
+      const res = await fetch(`${queryOnly.url}/api/v1/machines/press-9/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer line-7-key' },
+        body: JSON.stringify({ type: 'maintenance-start', requestedBy: 'test' }),
+      })
+      expect(res.status).toBe(202)
+      const seen = await waitFor('the command applied', async () => {
+        const r = await ingesting.get<MachineView>('/api/v1/machines/press-9')
+        return r.status === 200 && r.body.state === 'maintenance' ? r.body : undefined
+      })
+      expect(seen.state).toBe('maintenance')
+
+      // A stream of GETs through HAProxy while one instance dies: every one must succeed.
+      const statuses: number[] = []
+      for (let i = 0; i < 300; i++) {
+        if (i === 100) await queryOnly.kill('SIGKILL')
+        statuses.push((await fetch(`${haproxy.url}/api/v1/machines/press-9`)).status)
+      }
+      expect(statuses.filter((s) => s !== 200)).toEqual([])
+    } finally {
+      haproxy.stop()
+      await Promise.all([ingesting.kill('SIGTERM'), queryOnly.kill('SIGTERM')])
+    }
+  })
 })

@@ -1,5 +1,7 @@
 import { pino } from 'pino'
+import { createHash } from 'node:crypto'
 import { SchemaRegistry } from '../../../src/events/schema-registry'
+import { ApiKeys } from '../../../src/http/api-keys'
 import { createHttpApp } from '../../../src/http/app'
 import { createMetrics } from '../../../src/metrics'
 import type { CatalogQueries } from '../../../src/store/catalog-queries'
@@ -32,9 +34,19 @@ const queries = {
 
 describe('HTTP API (pure routing, fake queries)', () => {
   let server: Awaited<ReturnType<typeof serve>>
+  const published: { topic: string; payload: string }[] = []
   beforeAll(async () => {
     const app = createHttpApp({
       metrics: createMetrics(),
+      bus: {
+        publish: (topic, payload) =>
+          Promise.resolve(void published.push({ topic, payload: String(payload) })),
+      },
+      apiKeys: new ApiKeys([
+        's3cret',
+        `sha256:${createHash('sha256').update('other-key').digest('hex')}`,
+      ]),
+      topicPrefix: 'factory',
       machines: queries,
       catalog: {} as CatalogQueries,
       deadLetters: {} as PgDeadLetters,
@@ -84,6 +96,78 @@ describe('HTTP API (pure routing, fake queries)', () => {
     expect(text).toMatch(/millstream_process_resident_memory_bytes/)
   })
 
+  describe('commands', () => {
+    const post = (path: string, body: unknown, key?: string, method = 'POST') =>
+      fetch(`${server.url}/api/v1${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      })
+
+    it('need an API key: 401 without one, 403 with a wrong one', async () => {
+      const none = await post('/machines/7/commands', { type: 'reset-counters' })
+      expect(none.status).toBe(401)
+      expect(none.headers.get('www-authenticate')).toBe('Bearer')
+      expect((await post('/machines/7/commands', { type: 'reset-counters' }, 'guess')).status).toBe(
+        403,
+      )
+    })
+
+    it('publish an accepted command to the machine’s topic, with a key given in clear or hashed', async () => {
+      published.length = 0
+      const res = await post(
+        '/machines/7/commands',
+        { type: 'maintenance-start', requestedBy: 'ana' },
+        's3cret',
+      )
+      expect(res.status).toBe(202)
+      const body = (await res.json()) as { messageId: string; topic: string }
+      expect(body.topic).toBe('factory/machines/7/commands')
+      expect(JSON.parse(published[0]?.payload ?? '{}')).toEqual({
+        type: 'maintenance-start',
+        requestedBy: 'ana',
+        messageId: body.messageId,
+      })
+      expect(
+        (await post('/parts/4', { defaultPrice: 2, timeToProduce: 30 }, 'other-key', 'PUT')).status,
+      ).toBe(202)
+      expect(published[1]?.topic).toBe('factory/parts/4/info')
+    })
+
+    it('reject unknown fields, bad values and broken JSON with a 400 problem', async () => {
+      const unknown = await post(
+        '/machines/7/commands',
+        { type: 'reset-counters', colour: 'red' },
+        's3cret',
+      )
+      expect(unknown.status).toBe(400)
+      expect(((await unknown.json()) as { detail: string }).detail).toMatch(/colour/)
+      expect(
+        (await post('/materials/steel/prices', { name: 'Steel', price: -1, date: 0 }, 's3cret'))
+          .status,
+      ).toBe(400)
+      const broken = await post('/ingest', '[{"topic":', 's3cret')
+      expect(broken.status).toBe(400)
+      expect(broken.headers.get('content-type')).toMatch(/problem\+json/)
+    })
+
+    it('ingest a batch in order', async () => {
+      published.length = 0
+      const batch = [1, 2, 3].map((n) => ({
+        topic: 'factory/machines/1/production',
+        payload: { order: n },
+      }))
+      const res = await post('/ingest', batch, 's3cret')
+      expect(res.status).toBe(202)
+      expect(published.map((p) => (JSON.parse(p.payload) as { order: number }).order)).toEqual([
+        1, 2, 3,
+      ])
+    })
+  })
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await fetch(`${server.url}/api/v1/nothing-here`)
     expect(res.status).toBe(404)
@@ -113,6 +197,11 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/dead-letters',
         'get /api/v1/schemas',
         'get /api/v1/events',
+        'post /api/v1/machines/{machineId}/commands',
+        'put /api/v1/parts/{partId}',
+        'post /api/v1/materials/{materialId}/prices',
+        'post /api/v1/ingest',
+        'post /api/v1/mqtt/publish',
         'get /healthz',
         'get /metrics',
         'get /readyz',

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import {
+  commandPayloadSchema,
+  materialPayloadSchema,
+  partInfoPayloadSchema,
+} from '../../domain/input-schemas.js'
+import type { MessageBus } from '../../streams/mqtt-publisher.js'
+import type { ApiRoute } from '../route.js'
+import { machineIdParam, materialIdParam, partIdParam, problem } from '../schemas.js'
+
+const accepted = z.object({ messageId: z.string(), topic: z.string() }).meta({
+  description: 'Queued on the entity’s ordered input stream; follow it in /events or /dead-letters',
+})
+
+const errors = {
+  400: { description: 'Bad request', schema: problem },
+  401: { description: 'No API key', schema: problem },
+  403: { description: 'Wrong API key', schema: problem },
+}
+
+const MAX_INGEST = 1000
+const ingestBody = z
+  .array(
+    z.strictObject({
+      topic: z.string().min(1).max(512),
+      payload: z.union([z.record(z.string(), z.unknown()), z.string()]),
+    }),
+  )
+  .min(1)
+  .max(MAX_INGEST)
+const publishBody = z.strictObject({
+  topic: z
+    .string()
+    .min(1)
+    .max(512)
+    .refine((t) => !/[#+]/.test(t), 'no wildcards in a topic to publish to'),
+  payload: z.union([z.record(z.string(), z.unknown()), z.string()]),
+  qos: z.union([z.literal(0), z.literal(1)]).default(1),
+  retain: z.boolean().default(false),
+})
+
+/**
+ * Commands and ingest. They are published to the entity's MQTT topic, so they reach its actor
+ * through the same ordered stream as machine input, whichever instance took the request.
+ * The answer is 202 with the message id to follow.
+ */
+export function commandRoutes(bus: MessageBus, topicPrefix: string): ApiRoute[] {
+  const send = async (topic: string, body: Record<string, unknown>) => {
+    const messageId = (body.messageId as string | undefined) ?? randomUUID()
+    await bus.publish(topic, JSON.stringify({ ...body, messageId }))
+    return { messageId, topic }
+  }
+  const machineParams = z.strictObject({ machineId: machineIdParam })
+  const partParams = z.strictObject({ partId: partIdParam })
+  const materialParams = z.strictObject({ materialId: materialIdParam })
+  return [
+    {
+      method: 'post',
+      path: '/machines/{machineId}/commands',
+      summary: 'Start or end maintenance, or reset the counters, of a machine',
+      tag: 'commands',
+      auth: true,
+      params: machineParams,
+      body: commandPayloadSchema.omit({ machineId: true }),
+      responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
+      handle: async (ctx, { params, body }) => {
+        const { machineId } = params as z.infer<typeof machineParams>
+        ctx.status = 202
+        ctx.body = await send(
+          `${topicPrefix}/machines/${machineId}/commands`,
+          body as Record<string, unknown>,
+        )
+      },
+    },
+    {
+      method: 'put',
+      path: '/parts/{partId}',
+      summary: 'Set a part’s reference data',
+      tag: 'commands',
+      auth: true,
+      params: partParams,
+      body: partInfoPayloadSchema.omit({ partId: true }),
+      responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
+      handle: async (ctx, { params, body }) => {
+        const { partId } = params as z.infer<typeof partParams>
+        ctx.status = 202
+        ctx.body = await send(
+          `${topicPrefix}/parts/${partId}/info`,
+          body as Record<string, unknown>,
+        )
+      },
+    },
+    {
+      method: 'post',
+      path: '/materials/{materialId}/prices',
+      summary: 'Record a material’s price',
+      tag: 'commands',
+      auth: true,
+      params: materialParams,
+      body: materialPayloadSchema.omit({ materialId: true }),
+      responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
+      handle: async (ctx, { params, body }) => {
+        const { materialId } = params as z.infer<typeof materialParams>
+        ctx.status = 202
+        ctx.body = await send(
+          `${topicPrefix}/materials/${materialId}`,
+          body as Record<string, unknown>,
+        )
+      },
+    },
+    {
+      method: 'post',
+      path: '/ingest',
+      summary: `A batch of up to ${MAX_INGEST} messages, through the same pipeline as MQTT`,
+      tag: 'commands',
+      auth: true,
+      body: ingestBody,
+      responses: {
+        202: { description: 'Accepted', schema: z.object({ accepted: z.number().int() }) },
+        ...errors,
+      },
+      handle: async (ctx, { body }) => {
+        const messages = body as z.infer<typeof ingestBody>
+        // In order: one machine's messages keep their order through the broker.
+        for (const m of messages) {
+          await bus.publish(
+            m.topic,
+            typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload),
+          )
+        }
+        ctx.status = 202
+        ctx.body = { accepted: messages.length }
+      },
+    },
+    {
+      method: 'post',
+      path: '/mqtt/publish',
+      summary: 'Publish one message to the MQTT broker',
+      tag: 'commands',
+      auth: true,
+      body: publishBody,
+      responses: {
+        202: { description: 'Published', schema: z.object({ topic: z.string() }) },
+        ...errors,
+      },
+      handle: async (ctx, { body }) => {
+        const m = body as z.infer<typeof publishBody>
+        await bus.publish(
+          m.topic,
+          typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload),
+          {
+            qos: m.qos,
+            retain: m.retain,
+          },
+        )
+        ctx.status = 202
+        ctx.body = { topic: m.topic }
+      },
+    },
+  ]
+}
