@@ -5,6 +5,8 @@ import { start as startActorSystem, stop as stopActorSystem } from 'nact'
 import { Dispatcher } from './actors/dispatcher.js'
 import { InMemoryPartCatalog } from './actors/part-catalog.js'
 import type { Config } from './config.js'
+import type { MachineEvent } from './domain/events.js'
+import { applyMachineEvent, initialMachineState, machineOee } from './domain/machine.js'
 import { startEmbeddedBroker } from './embedded/mqtt-broker.js'
 import { startEmbeddedPostgres } from './embedded/postgres.js'
 import { SchemaRegistry } from './events/schema-registry.js'
@@ -218,6 +220,17 @@ export async function startService(
       bus,
       apiKeys: new ApiKeys(config.http.apiKeys),
       topicPrefix: config.mqtt.topicPrefix,
+      // OEE over another window: the machine's state folded from its snapshot and later events.
+      oeeOf: async (machineId, windowMs) => {
+        const state = await journal.load(
+          'machine',
+          machineId,
+          initialMachineState(machineId, config.rules),
+          (s, e) => applyMachineEvent(s, e as MachineEvent, config.rules),
+        )
+        return state.sequence === 0 ? undefined : machineOee(state, config.rules, windowMs)
+      },
+      oeeWindowMs: config.rules.oeeWindowMs,
       eventHistory,
       machines: machineQueries,
       catalog: new CatalogQueries(pool),

@@ -21,6 +21,7 @@ import { deadLetterRoutes } from './routes/dead-letters.js'
 import { commandRoutes } from './routes/commands.js'
 import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
+import { productionRoutes, type OeeLookup } from './routes/production.js'
 import { schemaRoutes } from './routes/schemas.js'
 import { parseOr400 } from './validate.js'
 
@@ -34,6 +35,8 @@ export type HttpDeps = {
   deadLetters: PgDeadLetters
   schemas: SchemaRegistry
   eventHistory: EventHistory
+  oeeOf: OeeLookup
+  oeeWindowMs: number
   readiness: ReadinessProbe
   log: Logger
   version: string
@@ -53,6 +56,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...schemaRoutes(deps.schemas),
         ...eventRoutes(deps.eventHistory, deps.schemas),
         ...commandRoutes(deps.bus, deps.topicPrefix),
+        ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
       ],
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },

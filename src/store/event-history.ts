@@ -14,6 +14,8 @@ export type EventQuery = {
   /** Exclusive. */
   to?: number
   limit?: number
+  /** Fields the event must hold with these values (JSON containment), e.g. `{ partId: 4 }`. */
+  contains?: Record<string, string | number | boolean>
 }
 
 /**
@@ -109,6 +111,9 @@ function toSql(query: EventQuery): { sql: string; params: unknown[] } {
   const param = (value: unknown): string => `$${params.push(value)}`
   if (query.types) where.push(`type = ANY(${param(query.types)}::text[])`)
   if (query.key !== undefined) where.push(`entity_id = ${param(query.key)}`)
+  if (query.contains && Object.keys(query.contains).length > 0) {
+    where.push(`payload @> ${param(JSON.stringify(query.contains))}::jsonb`)
+  }
   if (query.from !== undefined)
     where.push(`occurred_at >= ${param(new Date(query.from).toISOString())}::timestamptz`)
   if (query.to !== undefined)

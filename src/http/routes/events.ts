@@ -45,7 +45,7 @@ const typeList = z
   .pipe(z.array(eventType).min(1, 'name at least one event type'))
 
 /** Query text: digits are epoch milliseconds, anything else must be ISO-8601 with a zone. */
-const instant = z.string().transform((text, ctx) => {
+export const instant = z.string().transform((text, ctx) => {
   const parsed = timestampSchema.safeParse(/^\d{1,16}$/.test(text) ? Number(text) : text)
   if (parsed.success) return parsed.data
   ctx.issues.push({
@@ -138,7 +138,7 @@ export function eventRoutes(history: EventHistory, registry: SchemaRegistry): Ap
           stream(ctx, AVRO, pipeline(source, eachRecord(container.toRecord), encoder, ignore))
         } else {
           const source = await history.open({ ...filter, types: q.type })
-          stream(ctx, NDJSON, pipeline(source, ndjsonLines(), ignore))
+          streamNdjson(ctx, source)
         }
       },
     },
@@ -150,6 +150,11 @@ export function eventRoutes(history: EventHistory, registry: SchemaRegistry): Ap
  * client sees a truncated response rather than a complete-looking one.
  */
 const ignore = (): void => undefined
+
+/** Answers with the events of `source` as NDJSON. */
+export function streamNdjson(ctx: Context, source: Readable): void {
+  stream(ctx, NDJSON, pipeline(source, ndjsonLines(), ignore))
+}
 
 function stream(ctx: Context, type: string, body: Readable): void {
   ctx.status = 200

@@ -19,6 +19,8 @@ describe('the served OpenAPI document', () => {
       deadLetters: {},
       schemas: SchemaRegistry.fromDirectory(),
       eventHistory: {},
+      oeeOf: () => Promise.resolve(undefined),
+      oeeWindowMs: 3_600_000,
       readiness: () => Promise.resolve({}),
       log: pino({ level: 'silent' }),
       version: 'test',

@@ -1,0 +1,161 @@
+import { z } from 'zod'
+import { MillstreamError } from '../../errors.js'
+import type { Oee } from '../../domain/oee.js'
+import type { EventHistory } from '../../store/event-history.js'
+import type { ApiRoute } from '../route.js'
+import { machineIdParam, problem } from '../schemas.js'
+import { instant, streamNdjson } from './events.js'
+
+const range = {
+  from: instant.optional().meta({ description: 'Produced at or after this: ISO-8601 or epoch ms' }),
+  to: instant.optional().meta({ description: 'Produced before this (exclusive)' }),
+  limit: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+}
+const productionQuery = z.strictObject({
+  machineId: machineIdParam.optional(),
+  partId: z.coerce.number().int().min(0).optional(),
+  order: z.coerce.number().int().min(0).optional(),
+  damaged: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  ...range,
+})
+const machineProductionQuery = z.strictObject(range)
+const record = z
+  .looseObject({
+    machineId: z.string(),
+    partId: z.number(),
+    order: z.number(),
+    damaged: z.boolean(),
+    occurredAt: z.number(),
+  })
+  .meta({ description: 'One PartProduced event per NDJSON line' })
+
+/** `15m`, `2h`, `900s`, or milliseconds. */
+const windowParam = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)?$/, 'a duration such as 15m, 2h, 900s or milliseconds')
+  .transform((w) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(w) as RegExpExecArray
+    return Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit ?? 'ms'] as number)
+  })
+  .pipe(z.number().int().min(1000, 'at least one second'))
+
+export type OeeLookup = (machineId: string, windowMs: number) => Promise<Oee | undefined>
+
+/** Production records (streamed from the log) and OEE over a chosen window. */
+export function productionRoutes(
+  history: EventHistory,
+  oeeOf: OeeLookup,
+  maxWindowMs: number,
+): ApiRoute[] {
+  const idParams = z.strictObject({ machineId: machineIdParam })
+  const oeeQuery = z.strictObject({
+    window: windowParam
+      .pipe(z.number().max(maxWindowMs, `at most the configured OEE window (${maxWindowMs} ms)`))
+      .optional(),
+  })
+  const open = async (
+    ctx: Parameters<ApiRoute['handle']>[0],
+    q: { from?: number; to?: number; limit?: number },
+    key: string | undefined,
+    contains: Record<string, string | number | boolean>,
+  ) => {
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
+      throw new MillstreamError('BAD_REQUEST', 'query.from: must not be after query.to')
+    }
+    streamNdjson(
+      ctx,
+      await history.open({
+        types: ['PartProduced'],
+        key,
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+        contains,
+      }),
+    )
+  }
+  return [
+    {
+      method: 'get',
+      path: '/production',
+      summary:
+        'Production records filtered by machine, part, order, damaged and time (NDJSON, streamed)',
+      tag: 'production',
+      query: productionQuery,
+      responses: {
+        200: {
+          description: 'Records in log order',
+          schema: record,
+          contentType: 'application/x-ndjson',
+        },
+        400: { description: 'Bad query', schema: problem },
+      },
+      handle: async (ctx, { query }) => {
+        const q = query as z.infer<typeof productionQuery>
+        const contains: Record<string, string | number | boolean> = {}
+        if (q.partId !== undefined) contains.partId = q.partId
+        if (q.order !== undefined) contains.order = q.order
+        if (q.damaged !== undefined) contains.damaged = q.damaged
+        await open(ctx, q, q.machineId, contains)
+      },
+    },
+    {
+      method: 'get',
+      path: '/machines/{machineId}/production',
+      summary: 'A machine’s production records by time range (NDJSON, streamed)',
+      tag: 'production',
+      params: idParams,
+      query: machineProductionQuery,
+      responses: {
+        200: {
+          description: 'Records in log order',
+          schema: record,
+          contentType: 'application/x-ndjson',
+        },
+        400: { description: 'Bad query', schema: problem },
+      },
+      handle: async (ctx, { params, query }) => {
+        await open(
+          ctx,
+          query as z.infer<typeof machineProductionQuery>,
+          (params as z.infer<typeof idParams>).machineId,
+          {},
+        )
+      },
+    },
+    {
+      method: 'get',
+      path: '/machines/{machineId}/oee',
+      summary:
+        'OEE of a machine over a chosen window (up to the configured one), as of its last event',
+      tag: 'machines',
+      params: idParams,
+      query: oeeQuery,
+      responses: {
+        200: {
+          description: 'OEE and its factors; null where there is no basis yet',
+          schema: z.object({
+            machineId: z.string(),
+            windowMs: z.number(),
+            availability: z.number().nullable(),
+            performance: z.number().nullable(),
+            quality: z.number().nullable(),
+            oee: z.number().nullable(),
+          }),
+        },
+        400: { description: 'Bad window', schema: problem },
+        404: { description: 'Unknown machine', schema: problem },
+      },
+      handle: async (ctx, { params, query }) => {
+        const { machineId } = params as z.infer<typeof idParams>
+        const windowMs = (query as z.infer<typeof oeeQuery>).window ?? maxWindowMs
+        const oee = await oeeOf(machineId, windowMs)
+        if (!oee) throw new MillstreamError('NOT_FOUND', `machine ${machineId} not found`)
+        ctx.body = { machineId, windowMs, ...oee }
+      },
+    },
+  ]
+}

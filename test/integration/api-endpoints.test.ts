@@ -1,0 +1,125 @@
+import type { MachineView } from '../../src/store/machine-queries'
+import { TestPublisher } from '../support/mqtt-publisher'
+import { ServiceProcess } from '../support/service-process'
+import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { shift } from '../support/shift'
+
+const KEY = 'plant-7-api-key'
+
+describe('the HTTP API against a real PostgreSQL', () => {
+  let service: ServiceProcess
+  let databaseUrl: string
+  const prefix = uniqueName('api')
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase()
+    service = await ServiceProcess.start({
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: prefix,
+      MQTT_CLIENT_ID: uniqueName('ms-api-'),
+      API_KEYS: KEY,
+      SCRAP_RATE_MIN_PARTS: '10',
+    })
+    const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
+    const batches = shift(prefix)
+    for (const batch of batches) await publisher.publishAll(batch)
+    await publisher.close()
+    await waitFor('the shift processed', async () => {
+      const [row] = await queryOnce<{ n: number }>(
+        databaseUrl,
+        'SELECT count(*)::int AS n FROM processed_inputs',
+      )
+      return row?.n === batches.flat().length ? true : undefined
+    })
+  })
+  afterAll(() => service.kill('SIGTERM'))
+
+  const get = async (path: string) => {
+    const res = await fetch(`${service.url}${path}`)
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      text: await res.text(),
+    }
+  }
+  const lines = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+  it('streams production records with filters, and per machine by time range', async () => {
+    const all = await get(`/api/v1/production?machineId=press-1`)
+    expect(all.status).toBe(200)
+    expect(lines(all.text)).toHaveLength(50)
+    const damaged = lines((await get('/api/v1/production?partId=7&damaged=true')).text)
+    expect(damaged).toHaveLength(7)
+    expect(damaged.every((r) => r.damaged === true && r.partId === 7)).toBe(true)
+    const first10min = await get(
+      `/api/v1/machines/press-1/production?from=2024-03-01T08:00:00Z&to=2024-03-01T08:10:00Z`,
+    )
+    expect(lines(first10min.text)).toHaveLength(20)
+    expect((await get('/api/v1/production?damaged=maybe')).status).toBe(400)
+    expect((await get('/api/v1/production?from=tomorrow')).status).toBe(400)
+  })
+
+  it('computes OEE over a chosen window, and refuses a window longer than the configured one', async () => {
+    const full = JSON.parse((await get('/api/v1/machines/press-1/oee')).text) as Record<
+      string,
+      number
+    >
+    const { body: machine } = await service.get<MachineView>('/api/v1/machines/press-1')
+    expect(full.oee).toBe(machine.oee.oee)
+    const last10 = JSON.parse(
+      (await get('/api/v1/machines/press-1/oee?window=10m')).text,
+    ) as Record<string, number>
+    expect(last10.windowMs).toBe(600_000)
+    expect(last10.availability).toBe(1)
+    expect((await get('/api/v1/machines/press-1/oee?window=2d')).status).toBe(400)
+    expect((await get('/api/v1/machines/press-1/oee?window=5h')).status).toBe(400)
+    expect((await get('/api/v1/machines/nobody/oee')).status).toBe(404)
+  })
+
+  it('lists machines, parts, materials, dead letters and schemas, and answers bad ids and routes with problems', async () => {
+    for (const path of [
+      '/api/v1/machines',
+      '/api/v1/parts',
+      '/api/v1/materials',
+      '/api/v1/dead-letters',
+      '/api/v1/schemas',
+    ]) {
+      const res = await get(path)
+      expect({ path, status: res.status }).toEqual({ path, status: 200 })
+    }
+    expect((await get('/api/v1/parts/seven')).status).toBe(400)
+    expect((await get('/api/v1/parts/8')).status).toBe(404)
+    expect((await get('/api/v1/materials/unobtainium')).status).toBe(404)
+    expect((await get('/api/v1/machines?limit=5000')).status).toBe(400)
+    const missing = await get('/api/v1/nowhere')
+    expect(missing.status).toBe(404)
+    expect(missing.type).toMatch(/problem\+json/)
+  })
+
+  it('takes a command only with a valid key and applies it through the machine’s stream', async () => {
+    const post = (key?: string) =>
+      fetch(`${service.url}/api/v1/machines/press-1/commands`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
+        body: JSON.stringify({ type: 'reset-counters', requestedBy: 'test' }),
+      })
+    expect((await post()).status).toBe(401)
+    expect((await post('wrong')).status).toBe(403)
+    const accepted = await post(KEY)
+    expect(accepted.status).toBe(202)
+    const machine = await waitFor('the reset', async () => {
+      const { body } = await service.get<MachineView>('/api/v1/machines/press-1')
+      return body.produced === 0 ? body : undefined
+    })
+    expect(machine.scrapped).toBe(0)
+  })
+})
