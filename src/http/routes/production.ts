@@ -120,7 +120,7 @@ export function productionRoutes(
       handle: async (ctx, { params, query }) => {
         await open(
           ctx,
-          query as z.infer<typeof machineProductionQuery>,
+          query,
           (params as z.infer<typeof idParams>).machineId,
           {},
         )
