@@ -40,6 +40,7 @@ const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   API_KEYS: list.optional(),
+  INGEST_RATE_PER_KEY: positiveInt.default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_IN_FLIGHT: positiveInt.default(1000),
   MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
@@ -75,7 +76,12 @@ export type Config = Readonly<{
     relayBatch: number
     relayPollMs: number
   }>
-  http: Readonly<{ port: number; host: string; apiKeys: readonly string[] }>
+  http: Readonly<{
+    port: number
+    host: string
+    apiKeys: readonly string[]
+    ingestRatePerKey: number
+  }>
   processing: Readonly<{
     maxInFlight: number
     maxPayloadBytes: number
@@ -127,7 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       relayBatch: e.RELAY_BATCH,
       relayPollMs: e.RELAY_POLL_MS,
     },
-    http: { port: e.HTTP_PORT, host: e.HTTP_HOST, apiKeys: e.API_KEYS ?? [] },
+    http: {
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      apiKeys: e.API_KEYS ?? [],
+      ingestRatePerKey: e.INGEST_RATE_PER_KEY,
+    },
     processing: {
       maxInFlight: e.MAX_IN_FLIGHT,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

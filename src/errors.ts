@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'PROCESSING_FAILED'
   | 'SHUTTING_DOWN'
+  | 'RATE_LIMITED'
 
 /** Base error: a code, an optional cause, and whether retrying may succeed. */
 export class MillstreamError extends Error {

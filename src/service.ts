@@ -11,6 +11,7 @@ import { startEmbeddedBroker } from './embedded/mqtt-broker.js'
 import { startEmbeddedPostgres } from './embedded/postgres.js'
 import { SchemaRegistry } from './events/schema-registry.js'
 import { ApiKeys } from './http/api-keys.js'
+import { RateLimiter } from './http/rate-limit.js'
 import { createHttpApp } from './http/app.js'
 import type { Check } from './http/routes/health.js'
 import { KafkaEventProducer } from './kafka/event-producer.js'
@@ -220,6 +221,7 @@ export async function startService(
       bus,
       apiKeys: new ApiKeys(config.http.apiKeys),
       topicPrefix: config.mqtt.topicPrefix,
+      ingestLimit: new RateLimiter(config.http.ingestRatePerKey, config.http.ingestRatePerKey),
       // OEE over another window: the machine's state folded from its snapshot and later events.
       oeeOf: async (machineId, windowMs) => {
         const state = await journal.load(

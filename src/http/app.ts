@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { MessageBus } from '../streams/mqtt-publisher.js'
 import type { ApiKeys } from './api-keys.js'
+import type { RateLimiter } from './rate-limit.js'
 import { bodyParser } from '@koa/bodyparser'
 import { MillstreamError } from '../errors.js'
 import type { SchemaRegistry } from '../events/schema-registry.js'
@@ -30,6 +31,7 @@ export type HttpDeps = {
   bus: MessageBus
   apiKeys: ApiKeys
   topicPrefix: string
+  ingestLimit: RateLimiter
   machines: MachineQueries
   catalog: CatalogQueries
   deadLetters: PgDeadLetters
@@ -55,7 +57,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...deadLetterRoutes(deps.deadLetters),
         ...schemaRoutes(deps.schemas),
         ...eventRoutes(deps.eventHistory, deps.schemas),
-        ...commandRoutes(deps.bus, deps.topicPrefix),
+        ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
       ],
     },

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   STORE_UNAVAILABLE: 503,
   PROCESSING_FAILED: 500,
   SHUTTING_DOWN: 503,
+  RATE_LIMITED: 429,
 }
 
 /** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */
@@ -55,6 +56,7 @@ function titleOf(status: number): string {
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',
     422: 'Unprocessable Content',
+    429: 'Too Many Requests',
     500: 'Internal Server Error',
     503: 'Service Unavailable',
   }

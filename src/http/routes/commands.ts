@@ -5,7 +5,9 @@ import {
   materialPayloadSchema,
   partInfoPayloadSchema,
 } from '../../domain/input-schemas.js'
+import { MillstreamError } from '../../errors.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
+import type { RateLimiter } from '../rate-limit.js'
 import type { ApiRoute } from '../route.js'
 import { machineIdParam, materialIdParam, partIdParam, problem } from '../schemas.js'
 
@@ -45,7 +47,11 @@ const publishBody = z.strictObject({
  * through the same ordered stream as machine input, whichever instance took the request.
  * The answer is 202 with the message id to follow.
  */
-export function commandRoutes(bus: MessageBus, topicPrefix: string): ApiRoute[] {
+export function commandRoutes(
+  bus: MessageBus,
+  topicPrefix: string,
+  ingestLimit: RateLimiter,
+): ApiRoute[] {
   const send = async (topic: string, body: Record<string, unknown>) => {
     const messageId = (body.messageId as string | undefined) ?? randomUUID()
     await bus.publish(topic, JSON.stringify({ ...body, messageId }))
@@ -122,6 +128,14 @@ export function commandRoutes(bus: MessageBus, topicPrefix: string): ApiRoute[] 
       },
       handle: async (ctx, { body }) => {
         const messages = body as z.infer<typeof ingestBody>
+        const wait = ingestLimit.take(ctx.get('authorization'), messages.length)
+        if (wait > 0) {
+          ctx.set('Retry-After', String(wait))
+          throw new MillstreamError(
+            'RATE_LIMITED',
+            `ingest rate limit for this API key exceeded; retry in ${wait} s`,
+          )
+        }
         // In order: one machine's messages keep their order through the broker.
         for (const m of messages) {
           await bus.publish(

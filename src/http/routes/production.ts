@@ -118,12 +118,7 @@ export function productionRoutes(
         400: { description: 'Bad query', schema: problem },
       },
       handle: async (ctx, { params, query }) => {
-        await open(
-          ctx,
-          query,
-          (params as z.infer<typeof idParams>).machineId,
-          {},
-        )
+        await open(ctx, query, (params as z.infer<typeof idParams>).machineId, {})
       },
     },
     {

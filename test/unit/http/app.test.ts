@@ -2,6 +2,7 @@ import { pino } from 'pino'
 import { createHash } from 'node:crypto'
 import { SchemaRegistry } from '../../../src/events/schema-registry'
 import { ApiKeys } from '../../../src/http/api-keys'
+import { RateLimiter } from '../../../src/http/rate-limit'
 import { createHttpApp } from '../../../src/http/app'
 import { createMetrics } from '../../../src/metrics'
 import type { CatalogQueries } from '../../../src/store/catalog-queries'
@@ -47,6 +48,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
         `sha256:${createHash('sha256').update('other-key').digest('hex')}`,
       ]),
       topicPrefix: 'factory',
+      ingestLimit: new RateLimiter(10, 10),
       machines: queries,
       catalog: {} as CatalogQueries,
       deadLetters: {} as PgDeadLetters,
@@ -154,6 +156,17 @@ describe('HTTP API (pure routing, fake queries)', () => {
       const broken = await post('/ingest', '[{"topic":', 's3cret')
       expect(broken.status).toBe(400)
       expect(broken.headers.get('content-type')).toMatch(/problem\+json/)
+    })
+
+    it('limit ingest per API key, answering 429 with Retry-After', async () => {
+      const batch = Array.from({ length: 8 }, (_, n) => ({
+        topic: 'factory/machines/2/production',
+        payload: { order: n },
+      }))
+      expect((await post('/ingest', batch, 'other-key')).status).toBe(202)
+      const limited = await post('/ingest', batch, 'other-key')
+      expect(limited.status).toBe(429)
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     })
 
     it('ingest a batch in order', async () => {

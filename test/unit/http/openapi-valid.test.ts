@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { pino } from 'pino'
 import { SchemaRegistry } from '../../../src/events/schema-registry'
 import { ApiKeys } from '../../../src/http/api-keys'
+import { RateLimiter } from '../../../src/http/rate-limit'
 import { createHttpApp } from '../../../src/http/app'
 import { createMetrics } from '../../../src/metrics'
 import type { HttpDeps } from '../../../src/http/app'
@@ -14,6 +15,7 @@ describe('the served OpenAPI document', () => {
       bus: { publish: () => Promise.resolve() },
       apiKeys: new ApiKeys([]),
       topicPrefix: 'factory',
+      ingestLimit: new RateLimiter(10, 10),
       machines: {},
       catalog: {},
       deadLetters: {},
