@@ -58,10 +58,19 @@ export class MachineQueries {
     return r.rows[0] && toView(r.rows[0])
   }
 
-  async list(limit: number, offset: number): Promise<MachineView[]> {
+  async list(
+    limit: number,
+    offset: number,
+    filters: { state?: string; alert?: 'silent' | 'scrap-rate' } = {},
+  ): Promise<MachineView[]> {
+    const alertKey =
+      filters.alert === 'silent' ? 'silent' : filters.alert === 'scrap-rate' ? 'scrapRate' : null
     const r = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM machine_state ORDER BY machine_id LIMIT $1 OFFSET $2`,
-      [limit, offset],
+      `SELECT ${COLUMNS} FROM machine_state
+        WHERE ($3::text IS NULL OR state = $3)
+          AND ($4::text IS NULL OR coalesce((alerts->>$4)::boolean, false))
+        ORDER BY machine_id LIMIT $1 OFFSET $2`,
+      [limit, offset, filters.state ?? null, alertKey],
     )
     return r.rows.map(toView)
   }

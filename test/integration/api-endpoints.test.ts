@@ -82,6 +82,21 @@ describe('the HTTP API against a real PostgreSQL', () => {
     expect((await get('/api/v1/machines/nobody/oee')).status).toBe(404)
   })
 
+  it('serves Swagger UI, the OpenAPI document, liveness, readiness and metrics', async () => {
+    expect((await get('/api/v1/docs')).text).toMatch(/swagger/i)
+    expect(JSON.parse((await get('/api/v1/openapi.json')).text)).toMatchObject({ openapi: '3.0.3' })
+    expect((await get('/healthz')).status).toBe(200)
+    const ready = await get('/readyz')
+    expect(ready.status).toBe(200)
+    expect(JSON.parse(ready.text)).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { ok: true }, mqtt: { ok: true } },
+    })
+    const metrics = await get('/metrics')
+    expect(metrics.text).toMatch(/^millstream_messages_processed_total\{outcome="applied"\} \d+/m)
+    expect(metrics.text).toMatch(/^millstream_commit_duration_seconds_count\{store="events"\} \d+/m)
+  })
+
   it('lists machines, parts, materials, dead letters and schemas, and answers bad ids and routes with problems', async () => {
     for (const path of [
       '/api/v1/machines',
@@ -93,6 +108,13 @@ describe('the HTTP API against a real PostgreSQL', () => {
       const res = await get(path)
       expect({ path, status: res.status }).toEqual({ path, status: 200 })
     }
+    const count = async (q: string) =>
+      (JSON.parse((await get(`/api/v1/machines?${q}`)).text) as { items: unknown[] }).items.length
+    expect(await count('state=idle')).toBe(1)
+    expect(await count('state=running')).toBe(0)
+    expect(await count('alert=scrap-rate')).toBe(1)
+    expect(await count('alert=silent')).toBe(0)
+    expect((await get('/api/v1/machines?state=sleeping')).status).toBe(400)
     expect((await get('/api/v1/parts/seven')).status).toBe(400)
     expect((await get('/api/v1/parts/8')).status).toBe(404)
     expect((await get('/api/v1/materials/unobtainium')).status).toBe(404)
@@ -121,5 +143,64 @@ describe('the HTTP API against a real PostgreSQL', () => {
       return body.produced === 0 ? body : undefined
     })
     expect(machine.scrapped).toBe(0)
+  })
+
+  it('updates parts and prices, ingests batches and publishes over HTTP, each applied by its actor', async () => {
+    const send = (method: string, path: string, body: unknown) =>
+      fetch(`${service.url}/api/v1${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify(body),
+      })
+    expect(
+      (
+        await send('PUT', '/parts/8', {
+          defaultPrice: 4.5,
+          timeToProduce: 12,
+          materials: ['steel'],
+        })
+      ).status,
+    ).toBe(202)
+    expect(
+      (
+        await send('POST', '/materials/steel/prices', {
+          name: 'Steel S235',
+          price: 3.5,
+          date: '2024-03-02T00:00:00Z',
+        })
+      ).status,
+    ).toBe(202)
+    const ingest = [1, 2, 3].map((order) => ({
+      topic: `${prefix}/machines/lathe-2/production`,
+      payload: { timeOfProduction: '2024-03-01T09:00:00Z', order, partId: 8 },
+    }))
+    expect((await send('POST', '/ingest', ingest)).status).toBe(202)
+    expect(
+      (
+        await send('POST', '/mqtt/publish', {
+          topic: `${prefix}/machines/lathe-2/telemetry`,
+          payload: { at: 1, metrics: { temp: 40 } },
+        })
+      ).status,
+    ).toBe(202)
+    expect((await send('PUT', '/parts/8', { defaultPrice: -1, timeToProduce: 12 })).status).toBe(
+      400,
+    )
+
+    const part = await waitFor('part 8 with its output', async () => {
+      const { status, body } = await service.get<{
+        produced: number
+        unitMaterialCost: number | null
+        timeToProduce: number
+      }>('/api/v1/parts/8')
+      return status === 200 && body.produced === 3 ? body : undefined
+    })
+    expect(part.timeToProduce).toBe(12)
+    expect(part.unitMaterialCost).toBe(3.5)
+    const lathe = await waitFor('lathe-2', async () => {
+      const { status, body } = await service.get<MachineView>('/api/v1/machines/lathe-2')
+      return status === 200 && body.metrics.temp === 40 ? body : undefined
+    })
+    expect(lathe.lastOrder).toBe(3)
   })
 })

@@ -14,7 +14,17 @@ export function machineRoutes(machines: MachineQueries): ApiRoute[] {
       summary: 'List machines with their live state',
       tag: 'machines',
       item: machineView,
-      list: (limit, offset) => machines.list(limit, offset),
+      filters: {
+        state: z
+          .enum(['unknown', 'running', 'idle', 'down', 'maintenance'])
+          .optional()
+          .meta({ description: 'Only machines in this state' }),
+        alert: z
+          .enum(['silent', 'scrap-rate'])
+          .optional()
+          .meta({ description: 'Only machines with this alert raised' }),
+      },
+      list: (limit, offset, filters) => machines.list(limit, offset, filters),
     }),
     {
       method: 'get',

@@ -2,27 +2,34 @@ import type { z } from 'zod'
 import type { ApiRoute } from '../route.js'
 import { page, pageQuery, problem } from '../schemas.js'
 
-/** A `GET` that lists a resource a page at a time (`limit`, `offset`). */
-export function pagedListRoute(options: {
+/** A `GET` that lists a resource a page at a time (`limit`, `offset`), with optional filters. */
+export function pagedListRoute<F extends z.ZodRawShape = Record<never, never>>(options: {
   path: string
   summary: string
   tag: string
   item: z.ZodType
-  list: (limit: number, offset: number) => Promise<unknown[]>
+  filters?: F
+  list: (limit: number, offset: number, filters: z.infer<z.ZodObject<F>>) => Promise<unknown[]>
 }): ApiRoute {
+  const query = pageQuery.extend(options.filters ?? ({} as F))
   return {
     method: 'get',
     path: options.path,
     summary: options.summary,
     tag: options.tag,
-    query: pageQuery,
+    query,
     responses: {
       200: { description: `A page of ${options.tag}`, schema: page(options.item) },
       400: { description: 'Bad query', schema: problem },
     },
     handle: async (ctx, { query }) => {
-      const { limit, offset } = query as z.infer<typeof pageQuery>
-      ctx.body = { items: await options.list(limit, offset), limit, offset }
+      const { limit, offset, ...filters } = query as z.infer<typeof pageQuery> &
+        z.infer<z.ZodObject<F>>
+      ctx.body = {
+        items: await options.list(limit, offset, filters as z.infer<z.ZodObject<F>>),
+        limit,
+        offset,
+      }
     },
   }
 }
