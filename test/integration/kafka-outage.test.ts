@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import { readTopic } from '../support/kafka-reader'
+import { pythonCount } from '../support/python-client'
 import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
 import { controlService } from '../support/service-control'
 import { ServiceProcess } from '../support/service-process'
 import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
 
-const ROOT = path.resolve(__dirname, '../..')
-const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(ROOT, '.venv/bin/python')
 const MACHINES = 10
 const OUTAGE_MS = 30_000
 
@@ -77,26 +73,7 @@ describe('Kafka is down for 30 s while messages keep arriving', () => {
         expect(sequences).toEqual([...sequences].sort((a, b) => a - b))
       }
 
-      const { stdout } = await promisify(execFile)(
-        PYTHON,
-        [
-          '-m',
-          'millstream_client',
-          'count',
-          '--brokers',
-          services().kafkaBrokers,
-          '--topic',
-          `${kafkaPrefix}.production`,
-          '--from-beginning',
-          '--idle-timeout',
-          '10',
-        ],
-        { cwd: ROOT, timeout: 120_000 },
-      )
-      const summary = JSON.parse(stdout.trim().split('\n').pop() as string) as {
-        count: number
-        keys_in_order_ok: boolean
-      }
+      const summary = await pythonCount(`${kafkaPrefix}.production`)
       expect(summary).toMatchObject({ count: sent, keys_in_order_ok: true })
     } finally {
       if (kafkaStopped) controlService('start', 'kafka')

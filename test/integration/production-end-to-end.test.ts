@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import type { MachineView } from '../../src/store/machine-queries'
 import { readTopic } from '../support/kafka-reader'
+import { pythonCount } from '../support/python-client'
 import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
 import { ServiceProcess } from '../support/service-process'
 import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
-
-const ROOT = path.resolve(__dirname, '../..')
-const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(ROOT, '.venv/bin/python')
 
 describe('production messages end to end: MQTT → actors → PostgreSQL → Kafka → Python', () => {
   const mqttPrefix = uniqueName('e2e')
@@ -90,28 +85,7 @@ describe('production messages end to end: MQTT → actors → PostgreSQL → Kaf
   })
 
   it('lets the Python client decode all 1000 records by fingerprint', async () => {
-    const { stdout } = await promisify(execFile)(
-      PYTHON,
-      [
-        '-m',
-        'millstream_client',
-        'count',
-        '--brokers',
-        services().kafkaBrokers,
-        '--topic',
-        `${kafkaPrefix}.production`,
-        '--from-beginning',
-        '--idle-timeout',
-        '10',
-      ],
-      { cwd: ROOT, timeout: 120_000 },
-    )
-    const summary = JSON.parse(stdout.trim().split('\n').pop() as string) as {
-      count: number
-      by_type: Record<string, number>
-      keys_in_order_ok: boolean
-      errors: unknown[]
-    }
+    const summary = await pythonCount(`${kafkaPrefix}.production`)
     expect(summary.count).toBe(1000)
     expect(summary.by_type).toEqual({ PartProduced: 1000 })
     expect(summary.keys_in_order_ok).toBe(true)

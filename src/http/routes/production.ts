@@ -32,6 +32,11 @@ const record = z
   })
   .meta({ description: 'One PartProduced event per NDJSON line' })
 
+const recordResponses = {
+  200: { description: 'Records in log order', schema: record, contentType: 'application/x-ndjson' },
+  400: { description: 'Bad query', schema: problem },
+}
+
 /** `15m`, `2h`, `900s`, or milliseconds. */
 const windowParam = z
   .string()
@@ -85,14 +90,7 @@ export function productionRoutes(
         'Production records filtered by machine, part, order, damaged and time (NDJSON, streamed)',
       tag: 'production',
       query: productionQuery,
-      responses: {
-        200: {
-          description: 'Records in log order',
-          schema: record,
-          contentType: 'application/x-ndjson',
-        },
-        400: { description: 'Bad query', schema: problem },
-      },
+      responses: recordResponses,
       handle: async (ctx, { query }) => {
         const q = query as z.infer<typeof productionQuery>
         const contains: Record<string, string | number | boolean> = {}
@@ -109,14 +107,7 @@ export function productionRoutes(
       tag: 'production',
       params: idParams,
       query: machineProductionQuery,
-      responses: {
-        200: {
-          description: 'Records in log order',
-          schema: record,
-          contentType: 'application/x-ndjson',
-        },
-        400: { description: 'Bad query', schema: problem },
-      },
+      responses: recordResponses,
       handle: async (ctx, { params, query }) => {
         await open(ctx, query, (params as z.infer<typeof idParams>).machineId, {})
       },
