@@ -10,11 +10,11 @@ import {
   pricePoint,
   problem,
 } from '../schemas.js'
+import { getOneRoute } from './get-one.js'
 import { pagedListRoute } from './paged-list.js'
 
 /** Read side of parts and materials. */
 export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
-  const partParams = z.strictObject({ partId: partIdParam })
   const materialParams = z.strictObject({ materialId: materialIdParam })
   const historyQuery = z.strictObject({
     limit: z.coerce.number().int().min(1).max(10_000).default(100),
@@ -27,24 +27,15 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
       item: partView,
       list: (limit, offset) => catalog.parts(limit, offset),
     }),
-    {
-      method: 'get',
+    getOneRoute({
       path: '/parts/{partId}',
       summary: 'One part',
       tag: 'parts',
-      params: partParams,
-      responses: {
-        200: { description: 'The part', schema: partView },
-        400: { description: 'Bad part id', schema: problem },
-        404: { description: 'Unknown part', schema: problem },
-      },
-      handle: async (ctx, { params }) => {
-        const { partId } = params as z.infer<typeof partParams>
-        const part = await catalog.part(partId)
-        if (!part) throw new MillstreamError('NOT_FOUND', `part ${partId} not found`)
-        ctx.body = part
-      },
-    },
+      id: { name: 'partId', schema: partIdParam },
+      noun: 'part',
+      item: partView,
+      find: (partId) => catalog.part(partId),
+    }),
     pagedListRoute({
       path: '/materials',
       summary: 'List materials with their latest prices',
