@@ -4,21 +4,28 @@ import { TestPublisher } from '../support/mqtt-publisher'
 import { ServiceProcess } from '../support/service-process'
 import { createTestDatabase, services, uniqueName, waitFor } from '../support/services'
 
+/** An ingesting and a query-only instance on one fresh database, behind a real HAProxy. */
+async function startPair(extraEnv: Record<string, string> = {}) {
+  const prefix = uniqueName('ha')
+  const common = {
+    DATABASE_URL: await createTestDatabase(),
+    MQTT_URL: services().mqttUrl,
+    MQTT_TOPIC_PREFIX: prefix,
+    ...extraEnv,
+  }
+  const ingesting = await ServiceProcess.start({ ...common, MQTT_CLIENT_ID: uniqueName('ms-ha-') })
+  const queryOnly = await ServiceProcess.start({ ...common, MQTT_INGEST: 'false' })
+  const haproxy = HaproxyProcess.start([ingesting.httpPort, queryOnly.httpPort])
+  const stop = async () => {
+    haproxy.stop()
+    await Promise.all([ingesting.kill('SIGTERM'), queryOnly.kill('SIGTERM')])
+  }
+  return { prefix, ingesting, queryOnly, haproxy, stop }
+}
+
 describe('two instances behind HAProxy', () => {
   it('serve the state committed by the ingesting instance through either backend', async () => {
-    const databaseUrl = await createTestDatabase()
-    const prefix = uniqueName('ha')
-    const common = {
-      DATABASE_URL: databaseUrl,
-      MQTT_URL: services().mqttUrl,
-      MQTT_TOPIC_PREFIX: prefix,
-    }
-    const ingesting = await ServiceProcess.start({
-      ...common,
-      MQTT_CLIENT_ID: uniqueName('ms-ha-'),
-    })
-    const queryOnly = await ServiceProcess.start({ ...common, MQTT_INGEST: 'false' })
-    const haproxy = HaproxyProcess.start([ingesting.httpPort, queryOnly.httpPort])
+    const { prefix, haproxy, stop } = await startPair()
     try {
       const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
       await publisher.publishAll([
@@ -49,26 +56,12 @@ describe('two instances behind HAProxy', () => {
       expect(servedBy.length).toBe(2)
       expect(servedBy.every((n) => n > 0)).toBe(true)
     } finally {
-      haproxy.stop()
-      await Promise.all([ingesting.kill('SIGTERM'), queryOnly.kill('SIGTERM')])
+      await stop()
     }
   })
 
   it('apply a command sent through one instance, visible through the other, and survive losing one mid-stream', async () => {
-    const databaseUrl = await createTestDatabase()
-    const prefix = uniqueName('ha')
-    const common = {
-      DATABASE_URL: databaseUrl,
-      MQTT_URL: services().mqttUrl,
-      MQTT_TOPIC_PREFIX: prefix,
-      API_KEYS: 'line-7-key',
-    }
-    const ingesting = await ServiceProcess.start({
-      ...common,
-      MQTT_CLIENT_ID: uniqueName('ms-ha-'),
-    })
-    const queryOnly = await ServiceProcess.start({ ...common, MQTT_INGEST: 'false' })
-    const haproxy = HaproxyProcess.start([ingesting.httpPort, queryOnly.httpPort])
+    const { ingesting, queryOnly, haproxy, stop } = await startPair({ API_KEYS: 'line-7-key' })
     try {
       const res = await fetch(`${queryOnly.url}/api/v1/machines/press-9/commands`, {
         method: 'POST',
@@ -90,8 +83,7 @@ describe('two instances behind HAProxy', () => {
       }
       expect(statuses.filter((s) => s !== 200)).toEqual([])
     } finally {
-      haproxy.stop()
-      await Promise.all([ingesting.kill('SIGTERM'), queryOnly.kill('SIGTERM')])
+      await stop()
     }
   })
 })
