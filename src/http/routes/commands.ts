@@ -52,69 +52,57 @@ export function commandRoutes(
   topicPrefix: string,
   ingestLimit: RateLimiter,
 ): ApiRoute[] {
-  const send = async (topic: string, body: Record<string, unknown>) => {
-    const messageId = (body.messageId as string | undefined) ?? randomUUID()
-    await bus.publish(topic, JSON.stringify({ ...body, messageId }))
-    return { messageId, topic }
-  }
-  const machineParams = z.strictObject({ machineId: machineIdParam })
-  const partParams = z.strictObject({ partId: partIdParam })
-  const materialParams = z.strictObject({ materialId: materialIdParam })
+  /** A command to one entity: validated, then published to that entity's topic. */
+  const entityCommand = (options: {
+    method: 'post' | 'put'
+    path: string
+    summary: string
+    id: { name: string; schema: z.ZodType }
+    body: z.ZodType
+    topic: (id: string) => string
+  }): ApiRoute => ({
+    method: options.method,
+    path: options.path,
+    summary: options.summary,
+    tag: 'commands',
+    auth: true,
+    params: z.strictObject({ [options.id.name]: options.id.schema }),
+    body: options.body,
+    responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
+    handle: async (ctx, { params, body }) => {
+      const topic = options.topic(String(params[options.id.name]))
+      const fields = body as Record<string, unknown>
+      const messageId = (fields.messageId as string | undefined) ?? randomUUID()
+      await bus.publish(topic, JSON.stringify({ ...fields, messageId }))
+      ctx.status = 202
+      ctx.body = { messageId, topic }
+    },
+  })
   return [
-    {
+    entityCommand({
       method: 'post',
       path: '/machines/{machineId}/commands',
       summary: 'Start or end maintenance, or reset the counters, of a machine',
-      tag: 'commands',
-      auth: true,
-      params: machineParams,
+      id: { name: 'machineId', schema: machineIdParam },
       body: commandPayloadSchema.omit({ machineId: true }),
-      responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
-      handle: async (ctx, { params, body }) => {
-        const { machineId } = params as z.infer<typeof machineParams>
-        ctx.status = 202
-        ctx.body = await send(
-          `${topicPrefix}/machines/${machineId}/commands`,
-          body as Record<string, unknown>,
-        )
-      },
-    },
-    {
+      topic: (id) => `${topicPrefix}/machines/${id}/commands`,
+    }),
+    entityCommand({
       method: 'put',
       path: '/parts/{partId}',
       summary: 'Set a part’s reference data',
-      tag: 'commands',
-      auth: true,
-      params: partParams,
+      id: { name: 'partId', schema: partIdParam },
       body: partInfoPayloadSchema.omit({ partId: true }),
-      responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
-      handle: async (ctx, { params, body }) => {
-        const { partId } = params as z.infer<typeof partParams>
-        ctx.status = 202
-        ctx.body = await send(
-          `${topicPrefix}/parts/${partId}/info`,
-          body as Record<string, unknown>,
-        )
-      },
-    },
-    {
+      topic: (id) => `${topicPrefix}/parts/${id}/info`,
+    }),
+    entityCommand({
       method: 'post',
       path: '/materials/{materialId}/prices',
       summary: 'Record a material’s price',
-      tag: 'commands',
-      auth: true,
-      params: materialParams,
+      id: { name: 'materialId', schema: materialIdParam },
       body: materialPayloadSchema.omit({ materialId: true }),
-      responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
-      handle: async (ctx, { params, body }) => {
-        const { materialId } = params as z.infer<typeof materialParams>
-        ctx.status = 202
-        ctx.body = await send(
-          `${topicPrefix}/materials/${materialId}`,
-          body as Record<string, unknown>,
-        )
-      },
-    },
+      topic: (id) => `${topicPrefix}/materials/${id}`,
+    }),
     {
       method: 'post',
       path: '/ingest',
