@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createLogger, type Logger } from './logger.js'
@@ -12,6 +11,7 @@ import { PgOutbox } from './store/outbox.js'
 import { createPool } from './store/pool.js'
 import { SchemaRegistry } from './events/schema-registry.js'
 import { stateTopics } from './events/event-records.js'
+import { projectPath } from './project-root.js'
 import { KafkaEventProducer } from './kafka/event-producer.js'
 import { readKafkaHistory } from './replay/kafka-history.js'
 import { readLogHistory } from './replay/log-history.js'
@@ -33,7 +33,7 @@ commands:
 `
 
 const version = (
-  JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as {
+  JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as {
     version: string
   }
 ).version

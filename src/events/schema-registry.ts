@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import avro from 'avsc'
 import { crc64Avro, fingerprintBytes } from './crc64-avro.js'
+import { projectPath } from '../project-root.js'
 
 /** Where the `.avsc` files live. */
-export const SCHEMAS_DIR = path.resolve(__dirname, '../../schemas/avro')
+export const SCHEMAS_DIR = projectPath('schemas', 'avro')
 
 /** One parsed event schema and its identity. */
 export type EventSchema = {

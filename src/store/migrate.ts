@@ -2,9 +2,10 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Pool } from 'pg'
 import type { Logger } from '../logger.js'
+import { projectPath } from '../project-root.js'
 
 /** Where the forward-only SQL migrations live (`db/migrations/NNNN-what.sql`). */
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../db/migrations')
+export const MIGRATIONS_DIR = projectPath('db', 'migrations')
 
 /**
  * Applies every migration not yet recorded, in file-name order, each in its own transaction.

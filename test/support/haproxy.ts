@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { projectPath } from '../../src/project-root'
 
-const SCRIPT = path.resolve(__dirname, '../../scripts/services/haproxy.sh')
+const SCRIPT = projectPath('scripts', 'services', 'haproxy.sh')
 
 /** A real HAProxy in front of the given backend ports, started by the project's script. */
 export class HaproxyProcess {

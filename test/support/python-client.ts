@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { services } from './services'
+import { PROJECT_ROOT } from '../../src/project-root'
 
-const ROOT = path.resolve(__dirname, '../..')
+const ROOT = PROJECT_ROOT
 const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(ROOT, '.venv/bin/python')
 
 /** What `python -m millstream_client count` prints (clients/python/README.md). */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import path from 'node:path'
+import { projectPath } from '../../src/project-root'
 
-const CTL = path.resolve(__dirname, '../../scripts/services/ctl.sh')
+const CTL = projectPath('scripts', 'services', 'ctl.sh')
 
 /** Stops, starts, pauses (SIGSTOP) or resumes (SIGCONT) one of the test services. */
 export function controlService(

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import path from 'node:path'
+import { projectPath } from '../../src/project-root'
 import { freePort, GiveUp, waitFor } from './services'
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js')
+const CLI = projectPath('dist', 'cli.js')
 
 /** The service as a separate OS process, started from the built CLI like a user would. */
 export class ServiceProcess {
