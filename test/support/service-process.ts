@@ -66,6 +66,11 @@ export class ServiceProcess {
     return exited
   }
 
+  /** The OS process id of the running service. */
+  get pid(): number {
+    return this.child?.pid ?? 0
+  }
+
   logs(): string {
     return this.output.join('').slice(-20_000)
   }

@@ -1,0 +1,27 @@
+import { benchMillstream } from './e2e/millstream'
+import { startStack } from './lib/stack'
+import { DEFAULT_MIX } from './load/messages'
+
+/** Only the millstream end-to-end run (for profiling): `node .build/bench/e2e-main.js [seconds]`. */
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 20)
+  const stack = startStack((l) => console.log(l))
+  const cpuProf = process.env.BENCH_CPU_PROF
+  const result = await benchMillstream(
+    stack,
+    {
+      mix: DEFAULT_MIX,
+      warmupSeconds: 5,
+      seconds,
+      latencySeconds: 10,
+      serviceEnv: cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProf}` } : {},
+    },
+    (l) => console.log(l),
+  )
+  console.log(JSON.stringify(result, null, 2))
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,27 @@
+/** The service counters the bench follows, read from its Prometheus endpoint. */
+export type ServiceCounters = {
+  /** Input messages whose effect is committed in PostgreSQL. */
+  applied: number
+  deadLettered: number
+  /** Events the relay has had acknowledged by Kafka. */
+  relayed: number
+}
+
+/** Scrapes `/metrics` of a running service. */
+export async function readCounters(baseUrl: string): Promise<ServiceCounters> {
+  const res = await fetch(`${baseUrl}/metrics`)
+  if (!res.ok) throw new Error(`GET /metrics: ${res.status}`)
+  const text = await res.text()
+  return {
+    applied: sample(text, 'millstream_messages_processed_total{outcome="applied"}'),
+    deadLettered: sample(text, 'millstream_messages_processed_total{outcome="dead-lettered"}'),
+    relayed: sample(text, 'millstream_relay_published_events'),
+  }
+}
+
+function sample(text: string, series: string): number {
+  const at = text.indexOf(`\n${series} `)
+  if (at < 0) return 0
+  const end = text.indexOf('\n', at + 1)
+  return Number(text.slice(at + series.length + 2, end < 0 ? undefined : end))
+}
