@@ -14,7 +14,8 @@ async function main(): Promise<void> {
       warmupSeconds: 5,
       seconds,
       latencySeconds: 10,
-      serviceEnv: cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProf}` } : {},
+      serviceEnv: JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>,
+      serviceNodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
     },
     (l) => console.log(l),
   )

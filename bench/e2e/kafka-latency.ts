@@ -4,7 +4,13 @@ import { SchemaRegistry } from '../../src/events/schema-registry'
 import { decodeSingleObject } from '../../src/events/single-object'
 
 /** Latency percentiles, in milliseconds. */
-export type LatencySummary = { samples: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+export type LatencySummary = {
+  samples: number
+  p50Ms: number
+  p95Ms: number
+  p99Ms: number
+  maxMs: number
+}
 
 /**
  * Reads the event topics as a downstream consumer would and records, per record, the time
@@ -19,15 +25,25 @@ export class KafkaLatencyProbe {
   private constructor(private readonly consumer: Consumer) {}
 
   /** Joins a fresh consumer group at the end of `topics` and waits until it is assigned. */
-  static async start(brokers: string, topics: string[], groupId: string): Promise<KafkaLatencyProbe> {
-    const kafka = new Kafka({ clientId: 'millstream-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
+  static async start(
+    brokers: string,
+    topics: string[],
+    groupId: string,
+  ): Promise<KafkaLatencyProbe> {
+    const kafka = new Kafka({
+      clientId: 'millstream-bench',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    })
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 20, minBytes: 1 })
     const probe = new KafkaLatencyProbe(consumer)
     const registry = SchemaRegistry.fromDirectory()
     const lookup = (fp: Buffer) => registry.byFingerprint(fp)
     await consumer.connect()
     await consumer.subscribe({ topics, fromBeginning: false })
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+    )
     await consumer.run({
       eachBatch: ({ batch }) => {
         const now = Date.now()
@@ -37,7 +53,8 @@ export class KafkaLatencyProbe {
           const occurredAt = (record as { occurredAt: number | Date }).occurredAt
           const publishedAt = occurredAt instanceof Date ? occurredAt.getTime() : Number(occurredAt)
           probe.consumed++
-          if (publishedAt >= probe.recordFrom) probe.histogram.record(Math.max(1, now - publishedAt))
+          if (publishedAt >= probe.recordFrom)
+            probe.histogram.record(Math.max(1, now - publishedAt))
         }
         return Promise.resolve()
       },

@@ -5,7 +5,7 @@ import { ServiceProcess } from '../../test/support/service-process'
 import { drain, measureThroughput, type ThroughputWindow } from '../lib/closed-loop'
 import { memory } from '../lib/process-stats'
 import { readCounters } from '../lib/service-metrics'
-import { sleep } from '../lib/sampler'
+import { round, sleep } from '../lib/sampler'
 import type { BenchServices } from '../lib/types'
 import { LoadProcess } from '../load/load-process'
 import { dataPointsPerMessage, type LoadMix } from '../load/messages'
@@ -16,16 +16,27 @@ export type EndToEndOptions = {
   warmupSeconds: number
   seconds: number
   latencySeconds: number
-  /** Extra service environment (e.g. NODE_OPTIONS=--cpu-prof while profiling). */
+  /** Extra service environment (settings to try). */
   serviceEnv?: Record<string, string>
+  /** Extra arguments for the service's node (e.g. `--cpu-prof` while profiling). */
+  serviceNodeArgs?: string[]
 }
 
 export type EndToEndResult = {
-  throughput: ThroughputWindow & { dataPointsPerSecond: number }
+  throughput: ThroughputWindow & {
+    dataPointsPerSecond: number
+    groupCommit: { transactions: number; writesPerTransaction: number; msPerTransaction: number }
+  }
   latency: LatencySummary & { targetPerSecond: number; achievedPerSecond: number }
   service: { peakRssBytes: number }
   /** Every message the broker acknowledged is in the event log and on Kafka. */
-  verified: { published: number; eventsInLog: number; deadLetters: number; kafkaRecords: number; lost: number }
+  verified: {
+    published: number
+    eventsInLog: number
+    deadLetters: number
+    kafkaRecords: number
+    lost: number
+  }
 }
 
 /**
@@ -41,29 +52,28 @@ export async function benchMillstream(
   const runId = uniqueName('b')
   const kafkaPrefix = `bench.${runId}`
   const databaseUrl = await createTestDatabase()
-  const service = await ServiceProcess.start({
-    DATABASE_URL: databaseUrl,
-    MQTT_URL: services.mqttUrl,
-    KAFKA_BROKERS: services.kafkaBrokers,
-    MQTT_CLIENT_ID: `millstream-${runId}`,
-    MQTT_TOPIC_PREFIX: runId,
-    KAFKA_TOPIC_PREFIX: kafkaPrefix,
-    LOG_LEVEL: 'warn',
-    // The load keeps every machine busy; silence alerts would only add events at the end.
-    HEARTBEAT_TIMEOUT_MS: String(3_600_000),
-    ...options.serviceEnv,
-  })
-  const load = await LoadProcess.start({
-    mqttUrl: services.mqttUrl,
-    topicPrefix: runId,
-    runId,
-    mix: options.mix,
-    connections: 2,
-    maxInFlight: 2000,
-  })
+  const service = await ServiceProcess.start(
+    {
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services.mqttUrl,
+      KAFKA_BROKERS: services.kafkaBrokers,
+      MQTT_CLIENT_ID: `millstream-${runId}`,
+      MQTT_TOPIC_PREFIX: runId,
+      KAFKA_TOPIC_PREFIX: kafkaPrefix,
+      LOG_LEVEL: 'warn',
+      // The load keeps every machine busy; silence alerts would only add events at the end.
+      HEARTBEAT_TIMEOUT_MS: String(3_600_000),
+      ...options.serviceEnv,
+    },
+    options.serviceNodeArgs,
+  )
+  const load = await LoadProcess.forBench(services.mqttUrl, runId, options.mix)
   const relayed = async () => (await readCounters(service.url)).relayed
   try {
-    log(`millstream: ${options.mix.machines} machines, closed loop, ${options.warmupSeconds} s warm-up + ${options.seconds} s`)
+    log(
+      `millstream: ${options.mix.machines} machines, closed loop, ${options.warmupSeconds} s warm-up + ${options.seconds} s`,
+    )
+    const before = await readCounters(service.url)
     const window = await measureThroughput({
       load,
       done: relayed,
@@ -72,7 +82,21 @@ export async function benchMillstream(
       seconds: options.seconds,
       backlog: 30_000,
     })
-    log(`millstream: ${window.perSecond} messages/s; draining`)
+    const after = await readCounters(service.url)
+    const commits = after.commits - before.commits
+    const groupCommit = {
+      transactions: commits,
+      writesPerTransaction: Math.round(
+        (after.commitWrites - before.commitWrites) / Math.max(1, commits),
+      ),
+      msPerTransaction: round(
+        ((after.commitSeconds - before.commitSeconds) * 1000) / Math.max(1, commits),
+        1,
+      ),
+    }
+    log(
+      `millstream: ${window.perSecond} messages/s (commits ${JSON.stringify(groupCommit)}); draining`,
+    )
     await drain(load, relayed)
 
     const targetPerSecond = Math.max(100, Math.round(window.perSecond / 2))
@@ -82,13 +106,15 @@ export async function benchMillstream(
       `bench-latency-${runId}`,
     )
     log(`millstream: latency at ${targetPerSecond} messages/s for ${options.latencySeconds} s`)
-    const before = await relayed()
+    const relayedBefore = await relayed()
     const warmup = Math.min(3, options.latencySeconds / 3)
     load.rate(targetPerSecond)
     await sleep(warmup * 1000)
     probe.recordFromNow()
     await sleep((options.latencySeconds - warmup) * 1000)
-    const achievedPerSecond = Math.round(((await relayed()) - before) / options.latencySeconds)
+    const achievedPerSecond = Math.round(
+      ((await relayed()) - relayedBefore) / options.latencySeconds,
+    )
     const final = await load.stop()
     await drain(load, relayed)
     await sleep(500)
@@ -97,7 +123,11 @@ export async function benchMillstream(
     const verified = await verify(databaseUrl, services.kafkaBrokers, kafkaPrefix, final.acked)
     if (verified.lost > 0) log(`millstream: LOST ${verified.lost} messages`)
     return {
-      throughput: { ...window, dataPointsPerSecond: Math.round(window.perSecond * dataPointsPerMessage(options.mix)) },
+      throughput: {
+        ...window,
+        groupCommit,
+        dataPointsPerSecond: Math.round(window.perSecond * dataPointsPerMessage(options.mix)),
+      },
       latency: { ...probe.summary(), targetPerSecond, achievedPerSecond },
       service: { peakRssBytes: memory(service.pid).peakRssBytes },
       verified,
@@ -140,4 +170,3 @@ async function verify(
     lost: Math.max(0, published - eventsInLog - (log?.dead ?? 0), eventsInLog - kafkaRecords),
   }
 }
-

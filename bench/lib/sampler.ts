@@ -1,10 +1,10 @@
-import { cpuSeconds, machineCpuSeconds } from './process-stats'
+import { cpuByProgram, machineCpuSeconds } from './process-stats'
 
 /** One reading of a counter and the CPU clocks, taken together. */
 export type Sample = {
   at: number
   count: number
-  /** CPU seconds used so far by each watched process, by name. */
+  /** CPU seconds used so far by each watched process and program, by name. */
   cpu: Record<string, number>
   machineCpu: number
 }
@@ -15,20 +15,26 @@ export async function takeSample(
   pids: Record<string, number>,
 ): Promise<Sample> {
   const count = await probe()
-  const cpu: Record<string, number> = {}
-  for (const [name, pid] of Object.entries(pids)) cpu[name] = cpuSeconds(pid)
-  return { at: Date.now(), count, cpu, machineCpu: machineCpuSeconds() }
+  return { at: Date.now(), count, cpu: cpuByProgram(pids), machineCpu: machineCpuSeconds() }
 }
 
 /** Rate and CPU use between two samples: messages/s and cores busy per process and machine-wide. */
 export function between(
   from: Sample,
   to: Sample,
-): { seconds: number; count: number; perSecond: number; cores: Record<string, number>; machineCores: number } {
+): {
+  seconds: number
+  count: number
+  perSecond: number
+  cores: Record<string, number>
+  machineCores: number
+} {
   const seconds = (to.at - from.at) / 1000
   const cores: Record<string, number> = {}
   for (const name of Object.keys(to.cpu)) {
-    cores[name] = round(((to.cpu[name] ?? 0) - (from.cpu[name] ?? 0)) / seconds, 2)
+    const used = round(((to.cpu[name] ?? 0) - (from.cpu[name] ?? 0)) / seconds, 2)
+    // Only what matters: programs that used at least 1% of a core.
+    if (used >= 0.01) cores[name] = used
   }
   const count = to.count - from.count
   return {

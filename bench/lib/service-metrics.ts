@@ -5,6 +5,10 @@ export type ServiceCounters = {
   deadLettered: number
   /** Events the relay has had acknowledged by Kafka. */
   relayed: number
+  /** Group-commit transactions of entity writes so far, their writes and their seconds. */
+  commits: number
+  commitWrites: number
+  commitSeconds: number
 }
 
 /** Scrapes `/metrics` of a running service. */
@@ -16,6 +20,9 @@ export async function readCounters(baseUrl: string): Promise<ServiceCounters> {
     applied: sample(text, 'millstream_messages_processed_total{outcome="applied"}'),
     deadLettered: sample(text, 'millstream_messages_processed_total{outcome="dead-lettered"}'),
     relayed: sample(text, 'millstream_relay_published_events'),
+    commits: sample(text, 'millstream_commit_batch_size_count{store="events"}'),
+    commitWrites: sample(text, 'millstream_commit_batch_size_sum{store="events"}'),
+    commitSeconds: sample(text, 'millstream_commit_duration_seconds_sum{store="events"}'),
   }
 }
 

@@ -16,17 +16,28 @@ export type BenchStack = BenchServices & { startedHere: boolean; stop(): void }
 export function startStack(log: (line: string) => void): BenchStack {
   const { DATABASE_URL, MQTT_URL, KAFKA_BROKERS } = process.env
   if (DATABASE_URL && MQTT_URL && KAFKA_BROKERS) {
-    return { databaseUrl: DATABASE_URL, mqttUrl: MQTT_URL, kafkaBrokers: KAFKA_BROKERS, startedHere: false, stop: () => {} }
+    return {
+      databaseUrl: DATABASE_URL,
+      mqttUrl: MQTT_URL,
+      kafkaBrokers: KAFKA_BROKERS,
+      startedHere: false,
+      stop: () => {},
+    }
   }
   const envFile = path.join(RUN_DIR, 'services.env')
   const startedHere = !existsSync(envFile)
   log(`starting PostgreSQL, Mosquitto and Kafka in ${RUN_DIR}`)
-  execFileSync('bash', [projectPath('scripts', 'services', 'up.sh'), RUN_DIR], { stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync('bash', [projectPath('scripts', 'services', 'up.sh'), RUN_DIR], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   const env = parseEnvFile(readFileSync(envFile, 'utf8'))
   // test/support's helpers (fresh databases, service processes) read these.
   Object.assign(process.env, env)
   const stop = () => {
-    if (startedHere) execFileSync('bash', [projectPath('scripts', 'services', 'down.sh'), RUN_DIR], { stdio: 'ignore' })
+    if (startedHere)
+      execFileSync('bash', [projectPath('scripts', 'services', 'down.sh'), RUN_DIR], {
+        stdio: 'ignore',
+      })
   }
   return {
     databaseUrl: required(env, 'DATABASE_URL'),

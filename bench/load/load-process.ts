@@ -14,6 +14,18 @@ export class LoadProcess {
     })
   }
 
+  /** The bench's load: `mix` under topic prefix `runId`, 2 connections, 2,000 in flight each. */
+  static forBench(mqttUrl: string, runId: string, mix: Start['mix']): Promise<LoadProcess> {
+    return LoadProcess.start({
+      mqttUrl,
+      topicPrefix: runId,
+      runId,
+      mix,
+      connections: 2,
+      maxInFlight: 2000,
+    })
+  }
+
   /** Forks the publisher and waits until its MQTT connections are up. */
   static async start(options: Start): Promise<LoadProcess> {
     const child = fork(path.join(__dirname, 'publisher-main.js'), [], { stdio: 'inherit' })

@@ -44,7 +44,13 @@ function pump(): void {
     const machine = published % start.mix.machines
     const c = machine % clients.length
     if ((inFlight[c] ?? 0) >= start.maxInFlight) break
-    const { topic, payload } = benchMessage(start.topicPrefix, start.mix, start.runId, published, now)
+    const { topic, payload } = benchMessage(
+      start.topicPrefix,
+      start.mix,
+      start.runId,
+      published,
+      now,
+    )
     inFlight[c] = (inFlight[c] ?? 0) + 1
     published++
     clients[c]?.publish(topic, payload, { qos: 1 }, (err) => {

@@ -17,6 +17,9 @@ export type DispatcherOptions = {
   rules: MachineRules
   snapshotEvery: number
   idleMs: number
+  /** Most queued inputs an actor takes into one commit (default 100). */
+  maxBatch?: number
+  /** Told when an actor crashes or one input fails (the input is dead-lettered). */
   onCrash?: (entity: string, error: unknown) => void
 }
 
@@ -29,13 +32,20 @@ export class Dispatcher {
   private readonly materials: EntityRouter<EntityMsg<MaterialInput>>
 
   constructor(system: ActorSystemRef, options: DispatcherOptions) {
-    const router = <S extends { sequence: number }, I>(name: string, kind: EntityKind<S, I>) =>
-      spawnEntityRouter<S | undefined, EntityMsg<I>>(system, {
+    const router = <S extends { sequence: number }, I>(name: string, kind: EntityKind<S, I>) => {
+      const deps = {
+        ...options,
+        onInputFailed: (id: string, err: unknown) =>
+          options.onCrash?.(`${kind.entityType} ${id}`, err),
+      }
+      return spawnEntityRouter<S | undefined, EntityMsg<I>>(system, {
         name,
-        behaviour: (id) => entityBehaviour(kind, id, options),
+        behaviour: (id) => entityBehaviour(kind, id, deps),
         idleMs: options.idleMs,
-        onCrash: (id, err) => options.onCrash?.(`${kind.entityType} ${id}`, err),
+        maxBatch: options.maxBatch ?? 100,
+        onCrash: deps.onInputFailed,
       })
+    }
     this.parts = router<PartState, PartInput>('parts', partKind(options.catalog))
     this.materials = router<MaterialState, MaterialInput>('materials', materialKind)
     this.machines = router<MachineState, MachineInput>(

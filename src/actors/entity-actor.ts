@@ -21,13 +21,36 @@ export type EntityKind<S extends { sequence: number }, I> = {
   afterCommit?: (state: S, events: DomainEvent[]) => void
 }
 
-export type EntityActorDeps = { journal: EntityJournal; snapshotEvery: number; now?: () => number }
+export type EntityActorDeps = {
+  journal: EntityJournal
+  snapshotEvery: number
+  now?: () => number
+  /** Told when an input fails alone (its caller is told too, and dead-letters it). */
+  onInputFailed?: (entityId: string, error: unknown) => void
+}
+
+/** Inputs decided on the same state, to commit as one write. */
+type Decided<S, I> = {
+  next: S
+  events: DomainEvent[]
+  /** The inputs the write commits. */
+  msgs: EntityMsg<I>[]
+  /** Copies of an input already in `msgs` (a redelivery): duplicates if the write applies. */
+  repeats: EntityMsg<I>[]
+  /** Inputs handled in memory and already settled. */
+  local: EntityMsg<I>[]
+}
 
 /**
- * Behaviour shared by every entity actor: recover lazily on the first message, decide, commit
- * (grouped with other actors' commits), and adopt the new state only once it is durable.
- * A duplicate input leaves the state to be recovered again: an earlier attempt may have
- * committed after all.
+ * Behaviour shared by every entity actor. It takes the inputs that queued up while its last
+ * commit ran, all at once: recover lazily on the first, decide each in order on the state the
+ * previous left, commit them as one write (grouped with other actors' writes), and adopt the
+ * new state only once it is durable. Taking them together is what lets one busy machine put
+ * more than one message into each transaction.
+ *
+ * If that write is refused (an input was already committed: a redelivery) or fails, the
+ * inputs are taken again one by one from the recovered state, so a duplicate counts once and
+ * a bad input fails alone.
  */
 export function entityBehaviour<S extends { sequence: number }, I>(
   kind: EntityKind<S, I>,
@@ -44,28 +67,102 @@ export function entityBehaviour<S extends { sequence: number }, I>(
     )
     return kind.recover ? kind.recover(state, deps.journal) : state
   }
-  return async (current: S | undefined, msg: EntityMsg<I>): Promise<S | undefined> => {
-    const state = current ?? (await recover())
-    const local = kind.local?.(state, msg.input)
-    if (local) {
-      msg.done.resolve('applied')
-      return local
+
+  /**
+   * Decides `msgs` in order from `state` into `d`. A failing input throws, or with `failAlone`
+   * fails alone.
+   */
+  const decide = (
+    state: S,
+    msgs: EntityMsg<I>[],
+    failAlone: boolean,
+    d: Decided<S, I> = { next: state, events: [], msgs: [], repeats: [], local: [] },
+  ): Decided<S, I> => {
+    const keys = new Set<string>()
+    for (const msg of msgs) {
+      const local = kind.local?.(d.next, msg.input)
+      if (local) {
+        d.next = local
+        d.local.push(msg)
+        msg.done.resolve('applied')
+        continue
+      }
+      if (keys.has(msg.idempotencyKey)) {
+        d.repeats.push(msg)
+        continue
+      }
+      let events: DomainEvent[]
+      try {
+        events = kind.decide(d.next, msg.input, now())
+      } catch (err) {
+        if (!failAlone) throw err
+        msg.done.reject(err)
+        deps.onInputFailed?.(entityId, err)
+        continue
+      }
+      keys.add(msg.idempotencyKey)
+      d.next = events.reduce(kind.apply, d.next)
+      d.events.push(...events)
+      d.msgs.push(msg)
     }
-    const events = kind.decide(state, msg.input, now())
-    const next = events.reduce(kind.apply, state)
+    return d
+  }
+
+  /** Commits what was decided; the state to keep, or undefined if it was not applied. */
+  const commit = async (state: S, d: Decided<S, I>): Promise<S | undefined> => {
+    if (d.msgs.length === 0) return d.next
     const every = deps.snapshotEvery
     const outcome = await deps.journal.commit({
       entityType: kind.entityType,
       entityId,
-      idempotencyKey: msg.idempotencyKey,
-      events,
-      projection: events.length > 0 ? kind.project(next) : undefined,
+      idempotencyKeys: d.msgs.map((m) => m.idempotencyKey),
+      events: d.events,
+      projection: d.events.length > 0 ? kind.project(d.next) : undefined,
       snapshot:
-        Math.floor(next.sequence / every) > Math.floor(state.sequence / every) ? next : undefined,
-      partTallies: kind.tallies?.(events) ?? [],
+        Math.floor(d.next.sequence / every) > Math.floor(state.sequence / every)
+          ? d.next
+          : undefined,
+      partTallies: kind.tallies?.(d.events) ?? [],
     })
-    if (outcome === 'applied' && events.length > 0) kind.afterCommit?.(next, events)
-    msg.done.resolve(outcome)
-    return outcome === 'applied' ? next : undefined
+    if (outcome !== 'applied') return undefined
+    if (d.events.length > 0) kind.afterCommit?.(d.next, d.events)
+    for (const m of d.msgs) m.done.resolve('applied')
+    for (const m of d.repeats) m.done.resolve('duplicate')
+    return d.next
+  }
+
+  /** One input at a time from `state`: a duplicate or failure affects that input alone. */
+  const oneByOne = async (state: S, msgs: EntityMsg<I>[]): Promise<S | undefined> => {
+    let current: S | undefined = state
+    for (const msg of msgs) {
+      current ??= await recover()
+      try {
+        const next = await commit(current, decide(current, [msg], true))
+        if (next === undefined) msg.done.resolve('duplicate')
+        current = next
+      } catch (err) {
+        msg.done.reject(err)
+        deps.onInputFailed?.(entityId, err)
+        current = undefined
+      }
+    }
+    return current
+  }
+
+  return async (current: S | undefined, msgs: EntityMsg<I>[]): Promise<S | undefined> => {
+    const state = current ?? (await recover())
+    if (msgs.length === 1) return oneByOne(state, msgs)
+    const decided: Decided<S, I> = { next: state, events: [], msgs: [], repeats: [], local: [] }
+    try {
+      const next = await commit(state, decide(state, msgs, false, decided))
+      if (next !== undefined) return next
+    } catch {
+      // Settled below, one by one.
+    }
+    const settled = new Set(decided.local)
+    return oneByOne(
+      await recover(),
+      msgs.filter((m) => !settled.has(m)),
+    )
   }
 }

@@ -13,11 +13,15 @@ export type Projection =
 /** Parts a machine produced, added to the part totals in the same transaction. */
 export type PartTally = { partId: number; produced: number; scrapped: number }
 
-/** One actor's committed change: its events, the input that caused them, the state after. */
+/**
+ * One actor's committed change: its events, the inputs that caused them (one or several taken
+ * together), the state after. It applies whole or not at all: if any input's key was already
+ * committed, nothing of it is, and the outcome is `duplicate`.
+ */
 export type EntityWrite = {
   entityType: EntityType
   entityId: string
-  idempotencyKey: string
+  idempotencyKeys: string[]
   events: DomainEvent[]
   /** Unset when the input changed nothing (only its idempotency key is recorded). */
   projection: Projection | undefined
@@ -26,7 +30,7 @@ export type EntityWrite = {
   partTallies: PartTally[]
 }
 
-/** `applied`: committed now. `duplicate`: the same input had already been committed. */
+/** `applied`: committed now. `duplicate`: (one of) the same input(s) had already been committed. */
 export type CommitOutcome = 'applied' | 'duplicate'
 
 /** What entity actors need from storage. PostgreSQL in production, fakes in unit tests. */

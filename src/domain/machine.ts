@@ -3,9 +3,10 @@ import type { MachineEvent, PartProduced } from './events.js'
 import {
   advance,
   computeOee,
-  countPart,
   emptyTracker,
   prune,
+  recordPart,
+  windowCounts,
   type Oee,
   type OeeTracker,
   type RunState,
@@ -79,14 +80,10 @@ export function applyMachineEvent(
   const seen = { sequence: e.sequence, lastSeenAt: Math.max(s.lastSeenAt ?? 0, e.recordedAt) }
   switch (e.type) {
     case 'PartProduced': {
-      const tracker = prune(
-        countPart(
-          advance(s.tracker, s.state, e.occurredAt),
-          e.occurredAt,
-          !e.damaged,
-          msOrNull(e.idealCycleSeconds),
-        ),
-        e.occurredAt,
+      const tracker = recordPart(
+        s.tracker,
+        s.state,
+        { at: e.occurredAt, good: !e.damaged, idealMs: msOrNull(e.idealCycleSeconds) },
         rules.oeeWindowMs,
       )
       const next = {
@@ -101,7 +98,10 @@ export function applyMachineEvent(
       }
       return {
         ...next,
-        alerts: { silent: false, scrapRate: s.alerts.scrapRate && scrapRateOver(next, rules) },
+        alerts: {
+          silent: false,
+          scrapRate: s.alerts.scrapRate && scrapRateOver(next, e.occurredAt, rules),
+        },
       }
     }
     case 'MachineStateChanged':
@@ -164,9 +164,11 @@ export function decideMachine(
         idealCycleSeconds: ctx.idealCycleSeconds(r.partId),
       }
       events.push(produced)
-      const after = applyMachineEvent(s, produced, ctx.rules)
-      if (!s.alerts.scrapRate && scrapRateOver(after, ctx.rules)) {
-        const { produced: n, good } = windowCounts(after.tracker)
+      // The window as it will be once this part is counted (read-only: no state copy).
+      const counts = windowCounts(s.tracker, r.producedAt, ctx.rules.oeeWindowMs)
+      const after = { produced: counts.produced + 1, good: counts.good + (r.damaged ? 0 : 1) }
+      if (!s.alerts.scrapRate && scrapRateExceeded(after, ctx.rules)) {
+        const { produced: n, good } = after
         events.push({
           ...envelope('MachineAlertRaised', r.producedAt),
           alert: 'scrap-rate',
@@ -237,18 +239,17 @@ export function machineOee(
   return computeOee(s.tracker, s.state, asOf, windowMs)
 }
 
-function scrapRateOver(s: MachineState, rules: MachineRules): boolean {
-  const { produced, good } = windowCounts(s.tracker)
+function scrapRateOver(s: MachineState, at: number, rules: MachineRules): boolean {
+  return scrapRateExceeded(windowCounts(s.tracker, at, rules.oeeWindowMs), rules)
+}
+
+function scrapRateExceeded(
+  { produced, good }: { produced: number; good: number },
+  rules: MachineRules,
+): boolean {
   return (
     produced >= rules.scrapRateMinParts && (produced - good) / produced > rules.scrapRateThreshold
   )
-}
-
-function windowCounts(t: OeeTracker): { produced: number; good: number } {
-  return {
-    produced: t.produced.reduce((a, b) => a + b, 0),
-    good: t.good.reduce((a, b) => a + b, 0),
-  }
 }
 
 function msOrNull(seconds: number | null): number | null {

@@ -48,7 +48,30 @@ export function advance(t: OeeTracker, state: RunState, to: number): OeeTracker 
     return t.accountedUntil === null ? { ...t, accountedUntil: to } : t
   }
   const next = copy(t)
-  let from = t.accountedUntil
+  advanceInPlace(next, state, to)
+  return next
+}
+
+/**
+ * What a machine's part changes in its tracker, in one copy: the time up to `at` counted in
+ * `state`, the part counted, and buckets out of the window dropped.
+ */
+export function recordPart(
+  t: OeeTracker,
+  state: RunState,
+  part: { at: number; good: boolean; idealMs: number | null },
+  windowMs: number,
+): OeeTracker {
+  const next = copy(t)
+  if (next.accountedUntil === null) next.accountedUntil = part.at
+  else if (part.at > next.accountedUntil) advanceInPlace(next, state, part.at)
+  countPartInPlace(next, part.at, part.good, part.idealMs)
+  return prune(next, part.at, windowMs)
+}
+
+function advanceInPlace(next: OeeTracker, state: RunState, to: number): void {
+  let from = next.accountedUntil ?? to
+  const t = next
   while (from < to) {
     const start = from - (from % t.bucketMs)
     const end = Math.min(to, start + t.bucketMs)
@@ -58,7 +81,6 @@ export function advance(t: OeeTracker, state: RunState, to: number): OeeTracker 
     from = end
   }
   next.accountedUntil = to
-  return next
 }
 
 /** Counts one part produced at `at`, good or not, with its ideal cycle time (if known). */
@@ -69,11 +91,32 @@ export function countPart(
   idealMs: number | null,
 ): OeeTracker {
   const next = copy(t)
-  const i = bucketIndex(next, at - (at % t.bucketMs))
+  countPartInPlace(next, at, good, idealMs)
+  return next
+}
+
+function countPartInPlace(next: OeeTracker, at: number, good: boolean, idealMs: number | null) {
+  const i = bucketIndex(next, at - (at % next.bucketMs))
   next.produced[i] = (next.produced[i] as number) + 1
   if (good) next.good[i] = (next.good[i] as number) + 1
   if (idealMs !== null) next.idealMs[i] = (next.idealMs[i] as number) + idealMs
-  return next
+}
+
+/** Parts produced and good in the buckets still inside the window at `now`, without copying. */
+export function windowCounts(
+  t: OeeTracker,
+  now: number,
+  windowMs: number,
+): { produced: number; good: number } {
+  let produced = 0
+  let good = 0
+  for (let i = 0; i < t.starts.length; i++) {
+    if ((t.starts[i] as number) + t.bucketMs > now - windowMs) {
+      produced += t.produced[i] as number
+      good += t.good[i] as number
+    }
+  }
+  return { produced, good }
 }
 
 /** Drops buckets that ended before `now - windowMs`. */
@@ -101,7 +144,8 @@ export function prune(t: OeeTracker, now: number, windowMs: number): OeeTracker 
  * quality = good / produced. A factor with no basis (e.g. no planned time yet) is null.
  */
 export function computeOee(t: OeeTracker, state: RunState, now: number, windowMs: number): Oee {
-  const live = prune(advance(t, state, now), now, windowMs)
+  // Buckets before the window weigh 0 below, so no pruned copy is needed.
+  const live = advance(t, state, now)
   let planned = 0
   let running = 0
   let produced = 0

@@ -1,12 +1,11 @@
-import type { Pool, PoolClient } from 'pg'
+import type { Pool } from 'pg'
 import type { CommitOutcome, EntityJournal, EntityWrite } from '../actors/ports.js'
 import type { DomainEvent, EntityType } from '../domain/events.js'
 import type { Logger } from '../logger.js'
+import { commitWrites } from './commit-writes.js'
 import { GroupCommitter } from './group-commit.js'
 import { isRetriablePgError } from './pg-errors.js'
-import { upsertProjections } from './projections.js'
 import { retryWhileRetriable } from './retry.js'
-import { inTransaction } from './transaction.js'
 
 /**
  * PostgreSQL journal for entity actors: each commit claims the input's idempotency key, appends
@@ -25,7 +24,7 @@ export class PgEntityJournal implements EntityJournal {
   ) {
     this.log = parentLog.child({ module: 'entity-journal' })
     this.committer = new GroupCommitter({
-      flush: (batch) => inTransaction(pool, (client) => commitWrites(client, batch)),
+      flush: (batch) => commitWrites(pool, batch),
       maxBatch,
       isRetriable: isRetriablePgError,
       onCommit,
@@ -87,57 +86,4 @@ export class PgEntityJournal implements EntityJournal {
   private retrying<T>(what: string, work: () => Promise<T>): Promise<T> {
     return retryWhileRetriable(work, { isRetriable: isRetriablePgError, log: this.log, what })
   }
-}
-
-async function commitWrites(client: PoolClient, writes: EntityWrite[]): Promise<CommitOutcome[]> {
-  const claimed = await client.query<{ k: string }>(
-    `INSERT INTO processed_inputs (entity_type, entity_id, idempotency_key)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-     ON CONFLICT DO NOTHING
-     RETURNING entity_type || '/' || entity_id || '/' || idempotency_key AS k`,
-    [
-      writes.map((w) => w.entityType),
-      writes.map((w) => w.entityId),
-      writes.map((w) => w.idempotencyKey),
-    ],
-  )
-  const fresh = new Set(claimed.rows.map((r) => r.k))
-  const outcomes = writes.map((w): CommitOutcome =>
-    fresh.has(`${w.entityType}/${w.entityId}/${w.idempotencyKey}`) ? 'applied' : 'duplicate',
-  )
-  const applied = writes.filter((w, i) => outcomes[i] === 'applied' && w.events.length > 0)
-  if (applied.length === 0) return outcomes
-
-  await client.query(
-    `INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload)
-     SELECT (e->>'eventId')::uuid, e->>'entityType', e->>'key', (e->>'sequence')::bigint, e->>'type',
-            ms_to_ts((e->>'occurredAt')::float8), ms_to_ts((e->>'recordedAt')::float8), e
-       FROM jsonb_array_elements($1::jsonb) AS e`,
-    [
-      JSON.stringify(
-        applied.flatMap((w) => w.events.map((e) => ({ ...e, entityType: w.entityType }))),
-      ),
-    ],
-  )
-  await upsertProjections(client, applied)
-  const snapshots = applied.filter((w) => w.snapshot !== undefined)
-  if (snapshots.length > 0) {
-    await client.query(
-      `INSERT INTO snapshots (entity_type, entity_id, sequence, state)
-       SELECT s->>'entityType', s->>'entityId', (s->'state'->>'sequence')::bigint, s->'state'
-         FROM jsonb_array_elements($1::jsonb) AS s
-       ON CONFLICT (entity_type, entity_id) DO UPDATE
-         SET sequence = EXCLUDED.sequence, state = EXCLUDED.state, taken_at = now()`,
-      [
-        JSON.stringify(
-          snapshots.map((w) => ({
-            entityType: w.entityType,
-            entityId: w.entityId,
-            state: w.snapshot,
-          })),
-        ),
-      ],
-    )
-  }
-  return outcomes
 }

@@ -1,11 +1,12 @@
 import type { CommitOutcome, EntityJournal, EntityWrite } from '../../src/actors/ports'
+import { PartTotals } from './part-totals'
 import type { DomainEvent, EntityType } from '../../src/domain/events'
 
 /** A journal kept in memory with the same idempotency and tally rules as PostgreSQL's. */
 export class InMemoryJournal implements EntityJournal {
   readonly events: (DomainEvent & { entityType: EntityType })[] = []
   readonly claimed = new Set<string>()
-  readonly totals = new Map<number, { produced: number; scrapped: number }>()
+  readonly totals = new PartTotals()
   loads = 0
 
   load<S extends { sequence: number }>(
@@ -23,22 +24,16 @@ export class InMemoryJournal implements EntityJournal {
   }
 
   commit(write: EntityWrite): Promise<CommitOutcome> {
-    const key = `${write.entityType}/${write.entityId}/${write.idempotencyKey}`
-    if (this.claimed.has(key)) return Promise.resolve('duplicate')
-    this.claimed.add(key)
+    const keys = write.idempotencyKeys.map((k) => `${write.entityType}/${write.entityId}/${k}`)
+    if (keys.some((key) => this.claimed.has(key))) return Promise.resolve('duplicate')
+    for (const key of keys) this.claimed.add(key)
     this.events.push(...write.events.map((e) => ({ ...e, entityType: write.entityType })))
-    for (const t of write.partTallies) {
-      const sum = this.totals.get(t.partId) ?? { produced: 0, scrapped: 0 }
-      this.totals.set(t.partId, {
-        produced: sum.produced + t.produced,
-        scrapped: sum.scrapped + t.scrapped,
-      })
-    }
+    this.totals.add(write.partTallies)
     return Promise.resolve('applied')
   }
 
   partTotals(partId: number): Promise<{ produced: number; scrapped: number }> {
-    return Promise.resolve(this.totals.get(partId) ?? { produced: 0, scrapped: 0 })
+    return Promise.resolve(this.totals.get(partId))
   }
 
   machineEvents(machineId: string): DomainEvent[] {
@@ -54,6 +49,25 @@ export class PartlyFailingJournal extends InMemoryJournal {
 
   override commit(write: EntityWrite): Promise<CommitOutcome> {
     if (this.failWhen(write)) return Promise.reject(new Error('constraint violated'))
+    return super.commit(write)
+  }
+}
+
+/** Takes `delayMs` per commit and counts them, like a busy store: inputs queue up meanwhile. */
+export class SlowJournal extends InMemoryJournal {
+  commits = 0
+
+  constructor(
+    private readonly delayMs: number,
+    private readonly failWhen: (write: EntityWrite) => boolean = () => false,
+  ) {
+    super()
+  }
+
+  override async commit(write: EntityWrite): Promise<CommitOutcome> {
+    this.commits += 1
+    await new Promise((r) => setTimeout(r, this.delayMs))
+    if (this.failWhen(write)) throw new Error('constraint violated')
     return super.commit(write)
   }
 }

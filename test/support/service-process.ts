@@ -14,16 +14,24 @@ export class ServiceProcess {
   private constructor(
     private readonly env: Record<string, string>,
     readonly httpPort: number,
+    private readonly nodeArgs: string[],
   ) {
     this.url = `http://127.0.0.1:${httpPort}`
   }
 
-  /** Starts `millstream start` with `env` (plus a free HTTP port) and waits until it is ready. */
-  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+  /**
+   * Starts `millstream start` with `env` (plus a free HTTP port) and waits until it is ready.
+   * `nodeArgs` go to node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+   */
+  static async start(
+    env: Record<string, string>,
+    nodeArgs: string[] = [],
+  ): Promise<ServiceProcess> {
     const port = await freePort()
     const service = new ServiceProcess(
       { LOG_LEVEL: 'info', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
       port,
+      nodeArgs,
     )
     await service.restart()
     return service
@@ -31,7 +39,7 @@ export class ServiceProcess {
 
   /** (Re)starts the process with the same configuration. */
   async restart(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'start'], {
+    const child = spawn(process.execPath, [...this.nodeArgs, CLI, 'start'], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

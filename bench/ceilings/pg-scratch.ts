@@ -1,0 +1,82 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type pg from 'pg'
+import { samplePartProduced } from './sample-event'
+
+/** The columns a bench insert fills, in order. */
+export const EVENT_COLUMNS =
+  'event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload'
+
+/**
+ * Creates a throwaway table with event_log's columns, keys and indexes (db/migrations/0001),
+ * logged like it, so inserts pay what the service's do. Returns its name.
+ */
+export async function createScratchEventLog(db: pg.Pool | pg.ClientBase): Promise<string> {
+  const table = `bench_event_log_${randomBytes(4).toString('hex')}`
+  await db.query(`CREATE TABLE ${table} (
+    position     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tx_id        xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    event_id     uuid NOT NULL UNIQUE,
+    entity_type  text NOT NULL,
+    entity_id    text NOT NULL,
+    sequence     bigint NOT NULL CHECK (sequence > 0),
+    type         text NOT NULL,
+    occurred_at  timestamptz NOT NULL,
+    recorded_at  timestamptz NOT NULL,
+    payload      jsonb NOT NULL,
+    UNIQUE (entity_type, entity_id, sequence)
+  )`)
+  await db.query(`CREATE INDEX ON ${table} (tx_id, position)`)
+  await db.query(`CREATE INDEX ON ${table} (type, occurred_at)`)
+  return table
+}
+
+/** Drops a table made by `createScratchEventLog`. */
+export async function dropScratchEventLog(
+  db: pg.Pool | pg.ClientBase,
+  table: string,
+): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${table}`)
+}
+
+/** What changes from one batch of event-log rows to the next; the rest is in `PartProducedBatches`. */
+export type EventBatch = {
+  eventIds: string[]
+  /** Every machine's sequence number in this batch (one event per machine per batch). */
+  sequence: number
+  occurredAt: number[]
+  recordedAt: number[]
+}
+
+/**
+ * Event-log rows of PartProduced events, one per machine per batch, each machine's sequence
+ * counting up. Payloads are built once per machine: the client's time goes into sending rows,
+ * so the figure is PostgreSQL's, not the bench's JSON serialisation.
+ */
+export class PartProducedBatches {
+  readonly entityType = 'machine'
+  readonly type = 'PartProduced'
+  /** Row i of every batch belongs to machine `entityIds[i]`. */
+  readonly entityIds: string[]
+  /** Row i's payload: a PartProduced event as JSON. */
+  readonly payloads: string[]
+  private batches = 0
+
+  constructor(readonly size = 1000) {
+    this.entityIds = Array.from({ length: size }, (_, i) => String(i + 1))
+    this.payloads = this.entityIds.map((machineId, i) =>
+      JSON.stringify({ ...samplePartProduced(i, machineId), eventId: randomUUID() }),
+    )
+  }
+
+  next(): EventBatch {
+    this.batches += 1
+    const start = 1_702_166_400_000 + this.batches * 1000
+    const occurredAt = this.entityIds.map((_, i) => start + i)
+    return {
+      eventIds: this.entityIds.map(() => randomUUID()),
+      sequence: this.batches,
+      occurredAt,
+      recordedAt: occurredAt.map((t) => t + 40),
+    }
+  }
+}

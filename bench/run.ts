@@ -1,0 +1,169 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { projectPath } from '../src/project-root'
+import { measureActorScale } from './actor-scale'
+import { measureCeilings } from './ceilings'
+import { benchMillstream } from './e2e/millstream'
+import { measureHttpLookups } from './http-lookup'
+import { startStack } from './lib/stack'
+import { round } from './lib/sampler'
+import { dataPointsPerMessage, DEFAULT_MIX, type LoadMix } from './load/messages'
+import { benchNaive } from './naive/naive'
+import { printable, slowestCeiling, targets, type BenchResults } from './report'
+
+const USAGE = `usage: npm run bench -- [--smoke] [--machines N] [--seconds S]
+  --smoke      a few seconds per part, to prove the bench works (figures not comparable)
+  --machines   virtual machines publishing (default 1000)
+  --seconds    measured window of the end-to-end run, after warm-up (default 30)
+Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
+KAFKA_BROKERS name running ones; needs \`npm run build\` (the bench script does it).`
+
+/** The durations of one run: the full bench, or the smoke variant CI runs. */
+function plan(smoke: boolean, seconds: number) {
+  return smoke
+    ? {
+        ceilingSeconds: 1,
+        naive: [2, 3],
+        millstream: [3, 5],
+        latencySeconds: 5,
+        actors: 5_000,
+        httpSeconds: 1,
+      }
+    : {
+        ceilingSeconds: 10,
+        naive: [5, 20],
+        millstream: [10, seconds],
+        latencySeconds: 20,
+        actors: 100_000,
+        httpSeconds: 10,
+      }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      machines: { type: 'string', default: String(DEFAULT_MIX.machines) },
+      seconds: { type: 'string', default: '30' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) return console.log(USAGE)
+  const smoke = values.smoke ?? false
+  const p = plan(smoke, Number(values.seconds))
+  const mix: LoadMix = { ...DEFAULT_MIX, machines: Number(values.machines) }
+  const log = (line: string) => console.log(`[bench] ${line}`)
+  const startedAt = new Date().toISOString()
+
+  const stack = startStack(log)
+  try {
+    const ceilings = await measureCeilings(stack, { ceilingSeconds: p.ceilingSeconds, smoke }, log)
+    const naiveRun = (ordered: boolean) =>
+      benchNaive(
+        stack,
+        { mix, warmupSeconds: p.naive[0] ?? 0, seconds: p.naive[1] ?? 0, ordered },
+        log,
+      )
+    const naive = await naiveRun(true)
+    const naiveConcurrent = await naiveRun(false)
+    const millstream = await benchMillstream(
+      stack,
+      {
+        mix,
+        warmupSeconds: p.millstream[0] ?? 0,
+        seconds: p.millstream[1] ?? 0,
+        latencySeconds: p.latencySeconds,
+      },
+      log,
+    )
+    log(`actor scale: ${p.actors} machine actors`)
+    const actorScale = await measureActorScale({ actors: p.actors })
+    log('HTTP lookups, direct and through HAProxy')
+    const http = await measureHttpLookups(stack, {
+      seconds: p.httpSeconds,
+      connections: 32,
+      machines: 1000,
+    })
+
+    const slowest = slowestCeiling(ceilings)
+    const partial = {
+      startedAt,
+      smoke,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        kernel: os.release(),
+        node: process.version,
+      },
+      load: { ...mix, dataPointsPerMessage: round(dataPointsPerMessage(mix), 2) },
+      ceilings,
+      naive,
+      naiveConcurrent,
+      millstream,
+      actorScale,
+      http,
+      ratios: {
+        millstreamOverNaive: round(
+          millstream.throughput.perSecond / Math.max(1, naive.perSecond),
+          1,
+        ),
+        millstreamOverSlowestCeiling: round(
+          millstream.throughput.perSecond / Math.max(1, slowest.perSecond),
+          2,
+        ),
+        slowestCeiling: slowest.name,
+      },
+    }
+    const results: BenchResults = { ...partial, targets: targets(partial) }
+    const file = writeResults(results)
+    console.log(`\n${printable(results)}\n\nresults: ${path.relative(process.cwd(), file)}`)
+    const broken = problems(results)
+    if (broken.length > 0) {
+      console.error(`bench: the run is not valid:\n- ${broken.join('\n- ')}`)
+      process.exitCode = 1
+    }
+  } finally {
+    stack.stop()
+  }
+}
+
+/** Full runs are kept (dated) under bench/results/; smoke runs overwrite an ignored file. */
+function writeResults(results: BenchResults): string {
+  const dir = projectPath('bench', 'results')
+  mkdirSync(dir, { recursive: true })
+  const file = results.smoke
+    ? path.join(dir, 'smoke.tmp')
+    : path.join(dir, `${results.startedAt.slice(0, 16).replace(/[:T]/g, '-')}.json`)
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+  return file
+}
+
+/**
+ * What makes a run invalid, whatever its speed (the smoke run in CI fails on these): lost
+ * messages, a part that measured nothing, failed lookups.
+ */
+function problems(r: BenchResults): string[] {
+  const found: string[] = []
+  if (r.millstream.verified.lost > 0) found.push(`${r.millstream.verified.lost} messages lost`)
+  if (r.millstream.verified.deadLetters > 0)
+    found.push(`${r.millstream.verified.deadLetters} bench messages dead-lettered`)
+  if (r.millstream.throughput.perSecond <= 0) found.push('millstream processed nothing')
+  if (r.millstream.latency.samples === 0) found.push('no latency samples')
+  if (r.naive.perSecond <= 0 || r.naiveConcurrent.perSecond <= 0)
+    found.push('a naive baseline processed nothing')
+  for (const c of r.ceilings) if (c.perSecond <= 0) found.push(`ceiling ${c.name} measured nothing`)
+  for (const h of r.http)
+    if (h.errors + h.non2xx > 0 || h.requests === 0)
+      found.push(`HTTP ${h.path}: ${h.errors} errors, ${h.non2xx} non-2xx, ${h.requests} requests`)
+  if (r.actorScale.liveActorsAfterPassivation !== 0)
+    found.push('actors still live after passivation')
+  return found
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
