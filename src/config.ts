@@ -42,9 +42,10 @@ const envSchema = z.object({
   API_KEYS: list.optional(),
   INGEST_RATE_PER_KEY: positiveInt.default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MAX_IN_FLIGHT: positiveInt.default(1000),
+  MAX_IN_FLIGHT: positiveInt.default(5000),
   MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
   COMMIT_MAX_BATCH: positiveInt.default(1000),
+  COMMIT_CONCURRENCY: positiveInt.max(16).default(2),
   SNAPSHOT_EVERY: positiveInt.default(100),
   ACTOR_IDLE_MS: positiveInt.default(5 * 60_000),
   RELAY_BATCH: positiveInt.default(1000),
@@ -86,6 +87,7 @@ export type Config = Readonly<{
     maxInFlight: number
     maxPayloadBytes: number
     commitMaxBatch: number
+    commitConcurrency: number
     snapshotEvery: number
     actorIdleMs: number
   }>
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxInFlight: e.MAX_IN_FLIGHT,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       commitMaxBatch: e.COMMIT_MAX_BATCH,
+      commitConcurrency: e.COMMIT_CONCURRENCY,
       snapshotEvery: e.SNAPSHOT_EVERY,
       actorIdleMs: e.ACTOR_IDLE_MS,
     },

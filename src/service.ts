@@ -91,7 +91,10 @@ export async function startService(
     const journal = new PgEntityJournal(
       pool,
       log,
-      config.processing.commitMaxBatch,
+      {
+        maxBatch: config.processing.commitMaxBatch,
+        concurrency: config.processing.commitConcurrency,
+      },
       observeCommit('events'),
     )
     const deadLetters = new PgDeadLetters(

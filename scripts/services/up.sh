@@ -127,7 +127,7 @@ autosave_interval 60
 # defaults (1000 queued, 20 in flight) silently drop beyond the queue (DESIGN §7).
 max_queued_messages 1000000
 max_queued_bytes 0
-max_inflight_messages 1000
+max_inflight_messages 10000
 max_packet_size 1048576
 set_tcp_nodelay true
 log_dest file $RUN_DIR/mosquitto.log

@@ -19,13 +19,14 @@ export class PgEntityJournal implements EntityJournal {
   constructor(
     private readonly pool: Pool,
     parentLog: Logger,
-    maxBatch: number,
+    grouping: { maxBatch: number; concurrency: number },
     onCommit?: (size: number, seconds: number) => void,
   ) {
     this.log = parentLog.child({ module: 'entity-journal' })
     this.committer = new GroupCommitter({
       flush: (batch) => commitWrites(pool, batch),
-      maxBatch,
+      // Actors have one write in flight each, so concurrent transactions never share an entity.
+      ...grouping,
       isRetriable: isRetriablePgError,
       onCommit,
       log: this.log,

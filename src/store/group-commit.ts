@@ -6,6 +6,11 @@ export type GroupCommitOptions<Req, Res> = {
   flush: (batch: Req[]) => Promise<Res[]>
   /** Upper bound on requests per transaction. */
   maxBatch: number
+  /**
+   * Transactions in flight at once (default 1). More than one suits callers that never have
+   * two requests for the same row pending at once, as entity actors (one write in flight each).
+   */
+  concurrency?: number
   /** Whether a failed flush may succeed if tried again (e.g. the database went away). */
   isRetriable: (error: unknown) => boolean
   log: Logger
@@ -18,13 +23,13 @@ type Pending<Req, Res> = { req: Req; resolve: (r: Res) => void; reject: (e: unkn
 /**
  * Group commit: requests that arrive while a transaction is running are committed together in
  * the next one, so the batch grows with load and latency stays at about one commit when idle.
- * One transaction runs at a time. Retriable failures are retried with backoff until they
+ * At most `concurrency` transactions run at a time. Retriable failures are retried with backoff until they
  * succeed (the callers wait: that is the backpressure); any other failure is narrowed down by
  * committing the batch's requests one by one, so a single bad request fails alone.
  */
 export class GroupCommitter<Req, Res> {
   private queue: Pending<Req, Res>[] = []
-  private running: Promise<void> | undefined
+  private readonly running = new Set<Promise<void>>()
   private commitsTotal = 0
   private retriesTotal = 0
 
@@ -33,13 +38,16 @@ export class GroupCommitter<Req, Res> {
   submit(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ req, resolve, reject })
-      this.running ??= this.drain()
+      if (this.running.size < (this.options.concurrency ?? 1)) {
+        const drain: Promise<void> = this.drain().finally(() => this.running.delete(drain))
+        this.running.add(drain)
+      }
     })
   }
 
   /** Resolves when every submitted request has been settled. */
   async idle(): Promise<void> {
-    while (this.running) await this.running
+    while (this.running.size > 0) await Promise.all(this.running)
   }
 
   stats(): { queued: number; commits: number; retries: number } {
@@ -47,13 +55,11 @@ export class GroupCommitter<Req, Res> {
   }
 
   private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatch)
-        await this.commitBatch(batch)
-      }
-    } finally {
-      this.running = undefined
+    // Yield once, so requests submitted in the same tick share this transaction.
+    await Promise.resolve()
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch)
+      await this.commitBatch(batch)
     }
   }
 

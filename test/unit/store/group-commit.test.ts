@@ -17,11 +17,38 @@ describe('group commit', () => {
       isRetriable: () => false,
       log,
     })
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => committer.submit(i)))
+    const first = Array.from({ length: 10 }, (_, i) => committer.submit(i))
+    await new Promise((r) => setTimeout(r, 2))
+    const later = Array.from({ length: 40 }, (_, i) => committer.submit(10 + i))
+    const results = await Promise.all([...first, ...later])
     expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i * 2))
-    expect(batches[0]).toEqual([0])
-    expect(batches.length).toBe(2)
-    expect(batches[1]).toHaveLength(49)
+    // Requests of the same tick share the first transaction; the rest wait for the next.
+    expect(batches).toEqual([
+      Array.from({ length: 10 }, (_, i) => i),
+      Array.from({ length: 40 }, (_, i) => 10 + i),
+    ])
+  })
+
+  it('runs up to `concurrency` transactions at once, never more', async () => {
+    let running = 0
+    let most = 0
+    const committer = new GroupCommitter<number, number>({
+      flush: async (batch) => {
+        most = Math.max(most, ++running)
+        await new Promise((r) => setTimeout(r, 5))
+        running--
+        return batch
+      },
+      maxBatch: 5,
+      concurrency: 2,
+      isRetriable: () => false,
+      log,
+    })
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => committer.submit(i)))
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i))
+    expect(most).toBe(2)
+    await committer.idle()
+    expect(committer.stats().queued).toBe(0)
   })
 
   it('never puts more than maxBatch requests in one transaction', async () => {
