@@ -15,7 +15,10 @@ async function main(): Promise<void> {
       seconds,
       latencySeconds: 10,
       serviceEnv: JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>,
-      serviceNodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
+      serviceNodeArgs: [
+        ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
     },
     (l) => console.log(l),
   )

@@ -49,6 +49,7 @@ export function registerLiveGauges(
   metrics: Metrics,
   sources: {
     liveActors: () => Record<string, number>
+    inFlight?: () => number
     relayLag?: () => Promise<number | undefined>
     relayPublished?: () => number
   },
@@ -62,6 +63,17 @@ export function registerLiveGauges(
       for (const [kind, n] of Object.entries(sources.liveActors())) this.set({ kind }, n)
     },
   })
+  if (sources.inFlight) {
+    const inFlight = sources.inFlight
+    new Gauge({
+      name: 'millstream_messages_in_flight',
+      help: 'MQTT messages read but not yet committed and acknowledged',
+      registers: [metrics.registry],
+      collect() {
+        this.set(inFlight())
+      },
+    })
+  }
   if (sources.relayLag) {
     const lag = sources.relayLag
     new Gauge({

@@ -208,6 +208,7 @@ export async function startService(
 
     registerLiveGauges(metrics, {
       liveActors: () => actors.liveActors(),
+      ...(source ? { inFlight: () => source.inFlight() } : {}),
       ...(relay
         ? { relayLag: () => relay.lag(), relayPublished: () => relay.status().published }
         : {}),

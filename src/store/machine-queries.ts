@@ -51,10 +51,12 @@ export class MachineQueries {
   constructor(private readonly pool: Pool) {}
 
   async get(machineId: string): Promise<MachineView | undefined> {
-    const r = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM machine_state WHERE machine_id = $1`,
-      [machineId],
-    )
+    // Named, so each connection parses and plans the hottest lookup once.
+    const r = await this.pool.query<Row>({
+      name: 'machine-by-id',
+      text: `SELECT ${COLUMNS} FROM machine_state WHERE machine_id = $1`,
+      values: [machineId],
+    })
     return r.rows[0] && toView(r.rows[0])
   }
 

@@ -33,6 +33,7 @@ export class MqttSource {
   private blocked: (() => void) | undefined
   private stopping = false
   private drained: (() => void) | undefined
+  private corked = false
 
   constructor(
     private readonly options: MqttSourceOptions,
@@ -107,6 +108,7 @@ export class MqttSource {
     this.inFlightCount -= 1
     const client = this.client
     if (packet.qos > 0 && client && generation === this.generation && client.connected) {
+      this.corkUntilNextTick(client)
       ;(client as unknown as PacketSender)._sendPacket({
         cmd: 'puback',
         messageId: packet.messageId as number,
@@ -118,5 +120,20 @@ export class MqttSource {
       readOn()
     }
     if (this.stopping && this.inFlightCount === 0) this.drained?.()
+  }
+
+  /**
+   * A commit settles hundreds of messages at once: their PUBACKs (4 bytes each) then leave in
+   * one socket write instead of one system call each.
+   */
+  private corkUntilNextTick(client: MqttClient): void {
+    if (this.corked) return
+    const stream = client.stream
+    this.corked = true
+    stream.cork()
+    process.nextTick(() => {
+      this.corked = false
+      stream.uncork()
+    })
   }
 }
