@@ -29,6 +29,11 @@ export type ActorScaleResult = {
   liveActors: number
   /** (live − baseline − journal) / live actors: the actor, its state and nact's bookkeeping. */
   bytesPerLiveActor: number
+  /** Machines idle past the hibernation time: actor stopped, state kept in memory. */
+  hibernating: number
+  heapBytesHibernating: number
+  /** (hibernating − baseline − journal) / hibernating machines: what an idle machine costs. */
+  bytesPerHibernatingMachine: number
   /** Heap the journal's saved states held, measured by clearing it at the end. */
   journalBytes: number
   /** Heap once every actor passivated (the journal still holds their states). */
@@ -43,6 +48,9 @@ export type ActorScaleResult = {
 }
 
 /** Builds the service's Dispatcher on a real nact system with a journal kept in memory. */
+/** After hibernating, an entity's state is kept this much longer before it is passivated. */
+const KEPT_AFTER_HIBERNATING_MS = 10_000
+
 function startDispatcher(idleMs: number): {
   system: ActorSystemRef
   dispatcher: Dispatcher
@@ -55,7 +63,8 @@ function startDispatcher(idleMs: number): {
     catalog: new InMemoryPartCatalog(BENCH_PARTS),
     rules: DEFAULT_RULES,
     snapshotEvery: 100,
-    idleMs,
+    hibernateMs: idleMs,
+    idleMs: idleMs + KEPT_AFTER_HIBERNATING_MS,
   })
   return { system, dispatcher, journal }
 }
@@ -69,11 +78,18 @@ async function warmUp(): Promise<void> {
   await sleep(50)
 }
 
-async function untilPassivated(dispatcher: Dispatcher, timeoutMs: number): Promise<void> {
+/** Waits until no actor runs and, with `passivated`, no entity's state is kept either. */
+async function untilIdle(
+  dispatcher: Dispatcher,
+  passivated: boolean,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  const total = (c: { machines: number; parts: number; materials: number }) =>
+    c.machines + c.parts + c.materials
   for (;;) {
-    const live = dispatcher.liveActors()
-    if (live.machines + live.parts + live.materials === 0 || Date.now() > deadline) return
+    const kept = passivated ? total(dispatcher.hibernating()) : 0
+    if (total(dispatcher.liveActors()) + kept === 0 || Date.now() > deadline) return
     await sleep(100)
   }
 }
@@ -94,8 +110,12 @@ export async function runActorScale(options: ActorScaleRunOptions): Promise<Acto
       ? writeHeapSnapshot(`${options.heapSnapshotDir}/actors-live-${options.actors}.heapsnapshot`)
       : undefined
 
+    await untilIdle(dispatcher, false, options.idleMs * 2 + 60_000)
+    const hibernating = dispatcher.hibernating().machines
+    const heapBytesHibernating = await settledHeapBytes()
+
     const passivateStarted = performance.now()
-    await untilPassivated(dispatcher, options.idleMs * 2 + 60_000)
+    await untilIdle(dispatcher, true, KEPT_AFTER_HIBERNATING_MS * 3 + 60_000)
     const secondsToPassivate = (performance.now() - passivateStarted) / 1000
     const liveActorsAfterPassivation = dispatcher.liveActors().machines
     const heapBytesAfterPassivation = await settledHeapBytes()
@@ -112,6 +132,11 @@ export async function runActorScale(options: ActorScaleRunOptions): Promise<Acto
       heapBytesLive,
       liveActors,
       bytesPerLiveActor: Math.round(actorBytes / Math.max(1, liveActors)),
+      hibernating,
+      heapBytesHibernating,
+      bytesPerHibernatingMachine: Math.round(
+        (heapBytesHibernating - heapBytesBaseline - journalBytes) / Math.max(1, hibernating),
+      ),
       journalBytes,
       heapBytesAfterPassivation,
       heapBytesAfterJournalCleared,

@@ -72,9 +72,9 @@ export function targets(r: Omit<BenchResults, 'targets'>): Target[] {
       '',
     ),
     target(
-      'heap per idle machine actor',
+      'heap per idle machine (actor hibernated, state kept)',
       '≤ 2,048 bytes',
-      r.actorScale.bytesPerLiveActor,
+      r.actorScale.bytesPerHibernatingMachine,
       (x) => x <= 2048,
       'bytes',
     ),
@@ -174,12 +174,20 @@ export function printable(r: BenchResults): string {
     ),
     '',
     table(
-      ['actor scale', 'actors', 'bytes per live actor', 'returned by passivation', 'live after'],
+      [
+        'actor scale',
+        'machines',
+        'bytes per live actor',
+        'bytes per idle machine',
+        'returned by passivation',
+        'live after',
+      ],
       [
         [
           'machine actors',
           r.actorScale.actors,
           r.actorScale.bytesPerLiveActor,
+          r.actorScale.bytesPerHibernatingMachine,
           `${Math.round(r.actorScale.returnedShare * 100)}%`,
           r.actorScale.liveActorsAfterPassivation,
         ],

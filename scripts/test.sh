@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, integration tests against real PostgreSQL, Mosquitto and
-# Kafka, and the Python client's tests. The services are started by scripts/services/up.sh
+# Kafka, the Python client's tests and the benchmark's smoke run. The services are started by scripts/services/up.sh
 # unless DATABASE_URL, MQTT_URL and KAFKA_BROKERS name running ones; what this script starts
 # it stops again.
 set -euo pipefail
@@ -39,3 +39,6 @@ fi
 npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand
 "$PY" -m pytest clients/python/tests -q
+# The benchmark's smoke variant (a few seconds per part, figures not comparable): proves the
+# bench still runs and that nothing is lost under its load. The full bench is `npm run bench`.
+npm run bench --silent -- --smoke

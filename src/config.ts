@@ -48,6 +48,7 @@ const envSchema = z.object({
   COMMIT_CONCURRENCY: positiveInt.max(16).default(2),
   SNAPSHOT_EVERY: positiveInt.default(100),
   ACTOR_IDLE_MS: positiveInt.default(5 * 60_000),
+  ACTOR_HIBERNATE_MS: positiveInt.default(30_000),
   RELAY_BATCH: positiveInt.default(1000),
   RELAY_POLL_MS: positiveInt.default(25),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
@@ -90,6 +91,7 @@ export type Config = Readonly<{
     commitConcurrency: number
     snapshotEvery: number
     actorIdleMs: number
+    actorHibernateMs: number
   }>
   rules: Readonly<MachineRules>
   logLevel: string
@@ -148,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       commitConcurrency: e.COMMIT_CONCURRENCY,
       snapshotEvery: e.SNAPSHOT_EVERY,
       actorIdleMs: e.ACTOR_IDLE_MS,
+      actorHibernateMs: e.ACTOR_HIBERNATE_MS,
     },
     rules: {
       oeeWindowMs: e.OEE_WINDOW_MS,

@@ -113,6 +113,7 @@ export async function startService(
       rules: config.rules,
       snapshotEvery: config.processing.snapshotEvery,
       idleMs: config.processing.actorIdleMs,
+      hibernateMs: config.processing.actorHibernateMs,
       onCrash: (entity, err) =>
         actorLog.error({ err, entity }, 'actor crashed; restarting from its journal'),
     })

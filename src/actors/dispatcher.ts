@@ -17,6 +17,8 @@ export type DispatcherOptions = {
   rules: MachineRules
   snapshotEvery: number
   idleMs: number
+  /** Idle this long, an actor stops but its state stays in memory (default: `idleMs`). */
+  hibernateMs?: number
   /** Most queued inputs an actor takes into one commit (default 100). */
   maxBatch?: number
   /** Told when an actor crashes or one input fails (the input is dead-lettered). */
@@ -40,8 +42,9 @@ export class Dispatcher {
       }
       return spawnEntityRouter<S | undefined, EntityMsg<I>>(system, {
         name,
-        behaviour: (id) => entityBehaviour(kind, id, deps),
+        behaviour: entityBehaviour(kind, deps),
         idleMs: options.idleMs,
+        ...(options.hibernateMs ? { hibernateMs: options.hibernateMs } : {}),
         maxBatch: options.maxBatch ?? 100,
         onCrash: deps.onInputFailed,
       })
@@ -85,6 +88,15 @@ export class Dispatcher {
       machines: this.machines.liveCount(),
       parts: this.parts.liveCount(),
       materials: this.materials.liveCount(),
+    }
+  }
+
+  /** Entities whose actor stopped but whose state is kept in memory, by kind. */
+  hibernating(): { machines: number; parts: number; materials: number } {
+    return {
+      machines: this.machines.hibernatingCount(),
+      parts: this.parts.hibernatingCount(),
+      materials: this.materials.hibernatingCount(),
     }
   }
 

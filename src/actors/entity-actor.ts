@@ -54,11 +54,12 @@ type Decided<S, I> = {
  */
 export function entityBehaviour<S extends { sequence: number }, I>(
   kind: EntityKind<S, I>,
-  entityId: string,
   deps: EntityActorDeps,
-) {
+): (entityId: string, current: S | undefined, msgs: EntityMsg<I>[]) => Promise<S | undefined> {
+  // Shared by every entity of the kind (the entity id is an argument): a closure per entity
+  // would cost each live actor a few hundred bytes.
   const now = deps.now ?? Date.now
-  const recover = async (): Promise<S> => {
+  const recover = async (entityId: string): Promise<S> => {
     const state = await deps.journal.load(
       kind.entityType,
       entityId,
@@ -73,6 +74,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
    * fails alone.
    */
   const decide = (
+    entityId: string,
     state: S,
     msgs: EntityMsg<I>[],
     failAlone: boolean,
@@ -109,7 +111,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
   }
 
   /** Commits what was decided; the state to keep, or undefined if it was not applied. */
-  const commit = async (state: S, d: Decided<S, I>): Promise<S | undefined> => {
+  const commit = async (entityId: string, state: S, d: Decided<S, I>): Promise<S | undefined> => {
     if (d.msgs.length === 0) return d.next
     const every = deps.snapshotEvery
     const outcome = await deps.journal.commit({
@@ -132,12 +134,16 @@ export function entityBehaviour<S extends { sequence: number }, I>(
   }
 
   /** One input at a time from `state`: a duplicate or failure affects that input alone. */
-  const oneByOne = async (state: S, msgs: EntityMsg<I>[]): Promise<S | undefined> => {
+  const oneByOne = async (
+    entityId: string,
+    state: S,
+    msgs: EntityMsg<I>[],
+  ): Promise<S | undefined> => {
     let current: S | undefined = state
     for (const msg of msgs) {
-      current ??= await recover()
+      current ??= await recover(entityId)
       try {
-        const next = await commit(current, decide(current, [msg], true))
+        const next = await commit(entityId, current, decide(entityId, current, [msg], true))
         if (next === undefined) msg.done.resolve('duplicate')
         current = next
       } catch (err) {
@@ -149,19 +155,20 @@ export function entityBehaviour<S extends { sequence: number }, I>(
     return current
   }
 
-  return async (current: S | undefined, msgs: EntityMsg<I>[]): Promise<S | undefined> => {
-    const state = current ?? (await recover())
-    if (msgs.length === 1) return oneByOne(state, msgs)
+  return async (entityId, current, msgs) => {
+    const state = current ?? (await recover(entityId))
+    if (msgs.length === 1) return oneByOne(entityId, state, msgs)
     const decided: Decided<S, I> = { next: state, events: [], msgs: [], repeats: [], local: [] }
     try {
-      const next = await commit(state, decide(state, msgs, false, decided))
+      const next = await commit(entityId, state, decide(entityId, state, msgs, false, decided))
       if (next !== undefined) return next
     } catch {
       // Settled below, one by one.
     }
     const settled = new Set(decided.local)
     return oneByOne(
-      await recover(),
+      entityId,
+      await recover(entityId),
       msgs.filter((m) => !settled.has(m)),
     )
   }

@@ -6,10 +6,12 @@ export type Settleable = { done: { reject(error: unknown): void } }
 export type EntityRouterOptions<S, M extends Settleable> = {
   /** Name of the parent actor, e.g. `machines`. */
   name: string
-  /** Behaviour of the child actor that owns `entityId`: it takes the messages queued for it. */
-  behaviour: (entityId: string) => (state: S, msgs: M[], ctx: never) => Promise<S> | S
-  /** Children idle this long are stopped (passivated); the next message respawns them. */
+  /** Behaviour of every child: the entity's state and the messages queued for it. */
+  behaviour: (entityId: string, state: S, msgs: M[]) => Promise<S>
+  /** Children idle this long are forgotten (passivated); the next message recovers them. */
   idleMs: number
+  /** Children idle this long stop their actor but keep their state (default: `idleMs`). */
+  hibernateMs?: number
   /** Most messages handed to a child at once. */
   maxBatch: number
   onCrash?: (entityId: string, error: unknown) => void
@@ -18,27 +20,43 @@ export type EntityRouterOptions<S, M extends Settleable> = {
 /** Routes messages to entity actors. */
 export type EntityRouter<M> = {
   tell(entityId: string, msg: M): void
-  /** Live (not passivated) children, for metrics and tests. */
+  /** Children with a running actor, for metrics and tests. */
   liveCount(): number
+  /** Children whose actor stopped while their state stays in memory. */
+  hibernatingCount(): number
   /** Stops every child and their parent. nact's system stop misses grandchildren. */
   stop(): void
 }
 
-/** A live child: its reference, messages waiting for it, whether it is working, when it last did. */
-type Child<M> = { ref: Ref<M[]>; queue: M[]; busy: boolean; lastActive: number }
+/**
+ * One entity: its actor while awake (undefined while it hibernates), the messages waiting for
+ * it, whether it is working and since when it has not, and its latest committed state.
+ */
+type Child<S, M> = {
+  entityId: string
+  ref: Ref<M[]> | undefined
+  queue: M[]
+  busy: boolean
+  lastActive: number
+  state: S | undefined
+}
 
 /**
- * Spawns one child actor per entity id on first message, routes to it synchronously, and
- * passivates children that have been idle for `idleMs`. Messages that arrive while a child
- * works wait here and are handed over together when it is done (at most `maxBatch`), so a
- * child can act on all of them in one commit.
+ * Spawns one child actor per entity id on first message and routes to it synchronously.
+ * Messages that arrive while a child works wait here and are handed over together when it is
+ * done (at most `maxBatch`), so a child can act on all of them in one commit.
+ *
+ * Idle children go in two steps. After `hibernateMs` the actor stops but its state stays here
+ * (about a kilobyte, where a live nact actor costs twice that again); the next message spawns
+ * it again from that state, without reading the journal. After `idleMs` the state goes too
+ * (passivation) and the next message recovers it from the journal.
  *
  * Routing is a plain map lookup, not a message to a parent actor: nact copies a parent's
  * whole child map into the context of every message it handles, which made routing cost grow
- * with the number of live entities (a fifth of all CPU at 1,000 machines). Passivation is ours
- * for the same reason it is safe: a child is stopped only when it is idle with nothing queued, and
- * it leaves the map in the same tick, so no message ever reaches a stopped child. One sweep
- * timer serves every child, instead of a timer each.
+ * with the number of live entities (a fifth of all CPU at 1,000 machines). Stopping is ours for
+ * the same reason it is safe: only an idle child with nothing queued is stopped, in the same
+ * tick as it leaves the map, so no message ever reaches a stopped actor. One sweep timer
+ * serves every child, instead of a timer each.
  */
 export function spawnEntityRouter<S, M extends Settleable>(
   system: ActorSystemRef,
@@ -46,16 +64,31 @@ export function spawnEntityRouter<S, M extends Settleable>(
 ): EntityRouter<M> {
   // The children's parent: it receives no messages, it only holds their names.
   const parent = spawnStateless(system, () => undefined, options.name)
-  const children = new Map<string, Child<M>>()
+  const children = new Map<string, Child<S, M>>()
+  const hibernateMs = Math.min(options.hibernateMs ?? options.idleMs, options.idleMs)
 
-  const spawnChild = (entityId: string): Child<M> => {
-    const behaviour = options.behaviour(entityId)
-    const child: Child<M> = { ref: undefined as never, queue: [], busy: false, lastActive: 0 }
+  // One of each for all children (found by actor name), not a closure per child.
+  const childOf = (ctx: { name: string }) => children.get(entityIdOf(ctx.name))
+  const actorOptions = {
+    initialStateFunc: (ctx: { name: string }) => childOf(ctx)?.state,
+    onCrash: (msgs: M[] | undefined, error: unknown, ctx: { name: string; reset: symbol }) => {
+      for (const msg of msgs ?? []) msg.done.reject(error)
+      options.onCrash?.(entityIdOf(ctx.name), error)
+      return ctx.reset
+    },
+  }
+
+  const wake = (child: Child<S, M>): void => {
     child.ref = spawn(
       parent,
-      (async (state: S, msgs: M[], ctx: never) => {
+      (async (state: S, msgs: M[]) => {
         try {
-          return await behaviour(state, msgs, ctx)
+          child.state = await options.behaviour(child.entityId, state, msgs)
+          return child.state
+        } catch (err) {
+          // The crash resets the actor to this: nothing, so it recovers from the journal.
+          child.state = undefined
+          throw err
         } finally {
           // nact queues this behind the state update of the batch just handled.
           child.busy = false
@@ -63,22 +96,13 @@ export function spawnEntityRouter<S, M extends Settleable>(
           handOver(child)
         }
       }) as never,
-      childName(entityId),
-      {
-        onCrash: (msgs: M[] | undefined, error: unknown, crashCtx: { reset: symbol }) => {
-          for (const msg of msgs ?? []) msg.done.reject(error)
-          options.onCrash?.(entityId, error)
-          // Reset drops the in-memory state; the child recovers from the journal next time.
-          return crashCtx.reset
-        },
-      } as never,
+      childName(child.entityId),
+      actorOptions as never,
     )
-    children.set(entityId, child)
-    return child
   }
 
-  const handOver = (child: Child<M>) => {
-    if (child.busy || child.queue.length === 0) return
+  const handOver = (child: Child<S, M>) => {
+    if (child.busy || child.queue.length === 0 || !child.ref) return
     const batch =
       child.queue.length <= options.maxBatch ? child.queue : child.queue.splice(0, options.maxBatch)
     if (batch === child.queue) child.queue = []
@@ -86,28 +110,50 @@ export function spawnEntityRouter<S, M extends Settleable>(
     dispatch(child.ref, batch)
   }
 
-  const passivateIdle = () => {
-    const idleSince = Date.now() - options.idleMs
+  const sweepIdle = () => {
+    const now = Date.now()
     for (const [entityId, child] of children) {
-      if (!child.busy && child.queue.length === 0 && child.lastActive <= idleSince) {
+      if (child.busy || child.queue.length > 0) continue
+      if (child.lastActive <= now - options.idleMs) {
         children.delete(entityId)
+        if (child.ref) stop(child.ref)
+      } else if (child.ref && child.lastActive <= now - hibernateMs) {
         stop(child.ref)
+        child.ref = undefined
       }
     }
   }
-  const sweep = setInterval(passivateIdle, Math.max(10, Math.min(options.idleMs / 4, 10_000)))
+  const sweep = setInterval(sweepIdle, Math.max(10, Math.min(hibernateMs / 4, 10_000)))
   sweep.unref()
 
+  const count = (awake: boolean) => {
+    let n = 0
+    for (const child of children.values()) if ((child.ref !== undefined) === awake) n++
+    return n
+  }
   return {
     tell: (entityId, msg) => {
-      const child = children.get(entityId) ?? spawnChild(entityId)
+      let child = children.get(entityId)
+      if (!child) {
+        child = {
+          entityId,
+          ref: undefined,
+          queue: [],
+          busy: false,
+          lastActive: 0,
+          state: undefined,
+        }
+        children.set(entityId, child)
+      }
+      if (!child.ref) wake(child)
       child.queue.push(msg)
       handOver(child)
     },
-    liveCount: () => children.size,
+    liveCount: () => count(true),
+    hibernatingCount: () => count(false),
     stop: () => {
       clearInterval(sweep)
-      for (const child of children.values()) stop(child.ref)
+      for (const child of children.values()) if (child.ref) stop(child.ref)
       children.clear()
       stop(parent)
     },
@@ -117,4 +163,8 @@ export function spawnEntityRouter<S, M extends Settleable>(
 /** Actor names are path segments: keep ids readable but safe. */
 function childName(entityId: string): string {
   return encodeURIComponent(entityId)
+}
+
+function entityIdOf(childName: string): string {
+  return decodeURIComponent(childName)
 }

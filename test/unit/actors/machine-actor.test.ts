@@ -86,6 +86,28 @@ describe('entity actors', () => {
     expect(journal.machineEvents('m1').map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6])
   })
 
+  it('hibernates when briefly idle and wakes from memory, without reading the journal', async () => {
+    const journal = new InMemoryJournal()
+    const actors = new Dispatcher(system, {
+      journal,
+      catalog: new InMemoryPartCatalog(),
+      rules: DEFAULT_RULES,
+      snapshotEvery: 10,
+      hibernateMs: 40,
+      idleMs: 60_000,
+    })
+    created.push(actors)
+    const input = (n: number) => productionInput('m1', n, { partId: 1 })
+    for (let n = 1; n <= 3; n++) await actors.dispatch(input(n))
+    const loads = journal.loads
+    await waitFor(() => actors.hibernating().machines === 1)
+    expect(actors.liveActors().machines).toBe(0)
+    await actors.dispatch(input(4))
+    expect(actors.liveActors().machines).toBe(1)
+    expect(journal.loads).toBe(loads)
+    expect(journal.machineEvents('m1').map((e) => e.sequence)).toEqual([1, 2, 3, 4])
+  })
+
   it('tells the part actor about each part produced, and the part counts survive in the journal', async () => {
     const journal = new InMemoryJournal()
     const actors = dispatcher(journal)
