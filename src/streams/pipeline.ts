@@ -1,4 +1,4 @@
-import { from, map, mergeMap, type Observable, type OperatorFunction } from 'rxjs'
+import { map, Observable, type OperatorFunction } from 'rxjs'
 import { contentKey, decodeInput, type DecodeResult, type ValidInput } from '../domain/inputs.js'
 import type { InboundMessage } from './inbound.js'
 
@@ -43,7 +43,55 @@ export function dispatchAll(
   handlers: Handlers,
   concurrency: number,
 ): OperatorFunction<Decoded, Processed> {
-  return mergeMap(({ message, result }) => from(settle(handlers, message, result)), concurrency)
+  return settleBounded(({ message, result }) => settle(handlers, message, result), concurrency)
+}
+
+/**
+ * `mergeMap(x => from(work(x)), concurrency)` for promise-returning work, in constant time per
+ * item: mergeMap keeps its inner subscriptions in an array and removes each with a linear
+ * search, which at thousands in flight cost more than the work it schedules. Items beyond
+ * `concurrency` wait in arrival order; it completes once the source has and all work settled.
+ */
+function settleBounded<T, R>(
+  work: (item: T) => Promise<R>,
+  concurrency: number,
+): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const waiting: T[] = []
+      let head = 0
+      let active = 0
+      let sourceDone = false
+      const start = (item: T) => {
+        active += 1
+        work(item).then(
+          (r) => {
+            active -= 1
+            subscriber.next(r)
+            if (head < waiting.length) {
+              const next = waiting[head] as T
+              head += 1
+              // Drop what has been taken now and then, so the queue does not grow for ever.
+              if (head > 1024 && head * 2 > waiting.length) {
+                waiting.splice(0, head)
+                head = 0
+              }
+              start(next)
+            } else if (sourceDone && active === 0) subscriber.complete()
+          },
+          (err: unknown) => subscriber.error(err),
+        )
+      }
+      const subscription = source.subscribe({
+        next: (item) => (active < concurrency ? start(item) : waiting.push(item)),
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
+          sourceDone = true
+          if (active === 0 && head >= waiting.length) subscriber.complete()
+        },
+      })
+      return () => subscription.unsubscribe()
+    })
 }
 
 async function settle(
