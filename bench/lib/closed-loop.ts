@@ -1,6 +1,9 @@
 import type { LoadProcess } from '../load/load-process'
 import { between, sleep, takeSample, type Sample } from './sampler'
 
+/** How often the loop reads progress (a /metrics scrape: cheap, but not free for the service). */
+const TICK_MS = 250
+
 export type ThroughputOptions = {
   load: LoadProcess
   /** Messages fully handled so far by the system under test. */
@@ -33,13 +36,13 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   const started = Date.now()
   while (Date.now() - started < options.warmupSeconds * 1000) {
     await tick()
-    await sleep(100)
+    await sleep(TICK_MS)
   }
   const first = await takeSample(tick, pids)
   const seconds: Sample[] = [first]
   let last = first
   while (last.at - first.at < options.seconds * 1000) {
-    await sleep(100)
+    await sleep(TICK_MS)
     const n = await tick()
     if (Date.now() - (seconds.at(-1)?.at ?? 0) >= 1000) {
       last = await takeSample(() => Promise.resolve(n), pids)

@@ -22,7 +22,8 @@ let rateBase = 0
 const inFlight: number[] = []
 
 function send(report: LoadReport): void {
-  process.send?.(report)
+  // The bench may have let go of us already (it stops listening once the run is over).
+  if (process.connected) process.send?.(report)
 }
 
 function progress(): LoadReport {
