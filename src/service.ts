@@ -14,7 +14,6 @@ import { ApiKeys } from './http/api-keys.js'
 import { RateLimiter } from './http/rate-limit.js'
 import { createHttpApp } from './http/app.js'
 import type { Check } from './http/routes/health.js'
-import { KafkaEventProducer } from './kafka/event-producer.js'
 import type { Logger } from './logger.js'
 import { createMetrics, registerLiveGauges } from './metrics.js'
 import { PgDeadLetters } from './store/dead-letters.js'
@@ -23,11 +22,10 @@ import { PgEntityJournal } from './store/entity-journal.js'
 import { PgEventHistory } from './store/event-history.js'
 import { MachineQueries } from './store/machine-queries.js'
 import { migrate } from './store/migrate.js'
-import { PgOutbox } from './store/outbox.js'
 import { createPool } from './store/pool.js'
+import { RelayThread } from './relay/relay-thread.js'
 import { MqttPublisher } from './streams/mqtt-publisher.js'
 import { MqttSource } from './streams/mqtt-source.js'
-import { OutboxRelay } from './streams/outbox-relay.js'
 import { startHeartbeatSweep } from './streams/heartbeat-sweep.js'
 import { ingestPipeline } from './streams/pipeline.js'
 
@@ -123,7 +121,7 @@ export async function startService(
       close: () => Promise.all([journal.idle(), deadLetters.idle()]),
     })
 
-    const relay = config.kafka.brokers ? startRelay(config, pool, schemas, log) : undefined
+    const relay = config.kafka.brokers ? startRelay(config, databaseUrl, log) : undefined
     if (relay) closers.push({ name: 'outbox relay', close: () => relay.stop() })
 
     const source = config.mqtt.ingest
@@ -272,23 +270,24 @@ export async function startService(
   }
 }
 
-function startRelay(
-  config: Config,
-  pool: ReturnType<typeof createPool>,
-  schemas: SchemaRegistry,
-  log: Logger,
-): OutboxRelay {
-  const relayLog = log.child({ module: 'outbox-relay' })
-  const producer = new KafkaEventProducer(
-    { ...config.kafka, brokers: config.kafka.brokers ?? [] },
-    schemas,
-    relayLog,
-  )
-  const relay = new OutboxRelay(
-    new PgOutbox(pool, `kafka:${config.kafka.topicPrefix}`),
-    producer,
-    { batch: config.kafka.relayBatch, pollMs: config.kafka.relayPollMs },
-    relayLog,
+/** The outbox relay, in a worker thread with its own connections. */
+function startRelay(config: Config, databaseUrl: string, log: Logger): RelayThread {
+  const relay = new RelayThread(
+    {
+      databaseUrl,
+      relayName: `kafka:${config.kafka.topicPrefix}`,
+      producer: {
+        brokers: [...(config.kafka.brokers ?? [])],
+        clientId: config.kafka.clientId,
+        topicPrefix: config.kafka.topicPrefix,
+        partitions: config.kafka.partitions,
+        replicationFactor: config.kafka.replicationFactor,
+      },
+      batch: config.kafka.relayBatch,
+      pollMs: config.kafka.relayPollMs,
+      logLevel: config.logLevel,
+    },
+    log.child({ module: 'outbox-relay' }),
   )
   relay.start()
   return relay

@@ -69,8 +69,10 @@ async function main(settings: NaiveSettings): Promise<void> {
     })()
   })
   await client.subscribeAsync(`${settings.topicPrefix}/machines/+/+`, { qos: 1 })
-  setInterval(() => process.send?.({ done, failed }), 100).unref()
-  process.send?.({ done, failed })
+  // The bench may have let go of us already (it stops listening once the run is over).
+  const report = () => process.connected && process.send?.({ done, failed })
+  setInterval(report, 100).unref()
+  report()
   process.on('disconnect', () => {
     void Promise.allSettled([client.endAsync(), producer.disconnect(), pool.end()]).then(() =>
       process.exit(0),
