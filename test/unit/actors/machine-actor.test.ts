@@ -99,8 +99,9 @@ describe('entity actors', () => {
     created.push(actors)
     const input = (n: number) => productionInput('m1', n, { partId: 1 })
     for (let n = 1; n <= 3; n++) await actors.dispatch(input(n))
+    // The machine and the part it told about its parts both go to sleep.
+    await waitFor(() => actors.hibernating().machines === 1 && actors.hibernating().parts === 1)
     const loads = journal.loads
-    await waitFor(() => actors.hibernating().machines === 1)
     expect(actors.liveActors().machines).toBe(0)
     await actors.dispatch(input(4))
     expect(actors.liveActors().machines).toBe(1)
