@@ -32,8 +32,13 @@ WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $9::int[])
     AS i(entity_type, entity_id, idempotency_key, w)
 ), known AS (
-  SELECT DISTINCT input.w FROM input
-    JOIN processed_inputs USING (entity_type, entity_id, idempotency_key)
+  -- One index probe per key: a plain join turns into a scan of the whole (growing) table
+  -- once a group holds enough keys for the planner to prefer hashing.
+  SELECT DISTINCT input.w FROM input CROSS JOIN LATERAL (
+    SELECT 1 FROM processed_inputs p
+     WHERE p.entity_type = input.entity_type AND p.entity_id = input.entity_id
+       AND p.idempotency_key = input.idempotency_key
+     LIMIT 1) AS hit
 ), claimed AS (
   INSERT INTO processed_inputs (entity_type, entity_id, idempotency_key)
   SELECT entity_type, entity_id, idempotency_key FROM input WHERE w NOT IN (SELECT w FROM known)
