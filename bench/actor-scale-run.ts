@@ -48,8 +48,11 @@ export type ActorScaleResult = {
 }
 
 /** Builds the service's Dispatcher on a real nact system with a journal kept in memory. */
-/** After hibernating, an entity's state is kept this much longer before it is passivated. */
-const KEPT_AFTER_HIBERNATING_MS = 10_000
+/**
+ * After hibernating, an entity's state is kept `idleMs` longer before it is passivated: long
+ * enough for every machine to hibernate (their last messages are spread over the spawn phase,
+ * and the sweep runs every `idleMs / 4` at most) and be measured before the first is passivated.
+ */
 
 function startDispatcher(idleMs: number): {
   system: ActorSystemRef
@@ -64,7 +67,7 @@ function startDispatcher(idleMs: number): {
     rules: DEFAULT_RULES,
     snapshotEvery: 100,
     hibernateMs: idleMs,
-    idleMs: idleMs + KEPT_AFTER_HIBERNATING_MS,
+    idleMs: 2 * idleMs,
   })
   return { system, dispatcher, journal }
 }
@@ -78,18 +81,22 @@ async function warmUp(): Promise<void> {
   await sleep(50)
 }
 
-/** Waits until no actor runs and, with `passivated`, no entity's state is kept either. */
+/**
+ * Waits until no actor runs and then either every machine hibernates (`machines` of them) or,
+ * with `passivated`, no entity's state is kept either.
+ */
 async function untilIdle(
   dispatcher: Dispatcher,
-  passivated: boolean,
+  target: { passivated: boolean; machines: number },
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   const total = (c: { machines: number; parts: number; materials: number }) =>
     c.machines + c.parts + c.materials
   for (;;) {
-    const kept = passivated ? total(dispatcher.hibernating()) : 0
-    if (total(dispatcher.liveActors()) + kept === 0 || Date.now() > deadline) return
+    const kept = dispatcher.hibernating()
+    const done = target.passivated ? total(kept) === 0 : kept.machines === target.machines
+    if ((total(dispatcher.liveActors()) === 0 && done) || Date.now() > deadline) return
     await sleep(100)
   }
 }
@@ -110,12 +117,16 @@ export async function runActorScale(options: ActorScaleRunOptions): Promise<Acto
       ? writeHeapSnapshot(`${options.heapSnapshotDir}/actors-live-${options.actors}.heapsnapshot`)
       : undefined
 
-    await untilIdle(dispatcher, false, options.idleMs * 2 + 60_000)
+    await untilIdle(
+      dispatcher,
+      { passivated: false, machines: liveActors },
+      options.idleMs + 60_000,
+    )
     const hibernating = dispatcher.hibernating().machines
     const heapBytesHibernating = await settledHeapBytes()
 
     const passivateStarted = performance.now()
-    await untilIdle(dispatcher, true, KEPT_AFTER_HIBERNATING_MS * 3 + 60_000)
+    await untilIdle(dispatcher, { passivated: true, machines: 0 }, options.idleMs * 2 + 60_000)
     const secondsToPassivate = (performance.now() - passivateStarted) / 1000
     const liveActorsAfterPassivation = dispatcher.liveActors().machines
     const heapBytesAfterPassivation = await settledHeapBytes()

@@ -58,5 +58,5 @@ export function measureActorScale(options: ActorScaleOptions): Promise<ActorScal
  * spawn phase outlasted it reports fewer `liveActors` than `actors`; pass a longer `idleMs`.
  */
 function defaultIdleMs(actors: number): number {
-  return Math.round(10_000 + 0.5 * actors)
+  return Math.round(20_000 + 0.2 * actors)
 }
