@@ -1,37 +1,15 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { projectPath } from '../src/project-root'
 import { measureActorScale } from './actor-scale'
 import { measureHttpLookups } from './http-lookup'
-import type { BenchServices } from './lib/types'
+import { readServicesFile } from './lib/stack'
 
 const USAGE = `usage: node .build/bench/parts-main.js [--smoke] [--only actors|http]
   [--actors N] [--seconds S] [--connections C] [--machines M]
   [--services RUN_DIR/services.env] [--cpu-prof DIR] [--heap-snapshot DIR]
 Runs the actor-scale and HTTP lookup measurements alone and prints their results as JSON.
 The HTTP part needs the services of scripts/services/up.sh (default .run/bench-http).`
-
-/** Reads `export NAME=value` lines as written by scripts/services/up.sh. */
-function readServices(file: string): BenchServices {
-  const env = new Map(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .map((l) => /^(?:export )?([A-Z_]+)=(.*)$/.exec(l.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1] as string, m[2] as string]),
-  )
-  const need = (name: string) => {
-    const value = env.get(name)
-    if (!value) throw new Error(`${file} sets no ${name}`)
-    return value
-  }
-  return {
-    databaseUrl: need('DATABASE_URL'),
-    mqttUrl: need('MQTT_URL'),
-    kafkaBrokers: need('KAFKA_BROKERS'),
-  }
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -67,7 +45,7 @@ async function main(): Promise<void> {
   if (values.only !== 'actors') {
     const seconds = Number(values.seconds ?? (smoke ? 1 : 10))
     console.log(`http lookups: ${seconds} s per path...`)
-    const results = await measureHttpLookups(readServices(values.services), {
+    const results = await measureHttpLookups(readServicesFile(values.services), {
       seconds,
       connections: Number(values.connections),
       machines: Number(values.machines),

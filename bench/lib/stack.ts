@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { projectPath } from '../../src/project-root'
+import { readEnvFile } from '../../test/support/env-file'
 import type { BenchServices } from './types'
 
 const RUN_DIR = projectPath('.run', 'bench')
@@ -30,36 +31,29 @@ export function startStack(log: (line: string) => void): BenchStack {
   execFileSync('bash', [projectPath('scripts', 'services', 'up.sh'), RUN_DIR], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  const env = parseEnvFile(readFileSync(envFile, 'utf8'))
   // test/support's helpers (fresh databases, service processes) read these.
-  Object.assign(process.env, env)
+  Object.assign(process.env, readEnvFile(envFile))
   const stop = () => {
     if (startedHere)
       execFileSync('bash', [projectPath('scripts', 'services', 'down.sh'), RUN_DIR], {
         stdio: 'ignore',
       })
   }
+  return { ...readServicesFile(envFile), startedHere, stop }
+}
+
+/** The services named in a services.env written by scripts/services/up.sh. */
+export function readServicesFile(file: string): BenchServices {
+  const env = readEnvFile(file)
   return {
-    databaseUrl: required(env, 'DATABASE_URL'),
-    mqttUrl: required(env, 'MQTT_URL'),
-    kafkaBrokers: required(env, 'KAFKA_BROKERS'),
-    startedHere,
-    stop,
+    databaseUrl: required(env, 'DATABASE_URL', file),
+    mqttUrl: required(env, 'MQTT_URL', file),
+    kafkaBrokers: required(env, 'KAFKA_BROKERS', file),
   }
 }
 
-function parseEnvFile(text: string): Record<string, string> {
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .map((l) => /^(?:export )?([A-Z_]+)=(.*)$/.exec(l.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1], m[2]?.replace(/^(['"])(.*)\1$/, '$2')]),
-  ) as Record<string, string>
-}
-
-function required(env: Record<string, string>, name: string): string {
+function required(env: Record<string, string>, name: string, file: string): string {
   const value = env[name]
-  if (!value) throw new Error(`${name} missing from ${RUN_DIR}/services.env`)
+  if (!value) throw new Error(`${name} missing from ${file}`)
   return value
 }

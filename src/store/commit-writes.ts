@@ -8,7 +8,6 @@ import {
   MATERIAL_COLUMNS,
   PART_COLUMNS,
   partRow,
-  projectionsByTable,
   upsertMachinesFrom,
   upsertMaterialsFrom,
   upsertPartsFrom,
@@ -79,7 +78,6 @@ SELECT w FROM fresh`
  * second statement of the same transaction.
  */
 export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<CommitOutcome[]> {
-  const { parts } = projectionsByTable(writes)
   const numbered = <T>(pick: (w: EntityWrite) => T[]) =>
     JSON.stringify(writes.flatMap((w, i) => pick(w).map((row) => ({ w: i + 1, ...row }))))
   // One input row per idempotency key, numbered by its write (from 1).
@@ -107,7 +105,7 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
     const applied = new Set(fresh.map((r) => Number(r.w)))
     return writes.map((_, i): CommitOutcome => (applied.has(i + 1) ? 'applied' : 'duplicate'))
   }
-  if (parts.length === 0) {
+  if (!writes.some((w) => w.projection?.entityType === 'part')) {
     return outcomes((await pool.query<{ w: string }>(COMMIT_GROUP, params)).rows)
   }
   return inTransaction(pool, async (client) => {

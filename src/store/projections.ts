@@ -112,7 +112,7 @@ export function addPartTotalsFrom(t: string): string {
 }
 
 /** Projections of the writes, by table. */
-export function projectionsByTable(writes: EntityWrite[]) {
+function projectionsByTable(writes: EntityWrite[]) {
   const projections = writes.flatMap((w) => (w.projection ? [w.projection] : []))
   return {
     machines: projections.filter((p): p is Of<'machine'> => p.entityType === 'machine'),

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { projectPath } from '../../src/project-root'
+import { readEnvFile } from './env-file'
 
 const SCRIPT = projectPath('scripts', 'services', 'haproxy.sh')
 
@@ -19,13 +20,7 @@ export class HaproxyProcess {
     execFileSync('bash', [SCRIPT, 'start', runDir, '0', ...backendPorts.map(String)], {
       stdio: 'pipe',
     })
-    const env = Object.fromEntries(
-      readFileSync(path.join(runDir, 'haproxy.env'), 'utf8')
-        .split('\n')
-        .map((l) => /^(?:export )?([A-Z_]+)=(.*)$/.exec(l.trim()))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => [m[1], m[2]]),
-    ) as Record<string, string>
+    const env = readEnvFile(path.join(runDir, 'haproxy.env'))
     return new HaproxyProcess(
       runDir,
       `http://127.0.0.1:${env.HAPROXY_PORT}`,

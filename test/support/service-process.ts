@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { projectPath } from '../../src/project-root'
+import { memory } from './process-memory'
 import { freePort, GiveUp, waitFor } from './services'
 
 const CLI = projectPath('dist', 'cli.js')
@@ -85,8 +85,7 @@ export class ServiceProcess {
 
   /** Resident set size of the process, in bytes (Linux). */
   rssBytes(): number {
-    const status = readFileSync(`/proc/${this.child?.pid}/status`, 'utf8')
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+    return memory(this.pid).rssBytes
   }
 
   running(): boolean {
