@@ -1,5 +1,5 @@
 import type { DomainEvent, EntityType } from '../domain/events.js'
-import type { Completion, EntityJournal, PartTally, Projection } from './ports.js'
+import type { Completion, EntityJournal, PartTally, Projection, WriteInput } from './ports.js'
 
 /** A message to an entity actor: an input to act on and the caller to tell when it is durable. */
 export type EntityMsg<I> = { input: I; idempotencyKey: string; done: Completion }
@@ -35,6 +35,8 @@ type Decided<S, I> = {
   events: DomainEvent[]
   /** The inputs the write commits. */
   msgs: EntityMsg<I>[]
+  /** What the write records of `msgs`: each one's key and how many events it caused. */
+  inputs: WriteInput[]
   /** Copies of an input already in `msgs` (a redelivery): duplicates if the write applies. */
   repeats: EntityMsg<I>[]
   /** Inputs handled in memory and already settled. */
@@ -78,7 +80,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
     state: S,
     msgs: EntityMsg<I>[],
     failAlone: boolean,
-    d: Decided<S, I> = { next: state, events: [], msgs: [], repeats: [], local: [] },
+    d: Decided<S, I> = { next: state, events: [], msgs: [], inputs: [], repeats: [], local: [] },
   ): Decided<S, I> => {
     const keys = new Set<string>()
     for (const msg of msgs) {
@@ -106,6 +108,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
       d.next = events.reduce(kind.apply, d.next)
       d.events.push(...events)
       d.msgs.push(msg)
+      d.inputs.push({ idempotencyKey: msg.idempotencyKey, eventCount: events.length })
     }
     return d
   }
@@ -117,7 +120,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
     const outcome = await deps.journal.commit({
       entityType: kind.entityType,
       entityId,
-      idempotencyKeys: d.msgs.map((m) => m.idempotencyKey),
+      inputs: d.inputs,
       events: d.events,
       projection: d.events.length > 0 ? kind.project(d.next) : undefined,
       snapshot:
@@ -158,7 +161,14 @@ export function entityBehaviour<S extends { sequence: number }, I>(
   return async (entityId, current, msgs) => {
     const state = current ?? (await recover(entityId))
     if (msgs.length === 1) return oneByOne(entityId, state, msgs)
-    const decided: Decided<S, I> = { next: state, events: [], msgs: [], repeats: [], local: [] }
+    const decided: Decided<S, I> = {
+      next: state,
+      events: [],
+      msgs: [],
+      inputs: [],
+      repeats: [],
+      local: [],
+    }
     try {
       const next = await commit(entityId, state, decide(entityId, state, msgs, false, decided))
       if (next !== undefined) return next

@@ -13,6 +13,9 @@ export type Projection =
 /** Parts a machine produced, added to the part totals in the same transaction. */
 export type PartTally = { partId: number; produced: number; scrapped: number }
 
+/** One input a write commits: its idempotency key and how many of the write's events it caused. */
+export type WriteInput = { idempotencyKey: string; eventCount: number }
+
 /**
  * One actor's committed change: its events, the inputs that caused them (one or several taken
  * together), the state after. It applies whole or not at all: if any input's key was already
@@ -21,7 +24,8 @@ export type PartTally = { partId: number; produced: number; scrapped: number }
 export type EntityWrite = {
   entityType: EntityType
   entityId: string
-  idempotencyKeys: string[]
+  /** In order; their events follow each other in `events` in the same order. */
+  inputs: WriteInput[]
   events: DomainEvent[]
   /** Unset when the input changed nothing (only its idempotency key is recorded). */
   projection: Projection | undefined

@@ -88,7 +88,7 @@ export function asWrites(folded: {
   const writes: EntityWrite[] = folded.projections.map((projection) => ({
     entityType: projection.entityType,
     entityId: '',
-    idempotencyKeys: [],
+    inputs: [],
     events: [],
     projection,
     snapshot: undefined,
@@ -98,7 +98,7 @@ export function asWrites(folded: {
     writes.push({
       entityType: 'part',
       entityId: '',
-      idempotencyKeys: [],
+      inputs: [],
       events: [],
       projection: undefined,
       snapshot: undefined,

@@ -19,36 +19,50 @@ const freshRows = (param: string, columns: string) =>
   `jsonb_to_recordset(${param}::jsonb) AS r(w bigint, ${columns}) WHERE r.w IN (SELECT w FROM fresh)`
 
 /*
- * One statement commits a whole group: claim the inputs' idempotency keys, then, for the
+ * One statement commits a whole group: check the inputs' idempotency keys, then, for the
  * writes whose keys were all new, append their events and update the query tables and
- * snapshots. A write with any key already claimed claims none (it is a duplicate whole).
+ * snapshots. An input that caused events keeps its key on its first event row (its unique
+ * index makes it a claim); one that changed nothing claims its key in processed_inputs. A write
+ * with any key already committed commits nothing (it is a duplicate whole).
  * A single statement is atomic without BEGIN/COMMIT and costs one round trip instead of seven;
  * under load each round trip waited behind the event loop, so this shortens every commit.
  * Rows are deduplicated per entity (latest write wins), as one statement may not touch a row twice.
  */
 const COMMIT_GROUP = `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $9::int[])
-    AS i(entity_type, entity_id, idempotency_key, w)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $9::int[], $10::bool[])
+    AS i(entity_type, entity_id, idempotency_key, w, eventful)
 ), known AS (
   -- One index probe per key: a plain join turns into a scan of the whole (growing) table
   -- once a group holds enough keys for the planner to prefer hashing.
   SELECT DISTINCT input.w FROM input CROSS JOIN LATERAL (
-    SELECT 1 FROM processed_inputs p
-     WHERE p.entity_type = input.entity_type AND p.entity_id = input.entity_id
-       AND p.idempotency_key = input.idempotency_key
+    -- The entity is compared on the rows the key's index finds (IS NOT DISTINCT FROM is not
+    -- indexable): with stale statistics the planner would also scan the entity's events.
+    (SELECT 1 FROM event_log e
+      WHERE e.idempotency_key = input.idempotency_key
+        AND (e.entity_type, e.entity_id) IS NOT DISTINCT FROM (input.entity_type, input.entity_id))
+    UNION ALL
+    (SELECT 1 FROM processed_inputs p
+      WHERE p.entity_type = input.entity_type AND p.entity_id = input.entity_id
+        AND p.idempotency_key = input.idempotency_key)
      LIMIT 1) AS hit
 ), claimed AS (
   INSERT INTO processed_inputs (entity_type, entity_id, idempotency_key)
-  SELECT entity_type, entity_id, idempotency_key FROM input WHERE w NOT IN (SELECT w FROM known)
+  SELECT entity_type, entity_id, idempotency_key FROM input
+   WHERE NOT eventful AND w NOT IN (SELECT w FROM known)
   ON CONFLICT DO NOTHING
   RETURNING entity_type, entity_id, idempotency_key
 ), fresh AS (
-  SELECT DISTINCT input.w FROM input JOIN claimed USING (entity_type, entity_id, idempotency_key)
+  -- New writes, less any whose claim lost a race with another transaction.
+  SELECT w FROM input WHERE w NOT IN (SELECT w FROM known)
+  EXCEPT
+  SELECT i.w FROM input i LEFT JOIN claimed c USING (entity_type, entity_id, idempotency_key)
+   WHERE NOT i.eventful AND c.idempotency_key IS NULL
 ), events AS (
-  INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload)
+  INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at,
+                         payload, idempotency_key)
   SELECT (e->>'eventId')::uuid, e->>'entityType', e->>'key', (e->>'sequence')::bigint, e->>'type',
-         ms_to_ts((e->>'occurredAt')::float8), ms_to_ts((e->>'recordedAt')::float8), e
+         ms_to_ts((e->>'occurredAt')::float8), ms_to_ts((e->>'recordedAt')::float8), e, x.item->>2
     FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS x(item, n), LATERAL (SELECT x.item->1 AS e) AS ev
    WHERE (x.item->>0)::bigint IN (SELECT w FROM fresh)
    ORDER BY x.n
@@ -72,6 +86,16 @@ WITH input AS (
 )
 SELECT w FROM fresh`
 
+/** A write's events as `[write number, event, its input's key on the input's first event]`. */
+function eventRows(w: EntityWrite, writeNumber: number): [number, object, string | null][] {
+  const keys = w.inputs.flatMap((input) =>
+    input.eventCount > 0
+      ? [input.idempotencyKey, ...Array<null>(input.eventCount - 1).fill(null)]
+      : [],
+  )
+  return w.events.map((e, n) => [writeNumber, { ...e, entityType: w.entityType }, keys[n] ?? null])
+}
+
 /**
  * Commits a group of entity writes; returns, per write, whether it was applied or a
  * duplicate. Part reference data (rare) shares part_state with the totals, so it follows in a
@@ -81,14 +105,12 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
   const numbered = <T>(pick: (w: EntityWrite) => T[]) =>
     JSON.stringify(writes.flatMap((w, i) => pick(w).map((row) => ({ w: i + 1, ...row }))))
   // One input row per idempotency key, numbered by its write (from 1).
-  const keyOf = writes.flatMap((w, i) => w.idempotencyKeys.map((key) => ({ w, i, key })))
+  const inputs = writes.flatMap((w, i) => w.inputs.map((input) => ({ w, i, input })))
   const params = [
-    keyOf.map((k) => k.w.entityType),
-    keyOf.map((k) => k.w.entityId),
-    keyOf.map((k) => k.key),
-    JSON.stringify(
-      writes.flatMap((w, i) => w.events.map((e) => [i + 1, { ...e, entityType: w.entityType }])),
-    ),
+    inputs.map((k) => k.w.entityType),
+    inputs.map((k) => k.w.entityId),
+    inputs.map((k) => k.input.idempotencyKey),
+    JSON.stringify(writes.flatMap((w, i) => eventRows(w, i + 1))),
     numbered((w) => (w.projection?.entityType === 'machine' ? [machineRow(w.projection)] : [])),
     numbered((w) => (w.projection?.entityType === 'material' ? [materialRow(w.projection)] : [])),
     numbered((w) =>
@@ -99,7 +121,8 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
         ? []
         : [{ entity_type: w.entityType, entity_id: w.entityId, state: w.snapshot }],
     ),
-    keyOf.map((k) => k.i + 1),
+    inputs.map((k) => k.i + 1),
+    inputs.map((k) => k.input.eventCount > 0),
   ]
   const outcomes = (fresh: { w: string }[]) => {
     const applied = new Set(fresh.map((r) => Number(r.w)))

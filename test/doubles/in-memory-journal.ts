@@ -24,7 +24,9 @@ export class InMemoryJournal implements EntityJournal {
   }
 
   commit(write: EntityWrite): Promise<CommitOutcome> {
-    const keys = write.idempotencyKeys.map((k) => `${write.entityType}/${write.entityId}/${k}`)
+    const keys = write.inputs.map(
+      (i) => `${write.entityType}/${write.entityId}/${i.idempotencyKey}`,
+    )
     if (keys.some((key) => this.claimed.has(key))) return Promise.resolve('duplicate')
     for (const key of keys) this.claimed.add(key)
     this.events.push(...write.events.map((e) => ({ ...e, entityType: write.entityType })))

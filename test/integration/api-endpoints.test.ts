@@ -28,7 +28,7 @@ describe('the HTTP API against a real PostgreSQL', () => {
     await waitFor('the shift processed', async () => {
       const [row] = await queryOnce<{ n: number }>(
         databaseUrl,
-        'SELECT count(*)::int AS n FROM processed_inputs',
+        'SELECT count(*)::int AS n FROM committed_inputs',
       )
       return row?.n === batches.flat().length ? true : undefined
     })

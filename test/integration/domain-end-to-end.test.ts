@@ -26,7 +26,7 @@ async function runShift(passivating: boolean) {
       await waitFor('the batch', async () => {
         const [row] = await queryOnce<{ n: number }>(
           env.DATABASE_URL as string,
-          'SELECT count(*)::int AS n FROM processed_inputs',
+          'SELECT count(*)::int AS n FROM committed_inputs',
         )
         return row?.n === published ? true : undefined
       })

@@ -47,7 +47,7 @@ describe('replay', () => {
       await waitFor('every input committed', async () => {
         const [row] = await queryOnce<{ n: number }>(
           databaseUrl,
-          'SELECT count(*)::int AS n FROM processed_inputs',
+          'SELECT count(*)::int AS n FROM committed_inputs',
         )
         return row?.n === total ? true : undefined
       })

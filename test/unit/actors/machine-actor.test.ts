@@ -63,7 +63,9 @@ describe('entity actors', () => {
   })
 
   it('rejects the message whose commit failed and recovers from the journal for the next', async () => {
-    const journal = new PartlyFailingJournal((w) => w.idempotencyKeys.includes('m1-2'))
+    const journal = new PartlyFailingJournal((w) =>
+      w.inputs.some((i) => i.idempotencyKey === 'm1-2'),
+    )
     const crashes: unknown[] = []
     const actors = dispatcher(journal, 60_000, (_entity, err) => crashes.push(err))
     await actors.dispatch(productionInput('m1', 1))
