@@ -61,7 +61,7 @@ WITH input AS (
 ), events AS (
   INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at,
                          payload, idempotency_key)
-  SELECT (e->>'eventId')::uuid, e->>'entityType', e->>'key', (e->>'sequence')::bigint, e->>'type',
+  SELECT (e->>'eventId')::uuid, x.item->>3, e->>'key', (e->>'sequence')::bigint, e->>'type',
          ms_to_ts((e->>'occurredAt')::float8), ms_to_ts((e->>'recordedAt')::float8), e, x.item->>2
     FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS x(item, n), LATERAL (SELECT x.item->1 AS e) AS ev
    WHERE (x.item->>0)::bigint IN (SELECT w FROM fresh)
@@ -86,14 +86,17 @@ WITH input AS (
 )
 SELECT w FROM fresh`
 
-/** A write's events as `[write number, event, its input's key on the input's first event]`. */
-function eventRows(w: EntityWrite, writeNumber: number): [number, object, string | null][] {
+/**
+ * A write's events as `[write number, event, its input's key on the input's first event, entity
+ * type]` (the entity type beside the event rather than in a copy of it).
+ */
+function eventRows(w: EntityWrite, writeNumber: number): [number, object, string | null, string][] {
   const keys = w.inputs.flatMap((input) =>
     input.eventCount > 0
       ? [input.idempotencyKey, ...Array<null>(input.eventCount - 1).fill(null)]
       : [],
   )
-  return w.events.map((e, n) => [writeNumber, { ...e, entityType: w.entityType }, keys[n] ?? null])
+  return w.events.map((e, n) => [writeNumber, e, keys[n] ?? null, w.entityType])
 }
 
 /**
@@ -102,8 +105,9 @@ function eventRows(w: EntityWrite, writeNumber: number): [number, object, string
  * second statement of the same transaction.
  */
 export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<CommitOutcome[]> {
-  const numbered = <T>(pick: (w: EntityWrite) => T[]) =>
-    JSON.stringify(writes.flatMap((w, i) => pick(w).map((row) => ({ w: i + 1, ...row }))))
+  // The picked rows are built here, so they are numbered in place (a spread copy cost more).
+  const numbered = <T extends object>(pick: (w: EntityWrite) => T[]) =>
+    JSON.stringify(writes.flatMap((w, i) => pick(w).map((row) => Object.assign(row, { w: i + 1 }))))
   // One input row per idempotency key, numbered by its write (from 1).
   const inputs = writes.flatMap((w, i) => w.inputs.map((input) => ({ w, i, input })))
   const params = [

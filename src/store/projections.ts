@@ -47,7 +47,10 @@ export function machineRow({ state: s, oee }: Of<'machine'>) {
     last_produced_at: s.lastProducedAt,
     metrics: s.metrics,
     metrics_at: s.metricsAt,
-    ...oee,
+    availability: oee.availability,
+    performance: oee.performance,
+    quality: oee.quality,
+    oee: oee.oee,
     alerts: s.alerts,
   }
 }
