@@ -21,4 +21,5 @@ COPY db ./db
 COPY schemas ./schemas
 USER node
 EXPOSE 8080
-CMD ["node", "dist/cli.js", "start"]
+# --max-semi-space-size: see src/cli.ts.
+CMD ["node", "--max-semi-space-size=64", "dist/cli.js", "start"]

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
+// A 64 MB young generation (also in package.json's start, the Dockerfile and the tests): the
+// messages in flight die young instead of being promoted; the bench measured 10% less CPU.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type Config } from './config.js'

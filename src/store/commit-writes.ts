@@ -16,7 +16,7 @@ import { inTransaction } from './transaction.js'
 
 /** Rows of `$n` (a jsonb array of objects with a write number `w`) whose write was fresh. */
 const freshRows = (param: string, columns: string) =>
-  `jsonb_to_recordset(${param}::jsonb) AS r(w bigint, ${columns}) WHERE r.w IN (SELECT w FROM fresh)`
+  `json_to_recordset(${param}::json) AS r(w bigint, ${columns}) WHERE r.w IN (SELECT w FROM fresh)`
 
 /*
  * One statement commits a whole group: check the inputs' idempotency keys, then, for the

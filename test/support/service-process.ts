@@ -39,10 +39,15 @@ export class ServiceProcess {
 
   /** (Re)starts the process with the same configuration. */
   async restart(): Promise<void> {
-    const child = spawn(process.execPath, [...this.nodeArgs, CLI, 'start'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    // The flag the start script and the Dockerfile give (see src/cli.ts).
+    const child = spawn(
+      process.execPath,
+      ['--max-semi-space-size=64', ...this.nodeArgs, CLI, 'start'],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     this.child = child
     const keep = (chunk: Buffer) => {
       this.output.push(chunk.toString())
