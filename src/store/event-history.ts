@@ -112,7 +112,7 @@ function toSql(query: EventQuery): { sql: string; params: unknown[] } {
   if (query.types) where.push(`type = ANY(${param(query.types)}::text[])`)
   if (query.key !== undefined) where.push(`entity_id = ${param(query.key)}`)
   if (query.contains && Object.keys(query.contains).length > 0) {
-    where.push(`payload @> ${param(JSON.stringify(query.contains))}::jsonb`)
+    where.push(`payload::jsonb @> ${param(JSON.stringify(query.contains))}::jsonb`)
   }
   if (query.from !== undefined)
     where.push(`occurred_at >= ${param(new Date(query.from).toISOString())}::timestamptz`)

@@ -113,6 +113,12 @@ describe('the group commit statement', () => {
     expect(await rows('m6')).toEqual([])
   })
 
+  it('refuses a write whose inputs do not account for its events', async () => {
+    const write_ = { ...write('m8', [['k', 1]]), events: [metrics('m8', 1), metrics('m8', 2)] }
+    await expect(commitWrites(pool, [write_])).rejects.toThrow(/2 events, inputs caused 1/)
+    expect(await rows('m8')).toEqual([])
+  })
+
   it('counts every committed input once in committed_inputs', async () => {
     await commitWrites(pool, [
       write('m7', [
