@@ -35,7 +35,7 @@ function plan(smoke: boolean, seconds: number) {
         ceilingSeconds: 10,
         naive: [5, 20],
         millstream: [10, seconds],
-        latencySeconds: 20,
+        latencySeconds: 15,
         actors: 100_000,
         httpSeconds: 10,
       }
@@ -152,6 +152,8 @@ function problems(r: BenchResults): string[] {
     found.push(`${r.millstream.verified.deadLetters} bench messages dead-lettered`)
   if (r.millstream.throughput.perSecond <= 0) found.push('millstream processed nothing')
   if (r.millstream.latency.samples === 0) found.push('no latency samples')
+  if (r.millstream.latencyAtTarget?.samples === 0)
+    found.push('no latency samples at the target rate')
   if (r.naive.perSecond <= 0 || r.naiveConcurrent.perSecond <= 0)
     found.push('a naive baseline processed nothing')
   for (const c of r.ceilings) if (c.perSecond <= 0) found.push(`ceiling ${c.name} measured nothing`)

@@ -63,8 +63,9 @@ export class KafkaLatencyProbe {
     return probe
   }
 
-  /** Records only messages published from now on (earlier ones are warm-up). */
+  /** Records only messages published from now on (earlier ones are warm-up), afresh. */
   recordFromNow(): void {
+    this.histogram.reset()
     this.recordFrom = Date.now()
   }
 
