@@ -80,11 +80,16 @@ export async function startService(
     closers.push({ name: 'database pool', close: () => pool.end() })
     await migrate(pool, log)
 
+    // Before the stores, so their commits can wake it; stopped after they have flushed.
+    const relay = config.kafka.brokers ? startRelay(config, databaseUrl, log) : undefined
+    if (relay) closers.push({ name: 'outbox relay', close: () => relay.stop() })
+
     const schemas = SchemaRegistry.fromDirectory()
     const metrics = createMetrics()
     const observeCommit = (store: string) => (size: number, seconds: number) => {
       metrics.commitBatch.observe({ store }, size)
       metrics.commitSeconds.observe({ store }, seconds)
+      relay?.nudge()
     }
     const journal = new PgEntityJournal(
       pool,
@@ -120,9 +125,6 @@ export async function startService(
       name: 'pending commits',
       close: () => Promise.all([journal.idle(), deadLetters.idle()]),
     })
-
-    const relay = config.kafka.brokers ? startRelay(config, databaseUrl, log) : undefined
-    if (relay) closers.push({ name: 'outbox relay', close: () => relay.stop() })
 
     const source = config.mqtt.ingest
       ? new MqttSource(

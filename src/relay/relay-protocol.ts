@@ -17,7 +17,7 @@ export type RelayWorkerData = {
 }
 
 /** Main thread → relay thread. */
-export type ToRelay = { type: 'lag'; id: number } | { type: 'stop' }
+export type ToRelay = { type: 'lag'; id: number } | { type: 'nudge' } | { type: 'stop' }
 
 /** Relay thread → main thread. */
 export type FromRelay =

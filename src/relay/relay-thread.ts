@@ -60,6 +60,11 @@ export class RelayThread {
     })
   }
 
+  /** Events were committed: the relay reads them now instead of at its next poll. */
+  nudge(): void {
+    this.send({ type: 'nudge' })
+  }
+
   /** Stops after the batch in hand, once the thread has let go of its connections. */
   async stop(): Promise<void> {
     this.stopping = true

@@ -30,6 +30,9 @@ const reportStatus = setInterval(() => post({ type: 'status', status: relay.stat
 
 port.on('message', (message: ToRelay) => {
   switch (message.type) {
+    case 'nudge':
+      relay.wake()
+      break
     case 'lag':
       void relay.lag().then(
         (lag) => post({ type: 'lag', id: message.id, lag }),

@@ -47,6 +47,9 @@ export class OutboxRelay {
   private cursor: OutboxCursor | undefined
   /** The cursor saves not yet done, chained so they land in order. */
   private saving: Promise<void> = Promise.resolve()
+  /** Set by `wake` (events were committed): the next idle wait is skipped or cut short. */
+  private woken = false
+  private endIdle: (() => void) | undefined
   private readonly state: RelayStatus = {
     leader: false,
     published: 0,
@@ -78,6 +81,15 @@ export class OutboxRelay {
     await this.saving
     await this.publisher.disconnect()
     await this.outbox.release()
+  }
+
+  /**
+   * Events were just committed (told by this process's commits): read them now rather than at
+   * the next poll. Polling stays, for commits of other processes.
+   */
+  wake(): void {
+    this.woken = true
+    this.endIdle?.()
   }
 
   status(): RelayStatus {
@@ -120,7 +132,7 @@ export class OutboxRelay {
           backoff = this.options.pollMs
         }
         this.state.lastProgressAt = Date.now()
-        if (entries.length < this.options.batch) await this.pause(this.options.pollMs)
+        if (entries.length < this.options.batch) await this.idle(this.options.pollMs)
       } catch (err) {
         readAhead = undefined
         this.state.lastError = (err as Error).message
@@ -167,6 +179,15 @@ export class OutboxRelay {
       this.state.connected = false
       await this.publisher.disconnect().catch(() => undefined)
     }
+  }
+
+  /** Waits up to `ms` for new events, less if woken. */
+  private async idle(ms: number): Promise<void> {
+    if (!this.woken) {
+      await Promise.race([this.pause(ms), new Promise<void>((resolve) => (this.endIdle = resolve))])
+      this.endIdle = undefined
+    }
+    this.woken = false
   }
 
   private async pause(ms: number): Promise<void> {
