@@ -50,13 +50,18 @@ const until = async (check: () => boolean, ms: number): Promise<boolean> => {
 
 describe('the outbox relay woken by a commit', () => {
   const log = pino({ level: 'silent' })
-  let relay: OutboxRelay | undefined
-  afterEach(() => relay?.stop())
-
-  it('publishes at once instead of at its next poll', async () => {
+  let running: OutboxRelay | undefined
+  afterEach(() => running?.stop())
+  /** A relay that polls once a minute, so only a wake makes it publish soon. */
+  const slowPolling = () => {
     const outbox = new MemoryOutbox()
     const publisher = new CollectingPublisher()
-    relay = new OutboxRelay(outbox, publisher, { batch: 100, pollMs: 60_000 }, log)
+    running = new OutboxRelay(outbox, publisher, { batch: 100, pollMs: 60_000 }, log)
+    return { outbox, publisher, relay: running }
+  }
+
+  it('publishes at once instead of at its next poll', async () => {
+    const { outbox, publisher, relay } = slowPolling()
     relay.start()
     expect(await until(() => outbox.reads === 1, 1000)).toBe(true) // now idle for a minute
 
@@ -66,9 +71,7 @@ describe('the outbox relay woken by a commit', () => {
   })
 
   it('does not miss a commit that lands while it is busy reading', async () => {
-    const outbox = new MemoryOutbox()
-    const publisher = new CollectingPublisher()
-    relay = new OutboxRelay(outbox, publisher, { batch: 100, pollMs: 60_000 }, log)
+    const { outbox, publisher, relay } = slowPolling()
     // The wake arrives before the relay goes idle: its next idle wait must not happen.
     outbox.append(event(1))
     relay.wake()
@@ -80,9 +83,7 @@ describe('the outbox relay woken by a commit', () => {
   })
 
   it('without a wake, waits for its poll', async () => {
-    const outbox = new MemoryOutbox()
-    const publisher = new CollectingPublisher()
-    relay = new OutboxRelay(outbox, publisher, { batch: 100, pollMs: 60_000 }, log)
+    const { outbox, publisher, relay } = slowPolling()
     relay.start()
     expect(await until(() => outbox.reads === 1, 1000)).toBe(true)
     outbox.append(event(1))
