@@ -185,7 +185,9 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
     return outcomes((await pool.query<{ w: string }>({ ...COMMIT_QUERY, values: params })).rows)
   }
   return inTransaction(pool, async (client) => {
-    const result = outcomes((await client.query<{ w: string }>({ ...COMMIT_QUERY, values: params })).rows)
+    const result = outcomes(
+      (await client.query<{ w: string }>({ ...COMMIT_QUERY, values: params })).rows,
+    )
     const freshParts = writes.flatMap((w, i) =>
       result[i] === 'applied' && w.projection?.entityType === 'part' ? [partRow(w.projection)] : [],
     )
