@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newEventId } from './event-id.js'
 import type { MaterialPriceRecorded } from './events.js'
 
 /** How many recent prices a material actor keeps in memory (the log keeps them all). */
@@ -42,7 +42,7 @@ export function decideMaterial(
 ): MaterialPriceRecorded[] {
   return [
     {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       type: 'MaterialPriceRecorded',
       key: s.materialId,
       sequence: s.sequence + 1,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newEventId } from './event-id.js'
 import type { PartInfoUpdated } from './events.js'
 
 /**
@@ -62,7 +62,7 @@ export function decidePart(
   if (same) return []
   return [
     {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       type: 'PartInfoUpdated',
       key: String(s.partId),
       sequence: s.sequence + 1,
