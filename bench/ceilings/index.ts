@@ -4,6 +4,7 @@ import { measureKafkaProduce } from './kafka-produce'
 import { measureMqttRelay } from './mqtt-relay'
 import { measurePgCopy } from './pg-copy'
 import { measurePgInsert } from './pg-insert'
+import { migratedScratchDatabase } from './pg-scratch'
 
 /** Inserters in the parallel variant: the service commits from several connections too. */
 const PARALLEL_INSERTERS = 4
@@ -17,14 +18,17 @@ export async function measureCeilings(
   budget: BenchBudget,
   log: (line: string) => void,
 ): Promise<Ceiling[]> {
+  // Made on first use: the PostgreSQL ceilings insert into copies of the migrated event_log.
+  let pgUrl: Promise<string> | undefined
+  const pgDatabase = () => (pgUrl ??= migratedScratchDatabase())
   const measurements: [string, () => Promise<Ceiling>][] = [
     ['MQTT relay', () => measureMqttRelay(services.mqttUrl, budget)],
-    ['PostgreSQL insert', () => measurePgInsert(services.databaseUrl, budget, 1)],
+    ['PostgreSQL insert', async () => measurePgInsert(await pgDatabase(), budget, 1)],
     [
       'PostgreSQL parallel insert',
-      () => measurePgInsert(services.databaseUrl, budget, PARALLEL_INSERTERS),
+      async () => measurePgInsert(await pgDatabase(), budget, PARALLEL_INSERTERS),
     ],
-    ['PostgreSQL COPY', () => measurePgCopy(services.databaseUrl, budget)],
+    ['PostgreSQL COPY', async () => measurePgCopy(await pgDatabase(), budget)],
     [
       'Kafka produce',
       () =>

@@ -1,32 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { pino } from 'pino'
+import { migrate } from '../../src/store/migrate'
+import { createPool } from '../../src/store/pool'
+import { createTestDatabase } from '../../test/support/services'
 import { samplePartProduced } from './sample-event'
 
 /** The columns a bench insert fills, in order. */
 export const EVENT_COLUMNS =
   'event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload'
 
+/** A fresh database with the service's schema (db/migrations), for the PostgreSQL ceilings. */
+export async function migratedScratchDatabase(): Promise<string> {
+  const url = await createTestDatabase()
+  const pool = createPool(url, pino({ level: 'silent' }), 1)
+  try {
+    await migrate(pool, pino({ level: 'silent' }))
+  } finally {
+    await pool.end()
+  }
+  return url
+}
+
 /**
- * Creates a throwaway table with event_log's columns, keys and indexes (db/migrations/0001),
+ * Creates a throwaway copy of event_log (columns, keys and indexes, from the migrated schema),
  * logged like it, so inserts pay what the service's do. Returns its name.
  */
 export async function createScratchEventLog(db: pg.Pool | pg.ClientBase): Promise<string> {
   const table = `bench_event_log_${randomBytes(4).toString('hex')}`
-  await db.query(`CREATE TABLE ${table} (
-    position     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    tx_id        xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    event_id     uuid NOT NULL UNIQUE,
-    entity_type  text NOT NULL,
-    entity_id    text NOT NULL,
-    sequence     bigint NOT NULL CHECK (sequence > 0),
-    type         text NOT NULL,
-    occurred_at  timestamptz NOT NULL,
-    recorded_at  timestamptz NOT NULL,
-    payload      jsonb NOT NULL,
-    UNIQUE (entity_type, entity_id, sequence)
-  )`)
-  await db.query(`CREATE INDEX ON ${table} (tx_id, position)`)
-  await db.query(`CREATE INDEX ON ${table} (type, occurred_at)`)
+  await db.query(`CREATE TABLE ${table} (LIKE event_log INCLUDING ALL)`)
   return table
 }
 
