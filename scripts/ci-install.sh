@@ -7,9 +7,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 [[ $EUID -eq 0 ]] || { echo "ci-install.sh: run as root" >&2; exit 1; }
 
-# PostgreSQL 15 server, Mosquitto broker + clients (mosquitto_pub/sub), HAProxy, and
-# Java/Maven for the Kafka broker (usually preinstalled).
-want=(postgresql-15 postgresql-client-15 mosquitto mosquitto-clients haproxy openjdk-17-jre-headless maven python3 procps util-linux)
+# PostgreSQL 15 server, Mosquitto broker + clients (mosquitto_pub/sub), HAProxy,
+# Java/Maven for the Kafka broker (usually preinstalled), and Chromium for the tests that load
+# pages in a real headless browser (playwright-core drives /usr/bin/chromium; it downloads none).
+want=(postgresql-15 postgresql-client-15 mosquitto mosquitto-clients haproxy openjdk-17-jre-headless maven python3 procps util-linux chromium)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,5 @@
 import Router from '@koa/router'
 import Koa from 'koa'
-import { koaSwagger } from 'koa2-swagger-ui'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { MessageBus } from '../streams/mqtt-publisher.js'
@@ -15,6 +14,7 @@ import type { PgDeadLetters } from '../store/dead-letters.js'
 import type { MachineQueries } from '../store/machine-queries.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
+import { swaggerUi } from './swagger-ui.js'
 import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
@@ -86,10 +86,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
   })
   app.use(problemDetails(deps.log.child({ module: 'http' })))
   // Swagger UI and the body parser cost a few percent per request: run them only where needed.
-  const docs: Koa.Middleware = koaSwagger({
+  const docs = swaggerUi({
     routePrefix: `${API_PREFIX}/docs`,
-    swaggerOptions: { url: `${API_PREFIX}/openapi.json` },
-    exposeSpec: false,
+    specUrl: `${API_PREFIX}/openapi.json`,
   })
   app.use(async (ctx, next) => {
     if (ctx.path.startsWith(`${API_PREFIX}/docs`)) await docs(ctx, next)
