@@ -40,6 +40,8 @@ const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   API_KEYS: list.optional(),
+  API_KEYS_FOR_READS: bool.default(false),
+  MQTT_PUBLISH_TIMEOUT_MS: positiveInt.default(5000),
   INGEST_RATE_PER_KEY: positiveInt.default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_IN_FLIGHT: positiveInt.default(5000),
@@ -67,6 +69,7 @@ export type Config = Readonly<{
     topicPrefix: string
     ingest: boolean
     embeddedPort: number
+    publishTimeoutMs: number
   }>
   database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
   kafka: Readonly<{
@@ -82,6 +85,7 @@ export type Config = Readonly<{
     port: number
     host: string
     apiKeys: readonly string[]
+    readsNeedKey: boolean
     ingestRatePerKey: number
   }>
   processing: Readonly<{
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       topicPrefix: e.MQTT_TOPIC_PREFIX,
       ingest: e.MQTT_INGEST,
       embeddedPort: e.EMBEDDED_MQTT_PORT,
+      publishTimeoutMs: e.MQTT_PUBLISH_TIMEOUT_MS,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
     kafka: {
@@ -141,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.HTTP_PORT,
       host: e.HTTP_HOST,
       apiKeys: e.API_KEYS ?? [],
+      readsNeedKey: e.API_KEYS_FOR_READS,
       ingestRatePerKey: e.INGEST_RATE_PER_KEY,
     },
     processing: {

@@ -9,17 +9,26 @@ export type ErrorCode =
   | 'PROCESSING_FAILED'
   | 'SHUTTING_DOWN'
   | 'RATE_LIMITED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PUBLISH_TIMEOUT'
+  | 'PUBLISH_FAILED'
+  | 'PUBLISH_REFUSED'
 
-/** Base error: a code, an optional cause, and whether retrying may succeed. */
+/**
+ * Base error: a code, an optional cause, whether retrying may succeed and, when it may, how
+ * many seconds a client should wait first (HTTP `Retry-After`).
+ */
 export class MillstreamError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { cause?: unknown; retriable?: boolean } = {},
+    options: { cause?: unknown; retriable?: boolean; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: options.cause })
     this.name = 'MillstreamError'
     this.retriable = options.retriable ?? false
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
   readonly retriable: boolean
+  readonly retryAfterSeconds: number | undefined
 }

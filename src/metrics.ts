@@ -33,6 +33,16 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     }),
+    publishRefused: new Counter({
+      name: 'millstream_mqtt_publish_refused_total',
+      help: 'Messages the MQTT broker refused (it closed the connection on them); never re-sent',
+      registers: [registry],
+    }),
+    publishTimeouts: new Counter({
+      name: 'millstream_mqtt_publish_timeouts_total',
+      help: 'Publishes (commands, ingest) the MQTT broker did not acknowledge within the deadline',
+      registers: [registry],
+    }),
     httpSeconds: new Histogram({
       name: 'millstream_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

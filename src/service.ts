@@ -55,6 +55,7 @@ export async function startService(
   const closers: Closer[] = []
   const stop = async () => {
     for (const { name, close } of closers.reverse()) {
+      log.debug({ step: name }, 'shutdown step')
       await close().catch((err: unknown) => log.error({ err, step: name }, 'shutdown step failed'))
     }
   }
@@ -178,6 +179,8 @@ export async function startService(
         (err: Error) => ({ ok: false, detail: err.message }),
       )
       if (source) checks.mqtt = { ok: source.connected(), detail: source.inFlight() }
+      // Commands and ingest go out through it: while it cannot publish, they would only time out.
+      checks.mqttPublisher = bus.health()
       if (relay) {
         const status = relay.status()
         // A standby relay (another instance leads) is healthy without a broker connection.
@@ -216,10 +219,16 @@ export async function startService(
     })
     const eventHistory = new PgEventHistory(pool)
     // Commands and ingest go through the broker, to the same ordered stream as machine input.
-    const bus = await MqttPublisher.connect(
-      mqttUrl,
-      `${config.mqtt.clientId}-api-${randomUUID().slice(0, 8)}`,
-    )
+    const bus = await MqttPublisher.connect({
+      url: mqttUrl,
+      clientId: `${config.mqtt.clientId}-api-${randomUUID().slice(0, 8)}`,
+      timeoutMs: config.mqtt.publishTimeoutMs,
+      log: log.child({ module: 'mqtt-publisher' }),
+      observer: {
+        refused: () => metrics.publishRefused.inc(),
+        timedOut: () => metrics.publishTimeouts.inc(),
+      },
+    })
     closers.push({ name: 'mqtt publisher', close: () => bus.close() })
     const app = createHttpApp({
       metrics,
@@ -244,6 +253,7 @@ export async function startService(
       deadLetters,
       schemas,
       readiness,
+      readsNeedKey: config.http.readsNeedKey,
       log,
       version,
     })

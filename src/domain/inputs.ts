@@ -177,7 +177,8 @@ export function decodeInput(
   }
 }
 
-function routeTopic(topic: string, prefix: string): Route | undefined {
+/** Which entity and input a topic addresses, or undefined when the pipeline does not read it. */
+export function routeTopic(topic: string, prefix: string): Route | undefined {
   if (topic === 'supply-chain') return { kind: 'legacy-production' }
   if (!topic.startsWith(`${prefix}/`)) return undefined
   const [kind, id, leaf, ...rest] = topic.slice(prefix.length + 1).split('/')

@@ -15,6 +15,7 @@ import type { MachineQueries } from '../store/machine-queries.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
 import { swaggerUi } from './swagger-ui.js'
+import { methodNotAllowed } from './method-not-allowed.js'
 import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
@@ -40,6 +41,8 @@ export type HttpDeps = {
   oeeOf: OeeLookup
   oeeWindowMs: number
   readiness: ReadinessProbe
+  /** Whether reads under /api/v1 need an API key too (commands and ingest always do). */
+  readsNeedKey: boolean
   log: Logger
   version: string
 }
@@ -48,6 +51,8 @@ const API_PREFIX = '/api/v1'
 
 /** Builds the Koa app (never listens: the composition root does). */
 export function createHttpApp(deps: HttpDeps): Koa {
+  const guarded = (route: ApiRoute): ApiRoute =>
+    deps.readsNeedKey && !route.auth ? { ...route, auth: true } : route
   const groups = [
     {
       prefix: API_PREFIX,
@@ -59,7 +64,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...eventRoutes(deps.eventHistory, deps.schemas),
         ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
-      ],
+      ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },
   ]
@@ -96,8 +101,8 @@ export function createHttpApp(deps: HttpDeps): Koa {
   })
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })
   app.use((ctx, next) => (WITH_BODY.has(ctx.method) ? parseBody(ctx, next) : next()))
+  app.use(methodNotAllowed(router))
   app.use(router.routes())
-  app.use(router.allowedMethods({ throw: true }))
   return app
 }
 

@@ -13,6 +13,10 @@ const STATUS: Record<ErrorCode, number> = {
   PROCESSING_FAILED: 500,
   SHUTTING_DOWN: 503,
   RATE_LIMITED: 429,
+  METHOD_NOT_ALLOWED: 405,
+  PUBLISH_TIMEOUT: 503,
+  PUBLISH_FAILED: 503,
+  PUBLISH_REFUSED: 422,
 }
 
 /** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */
@@ -26,7 +30,15 @@ export function problemDetails(log: Logger) {
     } catch (err) {
       const known = err instanceof MillstreamError
       const status = known ? STATUS[err.code] : httpStatusOf(err)
-      if (status >= 500) log.error({ err, path: ctx.path }, 'request failed')
+      if (status >= 500 && known && err.retriable)
+        log.warn(
+          { code: err.code, detail: err.message, path: ctx.path },
+          'request failed; retriable',
+        )
+      else if (status >= 500) log.error({ err, path: ctx.path }, 'request failed')
+      else log.debug({ status, method: ctx.method, path: ctx.path }, 'client error')
+      if (known && err.retryAfterSeconds !== undefined)
+        ctx.set('Retry-After', String(err.retryAfterSeconds))
       ctx.status = status
       ctx.type = 'application/problem+json'
       ctx.body = {
@@ -52,6 +64,7 @@ function titleOf(status: number): string {
     401: 'Unauthorized',
     403: 'Forbidden',
     404: 'Not Found',
+    405: 'Method Not Allowed',
     406: 'Not Acceptable',
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',

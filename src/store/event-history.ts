@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg'
 import Cursor from 'pg-cursor'
 import { MillstreamError } from '../errors.js'
 import { isRetriablePgError } from './pg-errors.js'
+import { withTimeout } from '../deadline.js'
 
 /** Which events to read; every condition given must hold. Times are epoch ms over occurred_at. */
 export type EventQuery = {
@@ -198,12 +199,4 @@ class CursorStream extends Readable {
     await this.reading
     if (!this.broken) await this.cursor.close()
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

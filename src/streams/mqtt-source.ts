@@ -2,6 +2,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import { Subject, type Observable } from 'rxjs'
 import type { Logger } from '../logger.js'
 import type { InboundMessage } from './inbound.js'
+import { withTimeout } from '../deadline.js'
 
 export type MqttSourceOptions = {
   url: string
@@ -82,7 +83,10 @@ export class MqttSource {
     this.stopping = true
     if (this.inFlightCount > 0) await new Promise<void>((resolve) => (this.drained = resolve))
     this.subject.complete()
-    await this.client?.endAsync()
+    const client = this.client
+    // A broker that has stopped answering never closes its side of a polite disconnect, and
+    // the half-open socket would keep the process alive: cut it then.
+    if (client) await withTimeout(client.endAsync(), 2000).catch(() => client.stream.destroy())
   }
 
   private receive(packet: IPublishPacket, callback: (error?: Error) => void): void {

@@ -5,6 +5,12 @@ import {
   materialPayloadSchema,
   partInfoPayloadSchema,
 } from '../../domain/input-schemas.js'
+import {
+  inputTopicPattern,
+  inputTopicProblem,
+  PUBLISHABLE_TOPIC,
+  publishTopicProblem,
+} from '../../domain/topic-rules.js'
 import { MillstreamError } from '../../errors.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
 import type { RateLimiter } from '../rate-limit.js'
@@ -15,29 +21,40 @@ const accepted = z.object({ messageId: z.string(), topic: z.string() }).meta({
   description: 'Queued on the entity’s ordered input stream; follow it in /events or /dead-letters',
 })
 
+/** What every publishing route may answer besides success. */
 const errors = {
-  400: { description: 'Bad request', schema: problem },
+  400: { description: 'Bad request, e.g. a topic that cannot be published to', schema: problem },
   401: { description: 'No API key', schema: problem },
   403: { description: 'Wrong API key', schema: problem },
+  422: {
+    description: 'The MQTT broker refused the message (e.g. larger than it accepts)',
+    schema: problem,
+  },
+  503: {
+    description: 'The MQTT broker did not acknowledge in time; retry after `Retry-After` seconds',
+    schema: problem,
+  },
 }
 
-const MAX_INGEST = 1000
-const ingestBody = z
-  .array(
-    z.strictObject({
-      topic: z.string().min(1).max(512),
-      payload: z.union([z.record(z.string(), z.unknown()), z.string()]),
-    }),
-  )
-  .min(1)
-  .max(MAX_INGEST)
-const publishBody = z.strictObject({
-  topic: z
+/** A topic checked by the one rule every publishing route shares. */
+const topicField = (problemOf: (topic: string) => string | undefined, pattern: RegExp) =>
+  z
     .string()
     .min(1)
     .max(512)
-    .refine((t) => !/[#+]/.test(t), 'no wildcards in a topic to publish to'),
-  payload: z.union([z.record(z.string(), z.unknown()), z.string()]),
+    .regex(pattern)
+    .superRefine((topic, ctx) => {
+      const problem = problemOf(topic)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })
+
+const MAX_INGEST = 1000
+const payloadField = z.union([z.record(z.string(), z.unknown()), z.string()])
+const publishBody = z.strictObject({
+  topic: topicField(publishTopicProblem, PUBLISHABLE_TOPIC).meta({
+    description: 'MQTT topic: UTF-8, no U+0000, no wildcards (# +), not $-prefixed',
+  }),
+  payload: payloadField,
   qos: z.union([z.literal(0), z.literal(1)]).default(1),
   retain: z.boolean().default(false),
 })
@@ -52,6 +69,18 @@ export function commandRoutes(
   topicPrefix: string,
   ingestLimit: RateLimiter,
 ): ApiRoute[] {
+  const ingestBody = z
+    .array(
+      z.strictObject({
+        topic: topicField(
+          (topic) => inputTopicProblem(topic, topicPrefix),
+          inputTopicPattern(topicPrefix),
+        ).meta({ description: 'An input topic the pipeline reads' }),
+        payload: payloadField,
+      }),
+    )
+    .min(1)
+    .max(MAX_INGEST)
   /** A command to one entity: validated, then published to that entity's topic. */
   const entityCommand = (options: {
     method: 'post' | 'put'
@@ -113,15 +142,16 @@ export function commandRoutes(
       responses: {
         202: { description: 'Accepted', schema: z.object({ accepted: z.number().int() }) },
         ...errors,
+        429: { description: 'Ingest rate limit of this API key exceeded', schema: problem },
       },
       handle: async (ctx, { body }) => {
         const messages = body as z.infer<typeof ingestBody>
         const wait = ingestLimit.take(ctx.get('authorization'), messages.length)
         if (wait > 0) {
-          ctx.set('Retry-After', String(wait))
           throw new MillstreamError(
             'RATE_LIMITED',
             `ingest rate limit for this API key exceeded; retry in ${wait} s`,
+            { retriable: true, retryAfterSeconds: wait },
           )
         }
         // In order: one machine's messages keep their order through the broker.

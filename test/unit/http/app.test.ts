@@ -58,6 +58,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
       oeeWindowMs: 3_600_000,
       readiness: () => Promise.resolve({ postgres: { ok: true } }),
       log: pino({ level: 'silent' }),
+      readsNeedKey: false,
       version: 'test',
     })
     server = await serve(app)

@@ -25,6 +25,7 @@ describe('the served OpenAPI document', () => {
       oeeWindowMs: 3_600_000,
       readiness: () => Promise.resolve({}),
       log: pino({ level: 'silent' }),
+      readsNeedKey: false,
       version: 'test',
     } as unknown as HttpDeps
     const server = await serve(createHttpApp(deps))

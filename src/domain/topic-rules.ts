@@ -1,0 +1,56 @@
+import { routeTopic } from './inputs.js'
+
+/** MQTT's limit on a topic name: a two-byte length prefix. */
+export const MAX_TOPIC_BYTES = 65_535
+
+/**
+ * A topic a client may publish to, as a regular expression (with the `u` flag, so a lone
+ * surrogate is a code point of its own and excluded): no U+0000, no wildcard, not `$`-prefixed.
+ * The HTTP schemas put its source into the OpenAPI document, so clients see the same rule.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is what the rule keeps out
+export const PUBLISHABLE_TOPIC = /^[^$#+\u0000\uD800-\uDFFF][^#+\u0000\uD800-\uDFFF]*$/u
+
+// In `u` mode a surrogate pair is one code point, so only a lone surrogate matches.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * Why a topic cannot be published to, or undefined when it can. A broker closes the connection
+ * on such a packet, and mqtt.js re-sends it on every reconnect, so nothing like it may leave us.
+ */
+export function publishTopicProblem(topic: string): string | undefined {
+  if (topic.length === 0) return 'must not be empty'
+  if (LONE_SURROGATE.test(topic)) return 'must be valid UTF-8 (it holds a lone surrogate)'
+  if (topic.includes('\u0000')) return 'must not contain U+0000'
+  if (/[#+]/.test(topic)) return 'must not contain the wildcards # or +'
+  if (topic.startsWith('$')) return 'must not start with $ (reserved for the broker)'
+  const bytes = Buffer.byteLength(topic, 'utf8')
+  if (bytes > MAX_TOPIC_BYTES) return `must be at most ${MAX_TOPIC_BYTES} bytes, not ${bytes}`
+  return undefined
+}
+
+/** Why the ingest pipeline would not accept a topic, or undefined when it would. */
+export function inputTopicProblem(topic: string, topicPrefix: string): string | undefined {
+  const problem = publishTopicProblem(topic)
+  if (problem) return problem
+  return routeTopic(topic, topicPrefix)
+    ? undefined
+    : `not an input topic: ${inputTopicsHelp(topicPrefix)}`
+}
+
+/** The topics the pipeline reads, as a regular expression (for the OpenAPI document too). */
+export function inputTopicPattern(topicPrefix: string): RegExp {
+  const prefix = topicPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const id = '[A-Za-z0-9._:-]{1,128}'
+  return new RegExp(
+    `^(?:supply-chain|${prefix}/machines/${id}/(?:production|status|telemetry|commands)|` +
+      `${prefix}/parts/\\d{1,15}/info|${prefix}/materials/${id})$`,
+  )
+}
+
+function inputTopicsHelp(prefix: string): string {
+  return (
+    `one of ${prefix}/machines/{machineId}/(production|status|telemetry|commands), ` +
+    `${prefix}/parts/{partId}/info, ${prefix}/materials/{materialId}, supply-chain`
+  )
+}

@@ -1,0 +1,79 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import mqttPacket from 'mqtt-packet'
+
+/** What the double does with a PUBLISH: acknowledge it, close the connection, or say nothing. */
+export type PublishVerdict = 'ack' | 'refuse' | 'ignore'
+
+/**
+ * An MQTT 3.1.1 broker double that answers CONNECT and PINGREQ and treats each PUBLISH as told:
+ * like Mosquitto with a packet it will not take (too large, bad topic), it closes the
+ * connection; or it stays silent, like a broker that has stopped. It records what it received.
+ */
+export class RefusingBroker {
+  readonly received: { topic: string; messageId: number | undefined; dup: boolean }[] = []
+  connections = 0
+  private readonly sockets = new Set<Socket>()
+
+  private constructor(
+    private readonly server: Server,
+    private verdictOf: (topic: string) => PublishVerdict,
+  ) {}
+
+  static async start(verdictOf: (topic: string) => PublishVerdict): Promise<RefusingBroker> {
+    const server = createServer()
+    const broker = new RefusingBroker(server, verdictOf)
+    server.on('connection', (socket) => broker.serve(socket))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+    return broker
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+  }
+
+  /** Changes how later PUBLISH packets are treated. */
+  treat(verdictOf: (topic: string) => PublishVerdict): void {
+    this.verdictOf = verdictOf
+  }
+
+  topics(): string[] {
+    return this.received.map((r) => r.topic)
+  }
+
+  /** Cuts every client's connection, as a broker restart would. */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy()
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  private serve(socket: Socket): void {
+    this.connections++
+    this.sockets.add(socket)
+    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    const parser = mqttPacket.parser({ protocolVersion: 4 })
+    const send = (packet: mqttPacket.Packet) =>
+      socket.write(mqttPacket.generate(packet, { protocolVersion: 4 }))
+    parser.on('packet', (packet) => {
+      if (packet.cmd === 'connect') {
+        send({ cmd: 'connack', returnCode: 0, sessionPresent: false })
+      } else if (packet.cmd === 'pingreq') {
+        send({ cmd: 'pingresp' })
+      } else if (packet.cmd === 'publish') {
+        this.received.push({ topic: packet.topic, messageId: packet.messageId, dup: packet.dup })
+        const verdict = this.verdictOf(packet.topic)
+        if (verdict === 'refuse') socket.destroy()
+        else if (verdict === 'ack' && packet.qos === 1)
+          send({ cmd: 'puback', messageId: packet.messageId ?? 0 })
+      } else if (packet.cmd === 'disconnect') {
+        socket.end()
+      }
+    })
+    socket.on('data', (chunk: Buffer) => parser.parse(chunk))
+  }
+}
