@@ -3,6 +3,7 @@ import { Subject, type Observable } from 'rxjs'
 import type { Logger } from '../logger.js'
 import type { InboundMessage } from './inbound.js'
 import { withTimeout } from '../deadline.js'
+import { deferAcks, sendPuback } from './mqtt-deferred-ack.js'
 
 export type MqttSourceOptions = {
   url: string
@@ -11,12 +12,6 @@ export type MqttSourceOptions = {
   /** Most messages handed on but not yet acknowledged; past it the source stops reading. */
   maxInFlight: number
 }
-
-/** mqtt.js's internal send, which we call for the deferred PUBACK (see `MqttSource`). */
-type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void }
-
-/** Passed to mqtt.js's callback so it reads on without sending the PUBACK itself. */
-const DEFERRED = new Error('puback deferred until commit')
 
 /**
  * QoS 1 subscriber with a persistent session that sends each PUBACK only when the pipeline
@@ -64,7 +59,7 @@ export class MqttSource {
       connectTimeout: 10_000,
     })
     this.client = client
-    client.handleMessage = (packet, callback) => this.receive(packet, callback)
+    deferAcks(client, (packet, readOn) => this.receive(packet, readOn))
     client.on('close', () => {
       this.generation += 1
     })
@@ -89,7 +84,7 @@ export class MqttSource {
     if (client) await withTimeout(client.endAsync(), 2000).catch(() => client.stream.destroy())
   }
 
-  private receive(packet: IPublishPacket, callback: (error?: Error) => void): void {
+  private receive(packet: IPublishPacket, readOn: () => void): void {
     const generation = this.generation
     let acked = false
     this.inFlightCount += 1
@@ -103,7 +98,6 @@ export class MqttSource {
         this.settle(packet, generation)
       },
     })
-    const readOn = () => callback(packet.qos > 0 ? DEFERRED : undefined)
     if (this.inFlightCount < this.options.maxInFlight && !this.stopping) readOn()
     else this.blocked = readOn
   }
@@ -113,10 +107,7 @@ export class MqttSource {
     const client = this.client
     if (packet.qos > 0 && client && generation === this.generation && client.connected) {
       this.corkUntilNextTick(client)
-      ;(client as unknown as PacketSender)._sendPacket({
-        cmd: 'puback',
-        messageId: packet.messageId as number,
-      })
+      sendPuback(client, packet.messageId as number)
     }
     if (this.blocked && this.inFlightCount < this.options.maxInFlight && !this.stopping) {
       const readOn = this.blocked

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient, type PacketCallback } from 'mqtt'
 import { forgetOutgoing, outgoingCount } from '../../../src/streams/mqtt-outgoing'
-import { RefusingBroker } from '../../doubles/refusing-broker'
+import { BrokerDouble } from '../../doubles/broker-double'
 
 /**
  * Pins what the publisher relies on in mqtt.js: an unacknowledged QoS 1 packet waits in
@@ -8,7 +8,7 @@ import { RefusingBroker } from '../../doubles/refusing-broker'
  * `removeOutgoingMessage` takes it out for good. If a new mqtt.js changes that, these fail.
  */
 describe('mqtt.js outgoing packets', () => {
-  let broker: RefusingBroker
+  let broker: BrokerDouble
   let client: MqttClient
 
   afterEach(async () => {
@@ -30,7 +30,7 @@ describe('mqtt.js outgoing packets', () => {
 
   it('re-sends an unacknowledged packet after the broker closed the connection on it', async () => {
     let refusals = 0
-    broker = await RefusingBroker.start(() => (refusals++ === 0 ? 'refuse' : 'ack'))
+    broker = await BrokerDouble.start(() => (refusals++ === 0 ? 'refuse' : 'ack'))
     await connect()
     await client.publishAsync('line/1', 'x', { qos: 1 })
     expect(broker.topics()).toEqual(['line/1', 'line/1'])
@@ -38,7 +38,7 @@ describe('mqtt.js outgoing packets', () => {
   })
 
   it('keeps the packet under its id with the publish callback, and forgets it on request', async () => {
-    broker = await RefusingBroker.start(() => 'ignore')
+    broker = await BrokerDouble.start(() => 'ignore')
     await connect()
     const settled: (Error | undefined)[] = []
     const callback: PacketCallback = (err) => void settled.push(err)

@@ -1,15 +1,15 @@
 import { pino } from 'pino'
 import { MillstreamError } from '../../../src/errors'
 import { MqttPublisher } from '../../../src/streams/mqtt-publisher'
-import { RefusingBroker, type PublishVerdict } from '../../doubles/refusing-broker'
+import { BrokerDouble, type PublishVerdict } from '../../doubles/broker-double'
 
 describe('the MQTT publisher', () => {
-  let broker: RefusingBroker
+  let broker: BrokerDouble
   let publisher: MqttPublisher
   const seen = { refused: [] as string[], timedOut: [] as string[] }
 
   const start = async (verdictOf: (topic: string) => PublishVerdict, timeoutMs = 3000) => {
-    broker = await RefusingBroker.start(verdictOf)
+    broker = await BrokerDouble.start(verdictOf)
     seen.refused = []
     seen.timedOut = []
     publisher = await MqttPublisher.connect({

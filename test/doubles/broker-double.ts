@@ -6,12 +6,15 @@ import mqttPacket from 'mqtt-packet'
 export type PublishVerdict = 'ack' | 'refuse' | 'ignore'
 
 /**
- * An MQTT 3.1.1 broker double that answers CONNECT and PINGREQ and treats each PUBLISH as told:
- * like Mosquitto with a packet it will not take (too large, bad topic), it closes the
- * connection; or it stays silent, like a broker that has stopped. It records what it received.
+ * An MQTT 3.1.1 broker double that answers CONNECT, SUBSCRIBE and PINGREQ and treats each
+ * PUBLISH as told: like Mosquitto with a packet it will not take (too large, bad topic), it
+ * closes the connection; or it stays silent, like a broker that has stopped. It records what it
+ * received, and can deliver QoS 1 messages to its clients.
  */
-export class RefusingBroker {
+export class BrokerDouble {
   readonly received: { topic: string; messageId: number | undefined; dup: boolean }[] = []
+  /** Message ids of the PUBACKs clients sent for messages delivered to them. */
+  readonly pubacks: number[] = []
   connections = 0
   private readonly sockets = new Set<Socket>()
 
@@ -20,9 +23,9 @@ export class RefusingBroker {
     private verdictOf: (topic: string) => PublishVerdict,
   ) {}
 
-  static async start(verdictOf: (topic: string) => PublishVerdict): Promise<RefusingBroker> {
+  static async start(verdictOf: (topic: string) => PublishVerdict): Promise<BrokerDouble> {
     const server = createServer()
-    const broker = new RefusingBroker(server, verdictOf)
+    const broker = new BrokerDouble(server, verdictOf)
     server.on('connection', (socket) => broker.serve(socket))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
     return broker
@@ -35,6 +38,20 @@ export class RefusingBroker {
   /** Changes how later PUBLISH packets are treated. */
   treat(verdictOf: (topic: string) => PublishVerdict): void {
     this.verdictOf = verdictOf
+  }
+
+  /** Sends a QoS 1 message to every connected client. */
+  deliver(topic: string, payload: string, messageId: number): void {
+    const packet = generate({
+      cmd: 'publish',
+      topic,
+      payload,
+      qos: 1,
+      messageId,
+      dup: false,
+      retain: false,
+    })
+    for (const socket of this.sockets) socket.write(packet)
   }
 
   topics(): string[] {
@@ -57,11 +74,18 @@ export class RefusingBroker {
     socket.on('close', () => this.sockets.delete(socket))
     socket.on('error', () => socket.destroy())
     const parser = mqttPacket.parser({ protocolVersion: 4 })
-    const send = (packet: mqttPacket.Packet) =>
-      socket.write(mqttPacket.generate(packet, { protocolVersion: 4 }))
+    const send = (packet: mqttPacket.Packet) => socket.write(generate(packet))
     parser.on('packet', (packet) => {
       if (packet.cmd === 'connect') {
         send({ cmd: 'connack', returnCode: 0, sessionPresent: false })
+      } else if (packet.cmd === 'subscribe') {
+        send({
+          cmd: 'suback',
+          messageId: packet.messageId,
+          granted: packet.subscriptions.map((s) => s.qos),
+        })
+      } else if (packet.cmd === 'puback') {
+        this.pubacks.push(packet.messageId ?? 0)
       } else if (packet.cmd === 'pingreq') {
         send({ cmd: 'pingresp' })
       } else if (packet.cmd === 'publish') {
@@ -77,3 +101,5 @@ export class RefusingBroker {
     socket.on('data', (chunk: Buffer) => parser.parse(chunk))
   }
 }
+
+const generate = (packet: mqttPacket.Packet) => mqttPacket.generate(packet, { protocolVersion: 4 })
