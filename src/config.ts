@@ -61,6 +61,9 @@ const envSchema = z.object({
   SCRAP_RATE_MIN_PARTS: positiveInt.default(20),
 })
 
+/** Every environment variable the service reads (the README lists each; a test checks). */
+export const SETTINGS = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[]
+
 /** Parsed, typed service configuration. */
 export type Config = Readonly<{
   mqtt: Readonly<{

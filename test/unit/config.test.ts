@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from '../../src/config'
+import { readFileSync } from 'node:fs'
+import { ConfigError, loadConfig, SETTINGS } from '../../src/config'
+import { projectPath } from '../../src/project-root'
 
 describe('configuration', () => {
   it('runs on embedded defaults with an empty environment', () => {
@@ -35,5 +37,20 @@ describe('configuration', () => {
         'MQTT_TOPIC_PREFIX',
       ])
     }
+  })
+})
+
+describe('the README', () => {
+  it('lists every setting the service reads, and no other', () => {
+    const readme = readFileSync(projectPath('README.md'), 'utf8')
+    const section = /## Configuration \(environment\)\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? ''
+    const listed = new Set(
+      section
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)])
+        .map((m) => m[1]),
+    )
+    expect([...listed].sort()).toEqual([...SETTINGS].sort())
   })
 })
