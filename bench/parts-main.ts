@@ -1,8 +1,8 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { projectPath } from '../src/project-root'
-import { measureActorScale } from './actor-scale'
-import { measureHttpLookups } from './http-lookup'
+import { measureActorScale } from './actors/index'
+import { measureHttpLookups } from './http/index'
 import { readServicesFile } from './lib/stack'
 
 const USAGE = `usage: node .build/bench/parts-main.js [--smoke] [--only actors|http]

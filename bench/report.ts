@@ -1,10 +1,10 @@
-import type { ActorScaleResult } from './actor-scale'
+import type { ActorScaleResult } from './actors/index'
 import {
   LATENCY_TARGET_PER_SECOND,
   type EndToEndResult,
   type LatencyResult,
 } from './e2e/millstream'
-import type { HttpLookupResult } from './http-lookup'
+import type { HttpLookupResult } from './http/index'
 import { format, table } from './lib/table'
 import type { Ceiling } from './lib/types'
 import type { NaiveResult } from './naive/naive'

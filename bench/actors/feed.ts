@@ -1,6 +1,6 @@
-import type { Dispatcher } from '../src/actors/dispatcher'
-import type { ValidInput } from '../src/domain/inputs'
-import type { MachineInput } from '../src/domain/machine'
+import type { Dispatcher } from '../../src/actors/dispatcher'
+import type { ValidInput } from '../../src/domain/inputs'
+import type { MachineInput } from '../../src/domain/machine'
 
 /** Parts the machines produce; their ideal cycle times are known, so OEE has performance. */
 export const BENCH_PARTS: [partId: number, idealCycleSeconds: number][] = [

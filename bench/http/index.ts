@@ -1,8 +1,8 @@
-import { HaproxyProcess } from '../test/support/haproxy'
-import { ServiceProcess } from '../test/support/service-process'
-import { uniqueName, waitFor } from '../test/support/services'
-import type { BenchServices } from './lib/types'
-import { runLoad, type LoadResult } from './http-lookup-load'
+import { HaproxyProcess } from '../../test/support/haproxy'
+import { ServiceProcess } from '../../test/support/service-process'
+import { uniqueName, waitFor } from '../../test/support/services'
+import type { BenchServices } from '../lib/types'
+import { runLoad, type LoadResult } from './load'
 import {
   closeAll,
   createBenchDatabase,
@@ -11,7 +11,7 @@ import {
   stopService,
   untilRelayCaughtUp,
   type Closer,
-} from './http-lookup-setup'
+} from './setup'
 
 export type HttpLookupOptions = {
   /** Seconds measured per path (after a short warm-up). */

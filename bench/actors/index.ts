@@ -1,8 +1,8 @@
 import { fork } from 'node:child_process'
 import path from 'node:path'
-import type { ActorScaleResult, ActorScaleRunOptions } from './actor-scale-run'
+import type { ActorScaleResult, ActorScaleRunOptions } from './run'
 
-export type { ActorScaleResult } from './actor-scale-run'
+export type { ActorScaleResult } from './run'
 
 export type ActorScaleOptions = {
   actors: number
@@ -14,7 +14,7 @@ export type ActorScaleOptions = {
   timeoutMs?: number
 }
 
-const CHILD = path.join(__dirname, 'actor-scale-main.js')
+const CHILD = path.join(__dirname, 'actors-main.js')
 
 /**
  * Heap per live machine actor, and whether passivation returns it: runs `actors` machine

@@ -1,8 +1,8 @@
-import { benchMillstream } from './e2e/millstream'
-import { startStack } from './lib/stack'
-import { DEFAULT_MIX } from './load/messages'
+import { benchMillstream } from './millstream'
+import { startStack } from '../lib/stack'
+import { DEFAULT_MIX } from '../load/messages'
 
-/** Only the millstream end-to-end run (for profiling): `node .build/bench/e2e-main.js [seconds]`. */
+/** Only the millstream end-to-end run (for profiling): `node .build/bench/e2e/e2e-main.js [seconds]`. */
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 20)
   const stack = startStack((l) => console.log(l))

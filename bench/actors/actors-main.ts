@@ -1,10 +1,10 @@
-import { runActorScale, type ActorScaleRunOptions } from './actor-scale-run'
+import { runActorScale, type ActorScaleRunOptions } from './run'
 
 /**
  * Child entry of the actor-scale bench, forked with `--expose-gc` by `measureActorScale` so
  * forced GCs see only this process's actors. Takes its options as JSON in argv and sends
  * back `{ result }` or `{ error }` over the IPC channel. Run by hand (no IPC channel, e.g.
- * `node --expose-gc --cpu-prof .build/bench/actor-scale-main.js '{"actors":5000,"idleMs":15000}'`)
+ * `node --expose-gc --cpu-prof .build/bench/actors/actors-main.js '{"actors":5000,"idleMs":15000}'`)
  * it prints that JSON instead.
  */
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
-import type { CommitOutcome, EntityJournal, EntityWrite } from '../src/actors/ports'
-import { PartTotals } from '../test/doubles/part-totals'
-import type { DomainEvent, EntityType } from '../src/domain/events'
+import type { CommitOutcome, EntityJournal, EntityWrite } from '../../src/actors/ports'
+import { PartTotals } from '../../test/doubles/part-totals'
+import type { DomainEvent, EntityType } from '../../src/domain/events'
 
 /**
  * A journal that keeps only what recovery needs: each entity's latest state, serialised as a

@@ -1,12 +1,12 @@
 import { start, stop, type ActorSystemRef } from 'nact'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { writeHeapSnapshot } from 'node:v8'
-import { Dispatcher } from '../src/actors/dispatcher'
-import { InMemoryPartCatalog } from '../src/actors/part-catalog'
-import { DEFAULT_RULES } from '../src/domain/rules'
-import { LatestStateJournal } from './actor-scale-journal'
-import { BENCH_PARTS, feedMachines, MESSAGES_PER_MACHINE } from './actor-scale-feed'
-import { settledHeapBytes } from './actor-scale-heap'
+import { Dispatcher } from '../../src/actors/dispatcher'
+import { InMemoryPartCatalog } from '../../src/actors/part-catalog'
+import { DEFAULT_RULES } from '../../src/domain/rules'
+import { LatestStateJournal } from './journal'
+import { BENCH_PARTS, feedMachines, MESSAGES_PER_MACHINE } from './feed'
+import { settledHeapBytes } from './heap'
 
 /** What the child process is asked to measure. */
 export type ActorScaleRunOptions = {
