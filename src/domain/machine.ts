@@ -108,7 +108,11 @@ export function applyMachineEvent(
       return {
         ...s,
         ...seen,
-        tracker: prune(advance(s.tracker, s.state, e.occurredAt), e.occurredAt, rules.oeeWindowMs),
+        tracker: prune(
+          advance(s.tracker, s.state, e.occurredAt, rules.oeeWindowMs),
+          e.occurredAt,
+          rules.oeeWindowMs,
+        ),
         state: e.state,
         stateSince: e.occurredAt,
         alerts: { ...s.alerts, silent: false },

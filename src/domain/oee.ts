@@ -42,13 +42,22 @@ export function emptyTracker(bucketMs: number): OeeTracker {
 
 const isPlanned = (s: RunState) => s === 'running' || s === 'idle' || s === 'down'
 
-/** Counts the time from `accountedUntil` to `to` as spent in `state`. Out-of-order times count nothing. */
-export function advance(t: OeeTracker, state: RunState, to: number): OeeTracker {
+/**
+ * Counts the time from `accountedUntil` to `to` as spent in `state`. Out-of-order times count
+ * nothing. Time before the `windowMs` that ends at `to` is not counted at all: it would land in
+ * buckets that are pruned or weigh nothing.
+ */
+export function advance(
+  t: OeeTracker,
+  state: RunState,
+  to: number,
+  windowMs = Number.POSITIVE_INFINITY,
+): OeeTracker {
   if (t.accountedUntil === null || to <= t.accountedUntil) {
     return t.accountedUntil === null ? { ...t, accountedUntil: to } : t
   }
   const next = copy(t)
-  advanceInPlace(next, state, to)
+  advanceInPlace(next, state, to, windowMs)
   return next
 }
 
@@ -64,13 +73,16 @@ export function recordPart(
 ): OeeTracker {
   const next = copy(t)
   if (next.accountedUntil === null) next.accountedUntil = part.at
-  else if (part.at > next.accountedUntil) advanceInPlace(next, state, part.at)
+  else if (part.at > next.accountedUntil) advanceInPlace(next, state, part.at, windowMs)
   countPartInPlace(next, part.at, part.good, part.idealMs)
   return prune(next, part.at, windowMs)
 }
 
-function advanceInPlace(next: OeeTracker, state: RunState, to: number): void {
-  let from = next.accountedUntil ?? to
+function advanceInPlace(next: OeeTracker, state: RunState, to: number, windowMs: number): void {
+  // Time more than the window and two buckets (whatever the sign of the times) before `to` can
+  // only land in buckets that are pruned or weigh nothing. Skipping it keeps a clock that jumps
+  // years ahead from filling, and spinning through, millions of buckets.
+  let from = Math.max(next.accountedUntil ?? to, to - windowMs - 2 * next.bucketMs)
   const t = next
   while (from < to) {
     const start = from - (from % t.bucketMs)
@@ -145,7 +157,7 @@ export function prune(t: OeeTracker, now: number, windowMs: number): OeeTracker 
  */
 export function computeOee(t: OeeTracker, state: RunState, now: number, windowMs: number): Oee {
   // Buckets before the window weigh 0 below, so no pruned copy is needed.
-  const live = advance(t, state, now)
+  const live = advance(t, state, now, windowMs)
   let planned = 0
   let running = 0
   let produced = 0

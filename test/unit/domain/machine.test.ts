@@ -149,6 +149,22 @@ describe('machine OEE (hand-computed)', () => {
     expect(machineOee(state, rules).availability).toBe(1)
   })
 
+  it('keeps one window of buckets when its clock jumps millennia ahead', () => {
+    // Year 2024, then the largest time a Date holds: 8·10^12 one-minute buckets apart.
+    const t0 = Date.parse('2024-03-01T08:00:00Z')
+    const started = performance.now()
+    const { state } = run([
+      status('running', t0),
+      part(t0 + MIN),
+      status('down', 8.64e15 - MIN),
+      part(8.64e15),
+    ])
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(state.tracker.starts.length).toBeLessThanOrEqual(60 + 3)
+    // The last minute down, the hour before it running: the old run is gone from the window.
+    expect(machineOee(state, rules).availability).toBeCloseTo(59 / 60, 6)
+  })
+
   it('has no OEE before it knows its state and its parts', () => {
     expect(machineOee(run([]).state, rules)).toEqual({
       availability: null,
