@@ -115,10 +115,9 @@ function toSql(query: EventQuery): { sql: string; params: unknown[] } {
   if (query.contains && Object.keys(query.contains).length > 0) {
     where.push(`payload::jsonb @> ${param(JSON.stringify(query.contains))}::jsonb`)
   }
-  if (query.from !== undefined)
-    where.push(`occurred_at >= ${param(new Date(query.from).toISOString())}::timestamptz`)
-  if (query.to !== undefined)
-    where.push(`occurred_at < ${param(new Date(query.to).toISOString())}::timestamptz`)
+  // Epoch ms, converted as the writes do: PostgreSQL reads no ISO text for year 0000.
+  if (query.from !== undefined) where.push(`occurred_at >= ms_to_ts(${param(query.from)})`)
+  if (query.to !== undefined) where.push(`occurred_at < ms_to_ts(${param(query.to)})`)
   const sql = `SELECT payload::text FROM event_log
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY position${query.limit !== undefined ? ` LIMIT ${param(query.limit)}` : ''}`

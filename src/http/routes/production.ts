@@ -1,14 +1,20 @@
 import { z } from 'zod'
+import { decimalRangePattern } from '../../domain/decimal-range.js'
+import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import type { Oee } from '../../domain/oee.js'
 import type { EventHistory } from '../../store/event-history.js'
 import type { ApiRoute } from '../route.js'
 import { machineIdParam, problem } from '../schemas.js'
-import { instant, streamNdjson } from './events.js'
+import { streamNdjson } from './events.js'
 
 const range = {
-  from: instant.optional().meta({ description: 'Produced at or after this: ISO-8601 or epoch ms' }),
-  to: instant.optional().meta({ description: 'Produced before this (exclusive)' }),
+  from: timestampTextSchema
+    .optional()
+    .meta({ description: 'Produced at or after this: ISO-8601 or epoch ms' }),
+  to: timestampTextSchema.optional().meta({
+    description: 'Produced before this (exclusive): ISO-8601 or epoch ms; not before `from`',
+  }),
   limit: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 }
 const productionQuery = z.strictObject({
@@ -37,15 +43,30 @@ const recordResponses = {
   400: { description: 'Bad query', schema: problem },
 }
 
-/** `15m`, `2h`, `900s`, or milliseconds. */
-const windowParam = z
-  .string()
-  .regex(/^\d+(ms|s|m|h)?$/, 'a duration such as 15m, 2h, 900s or milliseconds')
-  .transform((w) => {
-    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(w) as RegExpExecArray
-    return Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit ?? 'ms'] as number)
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * `15m`, `2h`, `900s`, or milliseconds, from one second up to `maxMs`. The bounds are in the
+ * pattern itself, so the document states them exactly.
+ */
+function windowParam(maxMs: number) {
+  const forms = Object.entries(UNIT_MS).flatMap(([unit, ms]) => {
+    const lo = Math.ceil(Math.min(1000, maxMs) / ms)
+    const hi = Math.floor(maxMs / ms)
+    if (lo > hi) return []
+    return [`0*${decimalRangePattern(lo, hi)}${unit === 'ms' ? '(?:ms)?' : unit}`]
   })
-  .pipe(z.number().int().min(1000, 'at least one second'))
+  return z
+    .string()
+    .regex(
+      new RegExp(`^(?:${forms.join('|')})$`),
+      `a duration from 1 s to the configured OEE window (${maxMs} ms), such as 15m, 2h, 900s or milliseconds`,
+    )
+    .transform((w) => {
+      const [, n, unit] = /^([0-9]+)(ms|s|m|h)?$/.exec(w) as RegExpExecArray
+      return Number(n) * UNIT_MS[(unit ?? 'ms') as keyof typeof UNIT_MS]
+    })
+}
 
 export type OeeLookup = (machineId: string, windowMs: number) => Promise<Oee | undefined>
 
@@ -57,9 +78,9 @@ export function productionRoutes(
 ): ApiRoute[] {
   const idParams = z.strictObject({ machineId: machineIdParam })
   const oeeQuery = z.strictObject({
-    window: windowParam
-      .pipe(z.number().max(maxWindowMs, `at most the configured OEE window (${maxWindowMs} ms)`))
-      .optional(),
+    window: windowParam(maxWindowMs).optional().meta({
+      description: 'The window: 15m, 2h, 900s or milliseconds; the configured one if absent',
+    }),
   })
   const open = async (
     ctx: Parameters<ApiRoute['handle']>[0],
