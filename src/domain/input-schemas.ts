@@ -29,14 +29,18 @@ export const telemetryPayloadSchema = z.strictObject({
   messageId,
 })
 
+/** A part's material ids, at most 100, each once (compared as text: `7` is `"7"`). */
+export const materialIdsOf = <T extends z.ZodType>(id: T) =>
+  z
+    .array(id)
+    .max(100)
+    .refine((ids) => new Set(ids.map(String)).size === ids.length, 'material ids must be unique')
+    .meta({ uniqueItems: true })
+
 export const partInfoPayloadSchema = z.strictObject({
   defaultPrice: z.number().nonnegative(),
   timeToProduce: z.number().positive('must be > 0 seconds'),
-  materials: z
-    .array(entityId)
-    .max(100)
-    .refine((ids) => new Set(ids.map(String)).size === ids.length, 'material ids must be unique')
-    .optional(),
+  materials: materialIdsOf(entityId).optional(),
   partId: z.number().int().nonnegative().optional(),
   messageId,
 })

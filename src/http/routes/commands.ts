@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import {
   commandPayloadSchema,
+  materialIdsOf,
   materialPayloadSchema,
   partInfoPayloadSchema,
 } from '../../domain/input-schemas.js'
@@ -121,7 +122,10 @@ export function commandRoutes(
       path: '/parts/{partId}',
       summary: 'Set a part’s reference data',
       id: { name: 'partId', schema: partIdParam },
-      body: partInfoPayloadSchema.omit({ partId: true }),
+      // Material ids as text only: `uniqueItems` cannot say that `7` and "7" are one id.
+      body: partInfoPayloadSchema
+        .omit({ partId: true })
+        .extend({ materials: materialIdsOf(materialIdParam).optional() }),
       topic: (id) => `${topicPrefix}/parts/${id}/info`,
     }),
     entityCommand({
