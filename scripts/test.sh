@@ -15,12 +15,15 @@ if ! command -v mosquitto >/dev/null || ! command -v haproxy >/dev/null || [[ ! 
   fi
 fi
 
-# The Python client's environment.
+# The Python client's environment, with its test and contract extras (pytest; Schemathesis for
+# the OpenAPI contract test): installed once, when missing.
 PY="${MILLSTREAM_PYTHON:-$ROOT/.venv/bin/python}"
 if [[ ! -x "$PY" ]]; then
   python3 -m venv .venv
-  .venv/bin/pip install -q -e 'clients/python[test]'
   PY="$ROOT/.venv/bin/python"
+fi
+if [[ ! -x "$(dirname "$PY")/schemathesis" ]]; then
+  "$PY" -m pip install -q -e 'clients/python[test,contract]'
 fi
 export MILLSTREAM_PYTHON="$PY"
 
