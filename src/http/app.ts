@@ -5,13 +5,13 @@ import type { Metrics } from '../metrics.js'
 import type { MessageBus } from '../streams/mqtt-publisher.js'
 import type { ApiKeys } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
-import { bodyParser } from '@koa/bodyparser'
 import { MillstreamError } from '../errors.js'
 import type { SchemaRegistry } from '../events/schema-registry.js'
 import type { CatalogQueries } from '../store/catalog-queries.js'
 import type { EventHistory } from '../store/event-history.js'
 import type { PgDeadLetters } from '../store/dead-letters.js'
 import type { MachineQueries } from '../store/machine-queries.js'
+import { jsonBody } from './json-body.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
 import { swaggerUi } from './swagger-ui.js'
@@ -99,8 +99,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     if (ctx.path.startsWith(`${API_PREFIX}/docs`)) await docs(ctx, next)
     else await next()
   })
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })
-  app.use((ctx, next) => (WITH_BODY.has(ctx.method) ? parseBody(ctx, next) : next()))
+  app.use((ctx, next) => (WITH_BODY.has(ctx.method) ? jsonBody(ctx, next) : next()))
   app.use(methodNotAllowed(router))
   app.use(router.routes())
   return app
