@@ -1,8 +1,9 @@
 import { z } from 'zod'
+import { text } from './text.js'
 import { timestampSchema } from './timestamps.js'
 
 /** One schema per message type (DESIGN §2). Unknown fields are rejected. */
-const messageId = z.string().min(1).max(200).optional()
+const messageId = text(1, 200).optional()
 const entityId = z.union([
   z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
   z.number().int().nonnegative(),
@@ -11,7 +12,7 @@ const entityId = z.union([
 export const statusPayloadSchema = z.strictObject({
   state: z.enum(['running', 'idle', 'down', 'maintenance']),
   at: timestampSchema,
-  reason: z.string().max(500).optional(),
+  reason: text(0, 500).optional(),
   machineId: entityId.optional(),
   messageId,
 })
@@ -46,7 +47,7 @@ export const partInfoPayloadSchema = z.strictObject({
 })
 
 export const materialPayloadSchema = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: text(1, 200),
   price: z.number().nonnegative(),
   date: timestampSchema,
   materialId: entityId.optional(),
@@ -56,7 +57,7 @@ export const materialPayloadSchema = z.strictObject({
 export const commandPayloadSchema = z.strictObject({
   type: z.enum(['maintenance-start', 'maintenance-end', 'reset-counters']),
   at: timestampSchema.optional(),
-  requestedBy: z.string().min(1).max(200).optional(),
+  requestedBy: text(1, 200).optional(),
   machineId: entityId.optional(),
   messageId,
 })

@@ -4,15 +4,32 @@ import { routeTopic } from './inputs.js'
 export const MAX_TOPIC_BYTES = 65_535
 
 /**
- * A topic a client may publish to, as a regular expression (with the `u` flag, so a lone
- * surrogate is a code point of its own and excluded): no U+0000, no wildcard, not `$`-prefixed.
- * The HTTP schemas put its source into the OpenAPI document, so clients see the same rule.
+ * What no topic may hold: wildcards, control characters and the BMP's noncharacters (Mosquitto
+ * closes the connection on a topic with any of them, as it does for U+0000).
  */
-// eslint-disable-next-line no-control-regex -- U+0000 is what the rule keeps out
-export const PUBLISHABLE_TOPIC = /^[^$#+\u0000\uD800-\uDFFF][^#+\u0000\uD800-\uDFFF]*$/u
+const REFUSED = '#+\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF'
+
+/**
+ * A topic a client may publish to, as the OpenAPI document gives it: not `$`-prefixed, none of
+ * the refused characters. Tools read a pattern by UTF-16 unit, where a surrogate range would
+ * forbid every character past the BMP; a lone surrogate (not UTF-8 at all) and the noncharacters
+ * of the other planes are left to the description and `publishTopicProblem`.
+ */
+export const PUBLISHABLE_TOPIC_TEXT = `^[^$${REFUSED}][^${REFUSED}]*$`
+
+/**
+ * The same with the `u` flag, so a lone surrogate is a code point of its own and excluded too.
+ */
+export const PUBLISHABLE_TOPIC = new RegExp(
+  `^[^$${REFUSED}\\uD800-\\uDFFF][^${REFUSED}\\uD800-\\uDFFF]*$`,
+  'u',
+)
 
 // In `u` mode a surrogate pair is one code point, so only a lone surrogate matches.
 const LONE_SURROGATE = /\p{Cs}/u
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0001-\u001F\u007F-\u009F]/
+const NONCHARACTER = /\p{Noncharacter_Code_Point}/u
 
 /**
  * Why a topic cannot be published to, or undefined when it can. A broker closes the connection
@@ -22,6 +39,9 @@ export function publishTopicProblem(topic: string): string | undefined {
   if (topic.length === 0) return 'must not be empty'
   if (LONE_SURROGATE.test(topic)) return 'must be valid UTF-8 (it holds a lone surrogate)'
   if (topic.includes('\u0000')) return 'must not contain U+0000'
+  if (CONTROL.test(topic))
+    return 'must not contain control characters (U+0001-U+001F, U+007F-U+009F)'
+  if (NONCHARACTER.test(topic)) return 'must not contain Unicode noncharacters (e.g. U+FFFE)'
   if (/[#+]/.test(topic)) return 'must not contain the wildcards # or +'
   if (topic.startsWith('$')) return 'must not start with $ (reserved for the broker)'
   const bytes = Buffer.byteLength(topic, 'utf8')
@@ -44,7 +64,7 @@ export function inputTopicPattern(topicPrefix: string): RegExp {
   const id = '[A-Za-z0-9._:-]{1,128}'
   return new RegExp(
     `^(?:supply-chain|${prefix}/machines/${id}/(?:production|status|telemetry|commands)|` +
-      `${prefix}/parts/\\d{1,15}/info|${prefix}/materials/${id})$`,
+      `${prefix}/parts/[0-9]{1,15}/info|${prefix}/materials/${id})$`,
   )
 }
 

@@ -10,8 +10,10 @@ import {
   inputTopicPattern,
   inputTopicProblem,
   PUBLISHABLE_TOPIC,
+  PUBLISHABLE_TOPIC_TEXT,
   publishTopicProblem,
 } from '../../domain/topic-rules.js'
+import { text } from '../../domain/text.js'
 import { MillstreamError } from '../../errors.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
 import type { RateLimiter } from '../rate-limit.js'
@@ -39,10 +41,7 @@ const errors = {
 
 /** A topic checked by the one rule every publishing route shares. */
 const topicField = (problemOf: (topic: string) => string | undefined, pattern: RegExp) =>
-  z
-    .string()
-    .min(1)
-    .max(512)
+  text(1, 512)
     .regex(pattern)
     .superRefine((topic, ctx) => {
       const problem = problemOf(topic)
@@ -53,7 +52,11 @@ const MAX_INGEST = 1000
 const payloadField = z.union([z.record(z.string(), z.unknown()), z.string()])
 const publishBody = z.strictObject({
   topic: topicField(publishTopicProblem, PUBLISHABLE_TOPIC).meta({
-    description: 'MQTT topic: UTF-8, no U+0000, no wildcards (# +), not $-prefixed',
+    description:
+      'MQTT topic: valid UTF-8 (no lone surrogates), no control characters or noncharacters ' +
+      '(U+0000-U+001F, U+007F-U+009F, U+FDD0-U+FDEF, U+xFFFE, U+xFFFF), no wildcards (# +), ' +
+      'not $-prefixed',
+    pattern: PUBLISHABLE_TOPIC_TEXT,
   }),
   payload: payloadField,
   qos: z.union([z.literal(0), z.literal(1)]).default(1),

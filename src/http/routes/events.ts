@@ -3,6 +3,7 @@ import avro from 'avsc'
 import type { Context } from 'koa'
 import { z } from 'zod'
 import type { DomainEvent } from '../../domain/events.js'
+import { text } from '../../domain/text.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import { avroRecordOf } from '../../events/event-records.js'
@@ -46,21 +47,16 @@ const eventsQuery = z.strictObject({
   type: typeList.optional().meta({
     description: `Event types, repeated or comma-separated: ${eventType.options.join(', ')}`,
   }),
-  key: z
-    .string()
-    .min(1)
-    .max(512)
+  key: text(1, 512)
     .optional()
     .meta({ description: 'Entity id: machine, part or material id (the Kafka message key)' }),
   from: timestampTextSchema
     .optional()
     .meta({ description: 'Events that occurred at or after this: ISO-8601 or epoch ms' }),
-  to: timestampTextSchema
-    .optional()
-    .meta({
-      description:
-        'Events that occurred before this (exclusive): ISO-8601 or epoch ms; not before `from`',
-    }),
+  to: timestampTextSchema.optional().meta({
+    description:
+      'Events that occurred before this (exclusive): ISO-8601 or epoch ms; not before `from`',
+  }),
   limit: z.coerce
     .number()
     .int()
