@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import type { ApiRoute } from './route.js'
+import { MAX_BODY_BYTES } from './json-body.js'
+import type { ApiResponse, ApiRoute } from './route.js'
+import { problem } from './schemas.js'
 
 type RouteGroup = { prefix: string; routes: ApiRoute[] }
 
@@ -32,10 +34,38 @@ export function buildOpenApi(groups: RouteGroup[], version: string): Record<stri
   }
 }
 
+/** What the mount answers before any handler runs, on the routes where it can. */
+function edgeResponses(route: ApiRoute): Record<number, ApiResponse> {
+  const out: Record<number, ApiResponse> = {}
+  const bad = (status: number, description: string) => {
+    out[status] = { description, schema: problem }
+  }
+  if (route.params || route.query || route.body)
+    bad(400, 'Bad request: a parameter or the body does not match its schema')
+  if (route.auth) {
+    bad(401, 'No API key: `Authorization: Bearer <key>`')
+    bad(403, 'Not a valid API key')
+  }
+  if (route.body) {
+    bad(413, `Body larger than ${MAX_BODY_BYTES} bytes`)
+    bad(415, 'Body not `application/json`')
+  }
+  return out
+}
+
+/** The operationId of a route, e.g. `getMachinesByMachineIdOee`. */
+function operationId(method: string, path: string): string {
+  const camel = path
+    .replace(/\{(\w+)\}/g, 'By_$1')
+    .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+  return `${method}${camel}`
+}
+
 function operation(route: ApiRoute): Record<string, unknown> {
   const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')]
+  const declared = { ...edgeResponses(route), ...route.responses }
   const responses = Object.fromEntries(
-    Object.entries(route.responses).map(([status, r]) => [
+    Object.entries(declared).map(([status, r]) => [
       status,
       {
         description: r.description,
@@ -47,6 +77,20 @@ function operation(route: ApiRoute): Record<string, unknown> {
                   schema: toJson(r.schema, 'output'),
                 },
               },
+            }
+          : {}),
+        ...(r.links
+          ? {
+              links: Object.fromEntries(
+                Object.entries(r.links).map(([name, l]) => [
+                  name,
+                  {
+                    operationId: operationId(l.method, l.path),
+                    parameters: l.parameters,
+                    description: l.description,
+                  },
+                ]),
+              ),
             }
           : {}),
       },
@@ -64,7 +108,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
           },
         }
       : {}),
-    operationId: `${route.method}${route.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    operationId: operationId(route.method, route.path),
     ...(parameters.length ? { parameters } : {}),
     responses,
   }

@@ -1,9 +1,12 @@
 import { z } from 'zod'
 
 /** Request and response shapes, defined once: they validate requests and feed the OpenAPI document. */
+/** What every entity id (machine, part, material) is made of, as in its MQTT topic. */
+const ENTITY_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
 export const machineIdParam = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'machineId: 1-128 characters of A-Z a-z 0-9 . _ : -')
+  .regex(ENTITY_ID, 'machineId: 1-128 characters of A-Z a-z 0-9 . _ : -')
   .meta({ description: 'Machine id, as in the MQTT topic', example: '7' })
 
 export const machineView = z
@@ -51,6 +54,12 @@ export const problem = z
   })
   .meta({ description: 'RFC 9457 problem details' })
 
+/** What a route that reads the database may answer when it cannot reach it. */
+export const storeUnavailable = {
+  description: 'The database is unreachable, or the service is shutting down; retry later',
+  schema: problem,
+}
+
 export const partIdParam = z.coerce
   .number()
   .int()
@@ -58,9 +67,15 @@ export const partIdParam = z.coerce
   .max(Number.MAX_SAFE_INTEGER)
   .meta({ description: 'Part id (integer)', example: 4 })
 
+/** The key of an event: the id of the entity it is about. */
+export const entityKeyParam = z
+  .string()
+  .regex(ENTITY_ID, 'key: 1-128 characters of A-Z a-z 0-9 . _ : -')
+  .meta({ description: 'Entity id: machine, part or material id (the Kafka message key)' })
+
 export const materialIdParam = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'materialId: 1-128 characters of A-Z a-z 0-9 . _ : -')
+  .regex(ENTITY_ID, 'materialId: 1-128 characters of A-Z a-z 0-9 . _ : -')
   .meta({ description: 'Material id', example: 'steel-s235' })
 
 export const partView = z

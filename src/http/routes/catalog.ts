@@ -9,6 +9,7 @@ import {
   partView,
   pricePoint,
   problem,
+  storeUnavailable,
 } from '../schemas.js'
 import { getOneRoute } from './get-one.js'
 import { pagedListRoute } from './paged-list.js'
@@ -26,6 +27,14 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
       tag: 'parts',
       item: partView,
       list: (limit, offset) => catalog.parts(limit, offset),
+      links: {
+        FirstPart: {
+          method: 'get',
+          path: '/parts/{partId}',
+          parameters: { partId: '$response.body#/items/0/partId' },
+          description: 'The first part of the page',
+        },
+      },
     }),
     getOneRoute({
       path: '/parts/{partId}',
@@ -42,6 +51,14 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
       tag: 'materials',
       item: materialView,
       list: (limit, offset) => catalog.materials(limit, offset),
+      links: {
+        FirstMaterial: {
+          method: 'get',
+          path: '/materials/{materialId}',
+          parameters: { materialId: '$response.body#/items/0/materialId' },
+          description: 'The first material of the page, with its price history',
+        },
+      },
     }),
     {
       method: 'get',
@@ -57,6 +74,7 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
         },
         400: { description: 'Bad material id', schema: problem },
         404: { description: 'Unknown material', schema: problem },
+        503: storeUnavailable,
       },
       handle: async (ctx, { params, query }) => {
         const { materialId } = params as z.infer<typeof materialParams>

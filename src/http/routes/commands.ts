@@ -93,6 +93,8 @@ export function commandRoutes(
     id: { name: string; schema: z.ZodType }
     body: z.ZodType
     topic: (id: string) => string
+    /** Where the entity is read back once its actor has applied the command. */
+    readBack: { path: string; description: string }
   }): ApiRoute => ({
     method: options.method,
     path: options.path,
@@ -101,7 +103,21 @@ export function commandRoutes(
     auth: true,
     params: z.strictObject({ [options.id.name]: options.id.schema }),
     body: options.body,
-    responses: { 202: { description: 'Accepted', schema: accepted }, ...errors },
+    responses: {
+      202: {
+        description: 'Accepted',
+        schema: accepted,
+        links: {
+          ReadBack: {
+            method: 'get',
+            path: options.readBack.path,
+            parameters: { [options.id.name]: `$request.path.${options.id.name}` },
+            description: options.readBack.description,
+          },
+        },
+      },
+      ...errors,
+    },
     handle: async (ctx, { params, body }) => {
       const topic = options.topic(String(params[options.id.name]))
       const fields = body as Record<string, unknown>
@@ -119,6 +135,7 @@ export function commandRoutes(
       id: { name: 'machineId', schema: machineIdParam },
       body: commandPayloadSchema.omit({ machineId: true }),
       topic: (id) => `${topicPrefix}/machines/${id}/commands`,
+      readBack: { path: '/machines/{machineId}', description: 'The machine the command went to' },
     }),
     entityCommand({
       method: 'put',
@@ -130,6 +147,7 @@ export function commandRoutes(
         .omit({ partId: true })
         .extend({ materials: materialIdsOf(materialIdParam).optional() }),
       topic: (id) => `${topicPrefix}/parts/${id}/info`,
+      readBack: { path: '/parts/{partId}', description: 'The part, with its reference data' },
     }),
     entityCommand({
       method: 'post',
@@ -138,6 +156,10 @@ export function commandRoutes(
       id: { name: 'materialId', schema: materialIdParam },
       body: materialPayloadSchema.omit({ materialId: true }),
       topic: (id) => `${topicPrefix}/materials/${id}`,
+      readBack: {
+        path: '/materials/{materialId}',
+        description: 'The material, with its price history',
+      },
     }),
     {
       method: 'post',

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { PgDeadLetters } from '../../store/dead-letters.js'
 import type { ApiRoute } from '../route.js'
-import { deadLetterQuery, deadLetterView, problem } from '../schemas.js'
+import { deadLetterQuery, deadLetterView, problem, storeUnavailable } from '../schemas.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -20,6 +20,7 @@ export function deadLetterRoutes(deadLetters: PgDeadLetters): ApiRoute[] {
           schema: z.object({ items: z.array(deadLetterView), next: z.number().nullable() }),
         },
         400: { description: 'Bad query', schema: problem },
+        503: storeUnavailable,
       },
       handle: async (ctx, { query }) => {
         const { limit, after } = query as z.infer<typeof deadLetterQuery>

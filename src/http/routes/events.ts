@@ -3,14 +3,13 @@ import avro from 'avsc'
 import type { Context } from 'koa'
 import { z } from 'zod'
 import type { DomainEvent } from '../../domain/events.js'
-import { text } from '../../domain/text.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import { avroRecordOf } from '../../events/event-records.js'
 import type { EventSchema, SchemaRegistry } from '../../events/schema-registry.js'
 import type { EventHistory } from '../../store/event-history.js'
 import type { ApiRoute } from '../route.js'
-import { problem } from '../schemas.js'
+import { entityKeyParam, problem } from '../schemas.js'
 
 const NDJSON = 'application/x-ndjson'
 const AVRO = 'application/avro'
@@ -47,9 +46,7 @@ const eventsQuery = z.strictObject({
   type: typeList.optional().meta({
     description: `Event types, repeated or comma-separated: ${eventType.options.join(', ')}`,
   }),
-  key: text(1, 512)
-    .optional()
-    .meta({ description: 'Entity id: machine, part or material id (the Kafka message key)' }),
+  key: entityKeyParam.optional(),
   from: timestampTextSchema
     .optional()
     .meta({ description: 'Events that occurred at or after this: ISO-8601 or epoch ms' }),

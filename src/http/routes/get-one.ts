@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { MillstreamError } from '../../errors.js'
 import type { ApiRoute } from '../route.js'
-import { problem } from '../schemas.js'
+import { problem, storeUnavailable } from '../schemas.js'
 
 /** A `GET` of one resource by its id: 400 for a malformed id, 404 for an unknown one. */
 export function getOneRoute<I extends z.ZodType>(options: {
@@ -25,6 +25,7 @@ export function getOneRoute<I extends z.ZodType>(options: {
       200: { description: `The ${options.noun}`, schema: options.item },
       400: { description: `Bad ${options.noun} id`, schema: problem },
       404: { description: `Unknown ${options.noun}`, schema: problem },
+      503: storeUnavailable,
     },
     handle: async (ctx, input) => {
       const id = input.params[options.id.name] as z.output<I>

@@ -24,6 +24,26 @@ export function machineRoutes(machines: MachineQueries): ApiRoute[] {
           .meta({ description: 'Only machines with this alert raised' }),
       },
       list: (limit, offset, filters) => machines.list(limit, offset, filters),
+      links: {
+        FirstMachine: {
+          method: 'get',
+          path: '/machines/{machineId}',
+          parameters: { machineId: '$response.body#/items/0/machineId' },
+          description: 'The first machine of the page',
+        },
+        FirstMachineOee: {
+          method: 'get',
+          path: '/machines/{machineId}/oee',
+          parameters: { machineId: '$response.body#/items/0/machineId' },
+          description: 'The OEE of the first machine of the page',
+        },
+        FirstMachineProduction: {
+          method: 'get',
+          path: '/machines/{machineId}/production',
+          parameters: { machineId: '$response.body#/items/0/machineId' },
+          description: 'The production records of the first machine of the page',
+        },
+      },
     }),
     getOneRoute({
       path: '/machines/{machineId}',

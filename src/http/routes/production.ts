@@ -5,7 +5,7 @@ import { MillstreamError } from '../../errors.js'
 import type { Oee } from '../../domain/oee.js'
 import type { EventHistory } from '../../store/event-history.js'
 import type { ApiRoute } from '../route.js'
-import { machineIdParam, problem } from '../schemas.js'
+import { machineIdParam, problem, storeUnavailable } from '../schemas.js'
 import { streamNdjson } from './events.js'
 
 const range = {
@@ -41,6 +41,7 @@ const record = z
 const recordResponses = {
   200: { description: 'Records in log order', schema: record, contentType: 'application/x-ndjson' },
   400: { description: 'Bad query', schema: problem },
+  503: storeUnavailable,
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
@@ -155,6 +156,7 @@ export function productionRoutes(
         },
         400: { description: 'Bad window', schema: problem },
         404: { description: 'Unknown machine', schema: problem },
+        503: storeUnavailable,
       },
       handle: async (ctx, { params, query }) => {
         const { machineId } = params as z.infer<typeof idParams>
