@@ -12,10 +12,15 @@ const unpublishable: [string, string][] = [
   ['a/+/b', 'wildcards'],
   ['a\u0000b', 'U+0000'],
   ['$SYS/broker/uptime', '$'],
+  ['a/\u0001', 'control characters'],
+  ['a/\u0085', 'control characters'],
+  ['a/\uFFFE', 'noncharacters'],
   ['a/\uD83D', 'UTF-8'],
   ['\uDE42', 'UTF-8'],
   ['é'.repeat(40_000), 'at most 65535 bytes, not 80000'],
 ]
+// Refused by the rule; the document's pattern leaves it to the description (see PUBLISHABLE_TOPIC_TEXT).
+const unpublishableBeyondPattern = ['a/\u{1FFFE}']
 
 describe('topic rules', () => {
   it.each(publishable)('lets %j be published to', (topic) => {
@@ -25,6 +30,10 @@ describe('topic rules', () => {
 
   it.each(unpublishable)('refuses %j, saying why', (topic, why) => {
     expect(publishTopicProblem(topic)).toContain(why)
+  })
+
+  it.each(unpublishableBeyondPattern)('refuses the noncharacter in %j', (topic) => {
+    expect(publishTopicProblem(topic)).toContain('noncharacters')
   })
 
   it('says in its pattern what it refuses, for every topic short enough for the document', () => {
