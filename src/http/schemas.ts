@@ -1,6 +1,17 @@
 import { z } from 'zod'
 
 /** Request and response shapes, defined once: they validate requests and feed the OpenAPI document. */
+/**
+ * An integer parameter (query or path) from `min` to `max`, read from its decimal digits only:
+ * `z.coerce` took "" (an empty `?offset=`) for 0 and " 1", "1e2" or "0x10" for numbers, none of
+ * which the document's `type: integer` allows.
+ */
+export const intParam = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^-?[0-9]+$/.test(v) ? Number(v) : v),
+    z.number().int().min(min).max(max),
+  )
+
 /** What every entity id (machine, part, material) is made of, as in its MQTT topic. */
 const ENTITY_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -39,8 +50,8 @@ export const machineView = z
   .meta({ description: 'Live state of one machine' })
 
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: intParam(1, 1000).default(100).meta({ description: 'Page size (default 100)' }),
+  offset: intParam(0).default(0).meta({ description: 'Items to skip (default 0)' }),
 })
 
 export const problem = z
@@ -60,12 +71,7 @@ export const storeUnavailable = {
   schema: problem,
 }
 
-export const partIdParam = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(Number.MAX_SAFE_INTEGER)
-  .meta({ description: 'Part id (integer)', example: 4 })
+export const partIdParam = intParam(0).meta({ description: 'Part id (integer)', example: 4 })
 
 /** The key of an event: the id of the entity it is about. */
 export const entityKeyParam = z
@@ -123,13 +129,10 @@ export const deadLetterView = z
   .meta({ description: 'A rejected input and why' })
 
 export const deadLetterQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  after: z.coerce
-    .number()
-    .int()
-    .min(0)
+  limit: intParam(1, 1000).default(100).meta({ description: 'Page size (default 100)' }),
+  after: intParam(0)
     .default(0)
-    .meta({ description: 'Only letters with a larger id (paging)' }),
+    .meta({ description: 'Only letters with a larger id (paging; default 0)' }),
 })
 
 export const page = <T extends z.ZodType>(item: T) =>

@@ -3,6 +3,7 @@ import { MillstreamError } from '../../errors.js'
 import type { CatalogQueries } from '../../store/catalog-queries.js'
 import type { ApiRoute } from '../route.js'
 import {
+  intParam,
   materialIdParam,
   materialView,
   partIdParam,
@@ -18,7 +19,7 @@ import { pagedListRoute } from './paged-list.js'
 export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
   const materialParams = z.strictObject({ materialId: materialIdParam })
   const historyQuery = z.strictObject({
-    limit: z.coerce.number().int().min(1).max(10_000).default(100),
+    limit: intParam(1, 10_000).default(100).meta({ description: 'History entries (default 100)' }),
   })
   return [
     pagedListRoute({

@@ -9,7 +9,7 @@ import { avroRecordOf } from '../../events/event-records.js'
 import type { EventSchema, SchemaRegistry } from '../../events/schema-registry.js'
 import type { EventHistory } from '../../store/event-history.js'
 import type { ApiRoute } from '../route.js'
-import { entityKeyParam, problem } from '../schemas.js'
+import { entityKeyParam, intParam, problem } from '../schemas.js'
 
 const NDJSON = 'application/x-ndjson'
 const AVRO = 'application/avro'
@@ -54,13 +54,7 @@ const eventsQuery = z.strictObject({
     description:
       'Events that occurred before this (exclusive): ISO-8601 or epoch ms; not before `from`',
   }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(Number.MAX_SAFE_INTEGER)
-    .optional()
-    .meta({ description: 'At most this many events' }),
+  limit: intParam(1).optional().meta({ description: 'At most this many events' }),
   codec: z
     .enum(['null', 'deflate'])
     .default('null')

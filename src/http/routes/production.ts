@@ -5,7 +5,7 @@ import { MillstreamError } from '../../errors.js'
 import type { Oee } from '../../domain/oee.js'
 import type { EventHistory } from '../../store/event-history.js'
 import type { ApiRoute } from '../route.js'
-import { machineIdParam, problem, storeUnavailable } from '../schemas.js'
+import { intParam, machineIdParam, problem, storeUnavailable } from '../schemas.js'
 import { streamNdjson } from './events.js'
 
 const range = {
@@ -15,12 +15,12 @@ const range = {
   to: timestampTextSchema.optional().meta({
     description: 'Produced before this (exclusive): ISO-8601 or epoch ms; not before `from`',
   }),
-  limit: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: intParam(1).optional(),
 }
 const productionQuery = z.strictObject({
   machineId: machineIdParam.optional(),
-  partId: z.coerce.number().int().min(0).optional(),
-  order: z.coerce.number().int().min(0).optional(),
+  partId: intParam(0).optional(),
+  order: intParam(0).optional(),
   damaged: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
