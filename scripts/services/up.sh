@@ -124,7 +124,7 @@ persistence true
 persistence_location $RUN_DIR/mosquitto/
 autosave_interval 60
 # Never drop QoS 1 messages for a slow or offline persistent-session subscriber: the
-# defaults (1000 queued, 20 in flight) silently drop beyond the queue (DESIGN §7).
+# defaults (1000 queued, 20 in flight) silently drop beyond the queue.
 max_queued_messages 1000000
 max_queued_bytes 0
 max_inflight_messages 10000

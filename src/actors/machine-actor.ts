@@ -14,7 +14,7 @@ import type { PartCatalog, PartTally } from './ports.js'
 export type MachineKindDeps = {
   rules: MachineRules
   catalog: PartCatalog
-  /** Tells the part actor about a part this machine produced (DESIGN §1). */
+  /** Tells the part actor about a part this machine produced. */
   tellPart(partId: number, damaged: boolean): void
 }
 

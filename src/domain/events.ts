@@ -1,6 +1,6 @@
 import type { RunState } from './oee.js'
 
-/** Fields every event carries (DESIGN §4). Times are epoch milliseconds. */
+/** Fields every event carries. Times are epoch milliseconds. */
 export type EventEnvelope<TType extends string> = {
   eventId: string
   type: TType

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { text } from './text.js'
 import { timestampSchema } from './timestamps.js'
 
-/** One schema per message type (DESIGN §2). Unknown fields are rejected. */
+/** One schema per message type. Unknown fields are rejected. */
 const messageId = text(1, 200).optional()
 const entityId = z.union([
   z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),

@@ -40,9 +40,11 @@ type Route =
   | { kind: 'legacy-production' }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-const ID = /^[A-Za-z0-9._:-]{1,128}$/
+/** An entity id in a topic (machine, material), as a regular expression source. */
+export const ENTITY_ID_SOURCE = '[A-Za-z0-9._:-]{1,128}'
+const ID = new RegExp(`^${ENTITY_ID_SOURCE}$`)
 
-/** Decodes and validates one raw message against the input contract (DESIGN §2). */
+/** Decodes and validates one raw message against the input contract. */
 export function decodeInput(
   raw: RawInput,
   topicPrefix: string,
@@ -201,7 +203,7 @@ function describe(error: z.ZodError): string {
     .join('; ')
 }
 
-/** Idempotency key of a message without messageId: a hash of topic and payload (DESIGN §2). */
+/** Idempotency key of a message without messageId: a hash of topic and payload. */
 export function contentKey(raw: RawInput): string {
   return createHash('sha256').update(raw.topic).update('\0').update(raw.payload).digest('base64url')
 }

@@ -40,7 +40,7 @@ export type MachineInput =
   | { kind: 'heartbeat-check' }
   | { kind: 'command'; command: MachineCommand; at: number; requestedBy: string | null }
 
-/** Operator commands (DESIGN §5: POST /machines/{machineId}/commands). */
+/** Operator commands (POST /machines/{machineId}/commands). */
 export type MachineCommand = 'maintenance-start' | 'maintenance-end' | 'reset-counters'
 
 /** What `decide` may look up besides the machine's own state. */

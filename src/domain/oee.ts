@@ -1,4 +1,4 @@
-/** Run states a machine reports (DESIGN §2), plus `unknown` before its first report. */
+/** Run states a machine reports, plus `unknown` before its first report. */
 export type RunState = 'unknown' | 'running' | 'idle' | 'down' | 'maintenance'
 
 /**

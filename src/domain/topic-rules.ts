@@ -1,4 +1,4 @@
-import { routeTopic } from './inputs.js'
+import { ENTITY_ID_SOURCE, routeTopic } from './inputs.js'
 
 /** MQTT's limit on a topic name: a two-byte length prefix. */
 export const MAX_TOPIC_BYTES = 65_535
@@ -61,7 +61,7 @@ export function inputTopicProblem(topic: string, topicPrefix: string): string | 
 /** The topics the pipeline reads, as a regular expression (for the OpenAPI document too). */
 export function inputTopicPattern(topicPrefix: string): RegExp {
   const prefix = topicPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const id = '[A-Za-z0-9._:-]{1,128}'
+  const id = ENTITY_ID_SOURCE
   return new RegExp(
     `^(?:supply-chain|${prefix}/machines/${id}/(?:production|status|telemetry|commands)|` +
       `${prefix}/parts/[0-9]{1,15}/info|${prefix}/materials/${id})$`,

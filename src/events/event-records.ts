@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../domain/events.js'
 
-/** Kafka topic suffix for each event type (DESIGN §4). */
+/** Kafka topic suffix for each event type. */
 const TOPIC_OF_TYPE: Record<DomainEvent['type'], string> = {
   PartProduced: 'production',
   MachineStateChanged: 'machine-state',

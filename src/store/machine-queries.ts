@@ -1,6 +1,6 @@
 import type { Pool } from 'pg'
 
-/** Machine state as the API returns it (DESIGN §5). */
+/** Machine state as the API returns it. */
 export type MachineView = {
   machineId: string
   state: string

@@ -31,7 +31,7 @@ const withFields = (...fields: unknown[]) =>
   avro.Type.forSchema({ ...base, fields: [...base.fields, ...fields] } as avro.Schema)
 const previous = withFields()
 
-describe('Avro schema evolution (DESIGN §4: backward and forward compatible only)', () => {
+describe('Avro schema evolution (backward and forward compatible only)', () => {
   it('keeps every current schema as its latest released version in history/', () => {
     for (const schema of current) {
       const released = history.get(schema.name)
