@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs'
 import { SchemaRegistry } from '../../src/events/schema-registry'
 import { decodeSingleObject } from '../../src/events/single-object'
-import { uniqueName } from './services'
+import { uniqueName, waitFor } from './services'
 
 export type ReadRecord = {
   partition: number
@@ -36,7 +36,17 @@ export async function readTopic(
   const distinct = new Set<string>()
   await consumer.connect()
   try {
-    await consumer.subscribe({ topic, fromBeginning: true })
+    // Right after a broker restart it may not host the topic's partitions yet (a retriable
+    // UNKNOWN_TOPIC_OR_PARTITION): ask again until it does.
+    await waitFor(
+      `${topic} to be served`,
+      async () => {
+        await consumer.subscribe({ topic, fromBeginning: true })
+        return true
+      },
+      30_000,
+      500,
+    )
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs)
       void consumer.run({
