@@ -46,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/cli.ts', 'test/**/*.ts', 'bench/**/*.ts', 'harness/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,5 +1,5 @@
 import type { CommitOutcome, EntityJournal, EntityWrite } from '../../src/actors/ports'
-import { PartTotals } from '../../test/doubles/part-totals'
+import { PartTotals } from '../../harness/part-totals'
 import type { DomainEvent, EntityType } from '../../src/domain/events'
 
 /**

@@ -3,7 +3,7 @@ import { Kafka, logLevel, type Message } from 'kafkajs'
 import type { BenchBudget, Ceiling } from '../lib/types'
 import { rateOf, roundSeconds, warmThenMeasure } from './timed-loop'
 
-/** How the producer sends: ours (src/kafka/event-producer.ts) is idempotent, one batch at a time. */
+/** How the producer sends: ours (src/publish/event-producer.ts) is idempotent, one batch at a time. */
 export type KafkaProduceMode = {
   idempotent: boolean
   /** sendBatch calls awaiting their acknowledgement at once. */
@@ -28,7 +28,7 @@ export async function measureKafkaProduce(
     clientId: 'millstream-bench',
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
-    // As src/kafka/event-producer.ts: a broker that is down fails the bench in seconds.
+    // As src/publish/event-producer.ts: a broker that is down fails the bench in seconds.
     connectionTimeout: 3000,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
   })

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { pino } from 'pino'
-import { migrate } from '../../src/store/migrate'
-import { createPool } from '../../src/store/pool'
-import { createTestDatabase } from '../../test/support/services'
+import { migrate } from '../../src/journal/migrate'
+import { createPool } from '../../src/journal/pool'
+import { createTestDatabase } from '../../harness/services'
 import { samplePartProduced } from './sample-event'
 
 /** The columns a bench insert fills, in order. */

@@ -1,7 +1,7 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
-import { SchemaRegistry } from '../../src/events/schema-registry'
-import { decodeSingleObject } from '../../src/events/single-object'
+import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
+import { decodeSingleObject } from '../../src/publish/avro/single-object'
 
 /** Latency percentiles, in milliseconds. */
 export type LatencySummary = {

@@ -1,6 +1,6 @@
-import { HaproxyProcess } from '../../test/support/haproxy'
-import { ServiceProcess } from '../../test/support/service-process'
-import { uniqueName, waitFor } from '../../test/support/services'
+import { HaproxyProcess } from '../../harness/haproxy'
+import { ServiceProcess } from '../../harness/service-process'
+import { uniqueName, waitFor } from '../../harness/services'
 import type { BenchServices } from '../lib/types'
 import { runLoad, type LoadResult } from './load'
 import {

@@ -1,7 +1,7 @@
 import pg from 'pg'
-import { productionMessages, TestPublisher } from '../../test/support/mqtt-publisher'
-import type { ServiceProcess } from '../../test/support/service-process'
-import { uniqueName, waitFor } from '../../test/support/services'
+import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
+import type { ServiceProcess } from '../../harness/service-process'
+import { uniqueName, waitFor } from '../../harness/services'
 
 /** Creates a fresh, empty database on the server of `serverUrl` and returns its URL. */
 export async function createBenchDatabase(serverUrl: string): Promise<string> {

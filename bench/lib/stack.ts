@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { projectPath } from '../../src/project-root'
-import { readEnvFile } from '../../test/support/env-file'
+import { readEnvFile } from '../../harness/env-file'
 import type { BenchServices } from './types'
 
 const RUN_DIR = projectPath('.run', 'bench')

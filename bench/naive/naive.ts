@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process'
 import path from 'node:path'
-import { createTestDatabase, uniqueName } from '../../test/support/services'
+import { createTestDatabase, uniqueName } from '../../harness/services'
 import { drain, measureThroughput, type ThroughputWindow } from '../lib/closed-loop'
 import type { BenchServices } from '../lib/types'
 import { LoadProcess } from '../load/load-process'

@@ -1,16 +1,15 @@
 import { z } from 'zod'
+import { ENTITY_ID } from './ids.js'
+import { REPORTED_RUN_STATES } from './oee.js'
 import { text } from './text.js'
 import { timestampSchema } from './timestamps.js'
 
 /** One schema per message type. Unknown fields are rejected. */
 const messageId = text(1, 200).optional()
-const entityId = z.union([
-  z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
-  z.number().int().nonnegative(),
-])
+const entityId = z.union([z.string().regex(ENTITY_ID), z.number().int().nonnegative()])
 
 export const statusPayloadSchema = z.strictObject({
-  state: z.enum(['running', 'idle', 'down', 'maintenance']),
+  state: z.enum(REPORTED_RUN_STATES),
   at: timestampSchema,
   reason: text(0, 500).optional(),
   machineId: entityId.optional(),

@@ -7,6 +7,7 @@ import {
   statusPayloadSchema,
   telemetryPayloadSchema,
 } from './input-schemas.js'
+import { ENTITY_ID } from './ids.js'
 import type { MachineInput } from './machine.js'
 import type { MaterialInput } from './material.js'
 import type { PartInput } from './part.js'
@@ -40,9 +41,6 @@ type Route =
   | { kind: 'legacy-production' }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-/** An entity id in a topic (machine, material), as a regular expression source. */
-export const ENTITY_ID_SOURCE = '[A-Za-z0-9._:-]{1,128}'
-const ID = new RegExp(`^${ENTITY_ID_SOURCE}$`)
 
 /** Decodes and validates one raw message against the input contract. */
 export function decodeInput(
@@ -184,7 +182,7 @@ export function routeTopic(topic: string, prefix: string): Route | undefined {
   if (topic === 'supply-chain') return { kind: 'legacy-production' }
   if (!topic.startsWith(`${prefix}/`)) return undefined
   const [kind, id, leaf, ...rest] = topic.slice(prefix.length + 1).split('/')
-  if (rest.length > 0 || id === undefined || !ID.test(id)) return undefined
+  if (rest.length > 0 || id === undefined || !ENTITY_ID.test(id)) return undefined
   if (
     kind === 'machines' &&
     (leaf === 'production' || leaf === 'status' || leaf === 'telemetry' || leaf === 'commands')

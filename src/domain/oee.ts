@@ -1,5 +1,10 @@
-/** Run states a machine reports, plus `unknown` before its first report. */
-export type RunState = 'unknown' | 'running' | 'idle' | 'down' | 'maintenance'
+/** Run states a machine reports. */
+export const REPORTED_RUN_STATES = ['running', 'idle', 'down', 'maintenance'] as const
+
+/** Every run state: the reported ones, plus `unknown` before the first report. */
+export const RUN_STATES = ['unknown', ...REPORTED_RUN_STATES] as const
+
+export type RunState = (typeof RUN_STATES)[number]
 
 /**
  * Time-bucketed OEE inputs over a sliding window. Arrays (not objects per bucket) keep a live

@@ -1,8 +1,9 @@
 import { z } from 'zod'
+import { ENTITY_ID } from './ids.js'
 import { timestampSchema } from './timestamps.js'
 
 const machineIdInBody = z.union([
-  z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'machine ids: 1-128 of A-Z a-z 0-9 . _ : -'),
+  z.string().regex(ENTITY_ID, 'machine ids: 1-128 of A-Z a-z 0-9 . _ : -'),
   z.number().int().nonnegative(),
 ])
 

@@ -1,4 +1,5 @@
-import { ENTITY_ID_SOURCE, routeTopic } from './inputs.js'
+import { ENTITY_ID_SOURCE } from './ids.js'
+import { routeTopic } from './inputs.js'
 
 /** MQTT's limit on a topic name: a two-byte length prefix. */
 export const MAX_TOPIC_BYTES = 65_535

@@ -1,7 +1,13 @@
-import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
+import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
 import { controlService } from '../support/service-control'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 
 const TOTAL = 20_000
 const MAX_IN_FLIGHT = 200

@@ -1,7 +1,13 @@
-import type { MachineView } from '../../src/store/machine-queries'
-import { TestPublisher } from '../support/mqtt-publisher'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import type { MachineView } from '../../src/read/machine-queries'
+import { TestPublisher } from '../../harness/mqtt-publisher'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 
 const P = uniqueName('bad')
 const now = '2024-03-01T08:00:00.000Z'

@@ -3,10 +3,10 @@ import type { Pool } from 'pg'
 import { pino } from 'pino'
 import type { EntityWrite } from '../../src/actors/ports'
 import type { MachineMetricsRecorded } from '../../src/domain/events'
-import { commitWrites } from '../../src/store/commit-writes'
-import { migrate } from '../../src/store/migrate'
-import { createPool } from '../../src/store/pool'
-import { createTestDatabase } from '../support/services'
+import { commitWrites } from '../../src/journal/commit-writes'
+import { migrate } from '../../src/journal/migrate'
+import { createPool } from '../../src/journal/pool'
+import { createTestDatabase } from '../../harness/services'
 
 const log = pino({ level: 'silent' })
 

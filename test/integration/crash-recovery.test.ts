@@ -1,8 +1,14 @@
-import type { MachineView } from '../../src/store/machine-queries'
+import type { MachineView } from '../../src/read/machine-queries'
 import { readTopic } from '../support/kafka-reader'
-import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 
 const MACHINES = 10
 const TOTAL = 3000

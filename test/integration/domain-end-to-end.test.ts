@@ -1,9 +1,15 @@
-import type { MachineView } from '../../src/store/machine-queries'
-import type { PartView } from '../../src/store/catalog-queries'
-import { TestPublisher } from '../support/mqtt-publisher'
+import type { MachineView } from '../../src/read/machine-queries'
+import type { PartView } from '../../src/read/catalog-queries'
+import { TestPublisher } from '../../harness/mqtt-publisher'
 import { shift } from '../support/shift'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 
 async function runShift(passivating: boolean) {
   const prefix = uniqueName('dom')

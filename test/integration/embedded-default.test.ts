@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { spawn } from 'node:child_process'
-import { GiveUp, waitFor } from '../support/services'
+import { GiveUp, waitFor } from '../../harness/services'
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js')
 const DEFAULT_PORTS = { http: 8080, mqtt: 1883, postgres: 54329 }

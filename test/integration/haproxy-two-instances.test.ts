@@ -1,8 +1,8 @@
-import type { MachineView } from '../../src/store/machine-queries'
-import { HaproxyProcess } from '../support/haproxy'
-import { TestPublisher } from '../support/mqtt-publisher'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, services, uniqueName, waitFor } from '../support/services'
+import type { MachineView } from '../../src/read/machine-queries'
+import { HaproxyProcess } from '../../harness/haproxy'
+import { TestPublisher } from '../../harness/mqtt-publisher'
+import { ServiceProcess } from '../../harness/service-process'
+import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
 
 /** An ingesting and a query-only instance on one fresh database, behind a real HAProxy. */
 async function startPair(extraEnv: Record<string, string> = {}) {

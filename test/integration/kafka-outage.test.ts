@@ -1,9 +1,15 @@
 import { readTopic } from '../support/kafka-reader'
 import { pythonCount } from '../support/python-client'
-import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
+import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
 import { controlService } from '../support/service-control'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 
 const MACHINES = 10
 const OUTAGE_MS = 30_000

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { projectPath } from '../../src/project-root'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, services, uniqueName, waitFor } from '../support/services'
+import { ServiceProcess } from '../../harness/service-process'
+import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
 
 const KEY = 'contract-test-key'
 const REPORT_DIR = projectPath('.run', 'contract')

@@ -1,9 +1,15 @@
-import type { MachineView } from '../../src/store/machine-queries'
+import type { MachineView } from '../../src/read/machine-queries'
 import { readTopic } from '../support/kafka-reader'
 import { pythonCount } from '../support/python-client'
-import { productionMessages, TestPublisher } from '../support/mqtt-publisher'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 
 describe('production messages end to end: MQTT → actors → PostgreSQL → Kafka → Python', () => {
   const mqttPrefix = uniqueName('e2e')

@@ -1,6 +1,6 @@
 import { MosquittoProcess } from '../support/mosquitto-process'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, services, uniqueName, waitFor } from '../support/services'
+import { ServiceProcess } from '../../harness/service-process'
+import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
 
 const KEY = 'edge-key'
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }

@@ -2,9 +2,15 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { readTopic } from '../support/kafka-reader'
-import { TestPublisher } from '../support/mqtt-publisher'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, queryOnce, services, uniqueName, waitFor } from '../support/services'
+import { TestPublisher } from '../../harness/mqtt-publisher'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 import { shift } from '../support/shift'
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js')

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { projectPath } from '../../src/project-root'
-import { ServiceProcess } from '../support/service-process'
-import { createTestDatabase, services, uniqueName } from '../support/services'
+import { ServiceProcess } from '../../harness/service-process'
+import { createTestDatabase, services, uniqueName } from '../../harness/services'
 
 // Debian's Chromium (scripts/ci-install.sh installs it): playwright-core downloads no browser.
 const CHROMIUM = '/usr/bin/chromium'

@@ -1,13 +1,13 @@
 import { pino } from 'pino'
-import { SchemaRegistry } from '../../src/events/schema-registry'
+import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
 import { ApiKeys } from '../../src/http/api-keys'
 import type { HttpDeps } from '../../src/http/app'
 import { RateLimiter } from '../../src/http/rate-limit'
-import { createMetrics } from '../../src/metrics'
-import type { CatalogQueries } from '../../src/store/catalog-queries'
-import type { PgDeadLetters } from '../../src/store/dead-letters'
-import type { EventHistory } from '../../src/store/event-history'
-import type { MachineQueries } from '../../src/store/machine-queries'
+import { createMetrics } from '../../src/main/metrics'
+import type { CatalogQueries } from '../../src/read/catalog-queries'
+import type { PgDeadLetters } from '../../src/journal/dead-letters'
+import type { EventHistory } from '../../src/read/event-history'
+import type { MachineQueries } from '../../src/read/machine-queries'
 
 /** The HTTP app's dependencies for routing tests: stores that answer nothing, one API key. */
 export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs'
-import { SchemaRegistry } from '../../src/events/schema-registry'
-import { decodeSingleObject } from '../../src/events/single-object'
-import { uniqueName, waitFor } from './services'
+import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
+import { decodeSingleObject } from '../../src/publish/avro/single-object'
+import { uniqueName, waitFor } from '../../harness/services'
 
 export type ReadRecord = {
   partition: number

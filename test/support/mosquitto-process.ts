@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { freePort, waitFor } from './services'
+import { freePort, waitFor } from '../../harness/services'
 
 /**
  * A Mosquitto of a test's own, for settings the shared test broker must not have (a small

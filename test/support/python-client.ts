@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { services } from './services'
+import { services } from '../../harness/services'
 import { PROJECT_ROOT } from '../../src/project-root'
 
 const ROOT = PROJECT_ROOT

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { MillstreamError } from '../../errors.js'
-import type { CatalogQueries } from '../../store/catalog-queries.js'
+import type { CatalogQueries } from '../../read/catalog-queries.js'
 import type { ApiRoute } from '../route.js'
 import {
   intParam,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { PgDeadLetters } from '../../store/dead-letters.js'
+import type { PgDeadLetters } from '../../journal/dead-letters.js'
 import type { ApiRoute } from '../route.js'
 import { deadLetterQuery, deadLetterView, problem, storeUnavailable } from '../schemas.js'
 

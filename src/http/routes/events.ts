@@ -2,31 +2,18 @@ import { pipeline, Transform, type Readable } from 'node:stream'
 import avro from 'avsc'
 import type { Context } from 'koa'
 import { z } from 'zod'
+import { EVENT_TYPES, type EventType } from '../../domain/event-catalog.js'
 import type { DomainEvent } from '../../domain/events.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
-import { avroRecordOf } from '../../events/event-records.js'
-import type { EventSchema, SchemaRegistry } from '../../events/schema-registry.js'
-import type { EventHistory } from '../../store/event-history.js'
+import { avroRecordOf } from '../../publish/avro/event-records.js'
+import type { EventSchema, SchemaRegistry } from '../../publish/avro/schema-registry.js'
+import type { EventHistory } from '../../read/event-history.js'
 import type { ApiRoute } from '../route.js'
 import { entityKeyParam, intParam, problem } from '../schemas.js'
 
 const NDJSON = 'application/x-ndjson'
 const AVRO = 'application/avro'
-
-type EventType = DomainEvent['type']
-
-/** Every event type the log holds; the mapped type makes a new one a compile error here. */
-const EVENT_TYPES: { readonly [T in EventType]: T } = {
-  PartProduced: 'PartProduced',
-  MachineStateChanged: 'MachineStateChanged',
-  MachineMetricsRecorded: 'MachineMetricsRecorded',
-  MachineAlertRaised: 'MachineAlertRaised',
-  MachineCountersReset: 'MachineCountersReset',
-  PartInfoUpdated: 'PartInfoUpdated',
-  MaterialPriceRecorded: 'MaterialPriceRecorded',
-  DeadLetter: 'DeadLetter',
-}
 
 const eventType = z.enum(EVENT_TYPES)
 

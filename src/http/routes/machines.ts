@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { MachineQueries } from '../../store/machine-queries.js'
+import type { MachineQueries } from '../../read/machine-queries.js'
 import type { ApiRoute } from '../route.js'
 import { machineIdParam, machineView } from '../schemas.js'
 import { getOneRoute } from './get-one.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { EventSchema, SchemaRegistry } from '../../events/schema-registry.js'
+import type { EventSchema, SchemaRegistry } from '../../publish/avro/schema-registry.js'
 import type { ApiRoute } from '../route.js'
 
 const schemaView = z

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { pino } from 'pino'
-import { SchemaRegistry } from '../../../src/events/schema-registry'
+import { SchemaRegistry } from '../../../src/publish/avro/schema-registry'
 import { ApiKeys } from '../../../src/http/api-keys'
 import { RateLimiter } from '../../../src/http/rate-limit'
 import { createHttpApp } from '../../../src/http/app'
-import { createMetrics } from '../../../src/metrics'
+import { createMetrics } from '../../../src/main/metrics'
 import type { HttpDeps } from '../../../src/http/app'
 import { serve } from '../../support/http'
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router'
 import Koa from 'koa'
-import { SchemaRegistry } from '../../../src/events/schema-registry'
+import { SchemaRegistry } from '../../../src/publish/avro/schema-registry'
 import { buildOpenApi } from '../../../src/http/openapi'
 import { koaPath, type ApiRoute } from '../../../src/http/route'
 import { schemaRoutes } from '../../../src/http/routes/schemas'

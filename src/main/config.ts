@@ -1,0 +1,182 @@
+import { z } from 'zod'
+import type { MachineRules } from '../domain/rules.js'
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const port = z.coerce.number().int().min(0).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+)
+
+const envSchema = z.object({
+  MQTT_URL: z.url().optional(),
+  MQTT_CLIENT_ID: z.string().min(1).default('millstream-ingest'),
+  MQTT_TOPIC_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[^#+]+$/, 'no MQTT wildcards')
+    .default('factory'),
+  MQTT_INGEST: bool.default(true),
+  EMBEDDED_MQTT_PORT: port.default(1883),
+  DATABASE_URL: z.string().min(1).optional(),
+  EMBEDDED_PG_PORT: port.default(54329),
+  DATA_DIR: z.string().min(1).default('.millstream'),
+  KAFKA_BROKERS: list.optional(),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .default('millstream'),
+  KAFKA_PARTITIONS: positiveInt.default(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+  KAFKA_CLIENT_ID: z.string().min(1).default('millstream'),
+  HTTP_PORT: port.default(8080),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  API_KEYS: list.optional(),
+  API_KEYS_FOR_READS: bool.default(false),
+  MQTT_PUBLISH_TIMEOUT_MS: positiveInt.default(5000),
+  INGEST_RATE_PER_KEY: positiveInt.default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_IN_FLIGHT: positiveInt.default(5000),
+  MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
+  COMMIT_MAX_BATCH: positiveInt.default(1000),
+  COMMIT_CONCURRENCY: positiveInt.max(16).default(2),
+  SNAPSHOT_EVERY: positiveInt.default(100),
+  ACTOR_IDLE_MS: positiveInt.default(5 * 60_000),
+  ACTOR_HIBERNATE_MS: positiveInt.default(30_000),
+  RELAY_BATCH: positiveInt.default(1000),
+  RELAY_POLL_MS: positiveInt.default(25),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  OEE_WINDOW_MS: positiveInt.default(60 * 60_000),
+  OEE_BUCKET_MS: positiveInt.default(60_000),
+  HEARTBEAT_TIMEOUT_MS: positiveInt.default(5 * 60_000),
+  SCRAP_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.1),
+  SCRAP_RATE_MIN_PARTS: positiveInt.default(20),
+})
+
+/** Every environment variable the service reads (the README lists each; a test checks). */
+export const SETTINGS = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[]
+
+/** Parsed, typed service configuration. */
+export type Config = Readonly<{
+  mqtt: Readonly<{
+    url: string | undefined
+    clientId: string
+    topicPrefix: string
+    ingest: boolean
+    embeddedPort: number
+    publishTimeoutMs: number
+  }>
+  database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
+  kafka: Readonly<{
+    brokers: readonly string[] | undefined
+    topicPrefix: string
+    partitions: number
+    replicationFactor: number
+    clientId: string
+    relayBatch: number
+    relayPollMs: number
+  }>
+  http: Readonly<{
+    port: number
+    host: string
+    apiKeys: readonly string[]
+    readsNeedKey: boolean
+    ingestRatePerKey: number
+  }>
+  processing: Readonly<{
+    maxInFlight: number
+    maxPayloadBytes: number
+    commitMaxBatch: number
+    commitConcurrency: number
+    snapshotEvery: number
+    actorIdleMs: number
+    actorHibernateMs: number
+  }>
+  rules: Readonly<MachineRules>
+  logLevel: string
+  shutdownTimeoutMs: number
+}>
+
+/** Raised at start-up when the environment is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Parses the environment once; the only place that reads `process.env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  )
+  const parsed = envSchema.safeParse(defined)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  }
+  const e = parsed.data
+  if (e.OEE_BUCKET_MS > e.OEE_WINDOW_MS) {
+    throw new ConfigError(['OEE_BUCKET_MS: must not exceed OEE_WINDOW_MS'])
+  }
+  return deepFreeze({
+    mqtt: {
+      url: e.MQTT_URL,
+      clientId: e.MQTT_CLIENT_ID,
+      topicPrefix: e.MQTT_TOPIC_PREFIX,
+      ingest: e.MQTT_INGEST,
+      embeddedPort: e.EMBEDDED_MQTT_PORT,
+      publishTimeoutMs: e.MQTT_PUBLISH_TIMEOUT_MS,
+    },
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
+      partitions: e.KAFKA_PARTITIONS,
+      replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+      clientId: e.KAFKA_CLIENT_ID,
+      relayBatch: e.RELAY_BATCH,
+      relayPollMs: e.RELAY_POLL_MS,
+    },
+    http: {
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      apiKeys: e.API_KEYS ?? [],
+      readsNeedKey: e.API_KEYS_FOR_READS,
+      ingestRatePerKey: e.INGEST_RATE_PER_KEY,
+    },
+    processing: {
+      maxInFlight: e.MAX_IN_FLIGHT,
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      commitMaxBatch: e.COMMIT_MAX_BATCH,
+      commitConcurrency: e.COMMIT_CONCURRENCY,
+      snapshotEvery: e.SNAPSHOT_EVERY,
+      actorIdleMs: e.ACTOR_IDLE_MS,
+      actorHibernateMs: e.ACTOR_HIBERNATE_MS,
+    },
+    rules: {
+      oeeWindowMs: e.OEE_WINDOW_MS,
+      oeeBucketMs: e.OEE_BUCKET_MS,
+      heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
+      scrapRateThreshold: e.SCRAP_RATE_THRESHOLD,
+      scrapRateMinParts: e.SCRAP_RATE_MIN_PARTS,
+    },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}

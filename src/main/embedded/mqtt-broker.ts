@@ -1,0 +1,24 @@
+import { createServer, type Server } from 'node:net'
+import type { Logger } from '../../logger.js'
+
+/** An in-process MQTT 3.1.1 broker (aedes) for the zero-configuration default. */
+export type EmbeddedBroker = { url: string; close(): Promise<void> }
+
+export async function startEmbeddedBroker(port: number, log: Logger): Promise<EmbeddedBroker> {
+  // aedes is published as ESM only: load it with import(), which CommonJS output keeps.
+  const { Aedes } = await import('aedes')
+  const broker = await Aedes.createBroker()
+  const server: Server = createServer(broker.handle)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => resolve())
+  })
+  log.info({ port }, 'embedded MQTT broker listening')
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,35 @@
+import {
+  EVENT_CATALOG,
+  EVENT_TYPES,
+  entityOfType,
+  topicSuffixes,
+  type EventType,
+} from '../../domain/event-catalog.js'
+import type { DomainEvent } from '../../domain/events.js'
+
+/** The topic an event type goes to, under the configured prefix. */
+export function topicFor(prefix: string, type: EventType): string {
+  return `${prefix}.${EVENT_CATALOG[type].topic}`
+}
+
+/** Every topic millstream publishes to, for creation at start-up. */
+export function allTopics(prefix: string): string[] {
+  return topicSuffixes().map((t) => `${prefix}.${t}`)
+}
+
+/** The topics whose events make up entity state (all but dead letters), for a rebuild. */
+export function stateTopics(prefix: string): string[] {
+  const deadLetters = new Set(
+    EVENT_TYPES.filter((t) => entityOfType(t) === 'deadletter').map((t) => topicFor(prefix, t)),
+  )
+  return allTopics(prefix).filter((t) => !deadLetters.has(t))
+}
+
+/** The Avro record of an event: its fields as stored, with bytes restored where the schema has them. */
+export function avroRecordOf(event: DomainEvent): unknown {
+  if (event.type === 'DeadLetter') {
+    const { payloadBase64, ...rest } = event
+    return { ...rest, payload: Buffer.from(payloadBase64, 'base64') }
+  }
+  return event
+}

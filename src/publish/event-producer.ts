@@ -1,0 +1,93 @@
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import type { DomainEvent } from '../domain/events.js'
+import { encodeSingleObject } from './avro/single-object.js'
+import type { SchemaRegistry } from './avro/schema-registry.js'
+import { allTopics, avroRecordOf, topicFor } from './avro/event-records.js'
+import type { Logger } from '../logger.js'
+
+export type EventProducerOptions = {
+  brokers: readonly string[]
+  clientId: string
+  topicPrefix: string
+  partitions: number
+  replicationFactor: number
+}
+
+/**
+ * Publishes events to Kafka: Avro single-object values, key = entity id, idempotent producer
+ * with one request in flight so per-key order survives retries.
+ */
+export class KafkaEventProducer {
+  private readonly kafka: Kafka
+  private readonly producer: Producer
+  private readonly admin: Admin
+  private connected = false
+
+  constructor(
+    private readonly options: EventProducerOptions,
+    private readonly schemas: SchemaRegistry,
+    private readonly log: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    })
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    })
+    this.admin = this.kafka.admin()
+  }
+
+  /** Connects and creates the topics if missing. Throws while Kafka is unreachable. */
+  async connect(): Promise<void> {
+    if (this.connected) return
+    await this.admin.connect()
+    const existing = new Set(await this.admin.listTopics())
+    const missing = allTopics(this.options.topicPrefix).filter((t) => !existing.has(t))
+    if (missing.length > 0) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+        })),
+      })
+      this.log.info({ topics: missing }, 'created Kafka topics')
+    }
+    await this.producer.connect()
+    this.connected = true
+  }
+
+  /** Sends a batch; resolves when every record is acknowledged by all in-sync replicas. */
+  async send(events: DomainEvent[]): Promise<void> {
+    const byTopic = new Map<
+      string,
+      { key: string; value: Buffer; headers: Record<string, string> }[]
+    >()
+    for (const event of events) {
+      const topic = topicFor(this.options.topicPrefix, event.type)
+      const list = byTopic.get(topic) ?? []
+      list.push({
+        key: event.key,
+        value: encodeSingleObject(this.schemas.get(event.type), avroRecordOf(event)),
+        headers: { 'event-type': event.type, 'event-id': event.eventId },
+      })
+      byTopic.set(topic, list)
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    })
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()])
+  }
+}

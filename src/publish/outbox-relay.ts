@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DomainEvent } from '../domain/events.js'
+import type { Logger } from '../logger.js'
+import type { OutboxCursor, OutboxEntry } from './outbox.js'
+
+/** The relay's view of the outbox (PostgreSQL in production). */
+export interface OutboxSource {
+  /** Becomes the one relay allowed to publish; false while another instance is. */
+  acquire(): Promise<boolean>
+  release(): Promise<void>
+  cursor(): Promise<OutboxCursor>
+  next(after: OutboxCursor, limit: number): Promise<OutboxEntry[]>
+  save(cursor: OutboxCursor): Promise<void>
+  lag(after: OutboxCursor): Promise<number>
+}
+
+/** The relay's view of the event bus (Kafka in production). */
+export interface EventPublisher {
+  connect(): Promise<void>
+  send(events: DomainEvent[]): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export type RelayStatus = {
+  /** Whether this instance holds the relay's leadership (others stand by). */
+  leader: boolean
+  published: number
+  connected: boolean
+  lastError: string | undefined
+  /** When the relay last caught up or published a batch (epoch ms). */
+  lastProgressAt: number
+}
+
+/**
+ * Publishes committed events in commit order, a batch at a time, and records how far it got
+ * only after the broker acknowledged. A crash between the two re-sends the batch: consumers
+ * see the same `eventId` twice and drop it. While the broker is down it backs off and retries;
+ * the events wait in the log.
+ *
+ * Under load it reads the next batch while the broker acknowledges the current one, and saves
+ * its cursor in the background (in order): the relay then waits on one round trip per batch,
+ * not three.
+ */
+export class OutboxRelay {
+  private readonly abort = new AbortController()
+  private running: Promise<void> | undefined
+  private cursor: OutboxCursor | undefined
+  /** The cursor saves not yet done, chained so they land in order. */
+  private saving: Promise<void> = Promise.resolve()
+  /** Set by `wake` (events were committed): the next idle wait is skipped or cut short. */
+  private woken = false
+  private endIdle: (() => void) | undefined
+  private readonly state: RelayStatus = {
+    leader: false,
+    published: 0,
+    connected: false,
+    lastError: undefined,
+    lastProgressAt: Date.now(),
+  }
+
+  constructor(
+    private readonly outbox: OutboxSource,
+    private readonly publisher: EventPublisher,
+    private readonly options: {
+      batch: number
+      pollMs: number
+      maxBackoffMs?: number
+      standbyMs?: number
+    },
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.running ??= this.run()
+  }
+
+  /** Stops after the batch in hand; resolves when the relay has let go of its connections. */
+  async stop(): Promise<void> {
+    this.abort.abort()
+    await this.running
+    await this.saving
+    await this.publisher.disconnect()
+    await this.outbox.release()
+  }
+
+  /**
+   * Events were just committed (told by this process's commits): read them now rather than at
+   * the next poll. Polling stays, for commits of other processes.
+   */
+  wake(): void {
+    this.woken = true
+    this.endIdle?.()
+  }
+
+  status(): RelayStatus {
+    return { ...this.state }
+  }
+
+  /** Events committed but not yet published (undefined before the relay has read its cursor). */
+  async lag(): Promise<number | undefined> {
+    return this.cursor ? this.outbox.lag(this.cursor) : undefined
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.options.pollMs
+    let readAhead: Promise<OutboxEntry[]> | undefined
+    while (!this.abort.signal.aborted) {
+      try {
+        const cursor = await this.lead()
+        if (!cursor) {
+          readAhead = undefined
+          await this.pause(this.options.standbyMs ?? 2000)
+          continue
+        }
+        await this.connect()
+        const entries = await (readAhead ?? this.outbox.next(cursor, this.options.batch))
+        readAhead = undefined
+        if (entries.length > 0) {
+          const last = entries[entries.length - 1] as OutboxEntry
+          const sent = { txId: last.txId, position: last.position }
+          const sending = this.publisher.send(entries.map((e) => e.event))
+          if (entries.length === this.options.batch) {
+            // More is waiting: read it while the broker acknowledges this batch.
+            readAhead = this.outbox.next(sent, this.options.batch)
+            readAhead.catch(() => undefined)
+          }
+          await sending
+          this.cursor = sent
+          this.saveInBackground(sent)
+          this.state.published += entries.length
+          this.state.lastError = undefined
+          backoff = this.options.pollMs
+        }
+        this.state.lastProgressAt = Date.now()
+        if (entries.length < this.options.batch) await this.idle(this.options.pollMs)
+      } catch (err) {
+        readAhead = undefined
+        this.state.lastError = (err as Error).message
+        this.log.warn({ err, backoffMs: backoff }, 'relay failed, will retry')
+        await this.letGo()
+        await this.pause(backoff)
+        backoff = Math.min(this.options.maxBackoffMs ?? 5000, backoff * 2 + 100)
+      }
+    }
+  }
+
+  /** Records `cursor` after the saves before it; a failed save only means a re-send later. */
+  private saveInBackground(cursor: OutboxCursor): void {
+    this.saving = this.saving
+      .then(() => this.outbox.save(cursor))
+      .catch((err: unknown) => this.log.warn({ err }, 'relay could not save its cursor'))
+  }
+
+  /** The cursor to publish from, or undefined while another instance leads. */
+  private async lead(): Promise<OutboxCursor | undefined> {
+    // Cheap while held; takes the lock again if its connection died.
+    const wasLeader = this.state.leader
+    this.state.leader = await this.outbox.acquire()
+    if (!this.state.leader) return undefined
+    if (!wasLeader) {
+      // Re-read: the cursor may have moved while another instance led.
+      this.cursor = undefined
+      this.log.info('relay took leadership')
+    }
+    this.cursor ??= await this.outbox.cursor()
+    return this.cursor
+  }
+
+  private async connect(): Promise<void> {
+    if (this.state.connected) return
+    await this.publisher.connect()
+    this.state.connected = true
+    this.log.info('relay connected to the event bus')
+  }
+
+  /** After a failure: drop the broker connection, to make a fresh one on the next try. */
+  private async letGo(): Promise<void> {
+    if (this.state.connected) {
+      this.state.connected = false
+      await this.publisher.disconnect().catch(() => undefined)
+    }
+  }
+
+  /** Waits up to `ms` for new events, less if woken. */
+  private async idle(ms: number): Promise<void> {
+    if (!this.woken) {
+      await Promise.race([this.pause(ms), new Promise<void>((resolve) => (this.endIdle = resolve))])
+      this.endIdle = undefined
+    }
+    this.woken = false
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => undefined)
+  }
+}

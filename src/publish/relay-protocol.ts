@@ -1,0 +1,26 @@
+import type { RelayStatus } from './outbox-relay.js'
+
+/** What the relay thread needs to build its own connections (plain data: it crosses threads). */
+export type RelayWorkerData = {
+  databaseUrl: string
+  relayName: string
+  producer: {
+    brokers: string[]
+    clientId: string
+    topicPrefix: string
+    partitions: number
+    replicationFactor: number
+  }
+  batch: number
+  pollMs: number
+  logLevel: string
+}
+
+/** Main thread → relay thread. */
+export type ToRelay = { type: 'lag'; id: number } | { type: 'nudge' } | { type: 'stop' }
+
+/** Relay thread → main thread. */
+export type FromRelay =
+  | { type: 'status'; status: RelayStatus }
+  | { type: 'lag'; id: number; lag: number | undefined }
+  | { type: 'stopped' }

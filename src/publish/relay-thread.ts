@@ -1,0 +1,97 @@
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import type { Logger } from '../logger.js'
+import type { RelayStatus } from './outbox-relay.js'
+import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.js'
+
+/**
+ * The outbox relay running in a worker thread, seen from the main thread: its latest status
+ * (reported every 100 ms), its lag on request, and an orderly stop. A relay thread that dies
+ * is started again, so events keep flowing.
+ */
+export class RelayThread {
+  private worker: Worker | undefined
+  private latest: RelayStatus = {
+    leader: false,
+    published: 0,
+    connected: false,
+    lastError: undefined,
+    lastProgressAt: Date.now(),
+  }
+  /** Published by earlier (crashed) threads, so the count never goes back. */
+  private publishedBefore = 0
+  private readonly lagRequests = new Map<number, (lag: number | undefined) => void>()
+  private nextId = 0
+  private stopping = false
+
+  constructor(
+    private readonly data: RelayWorkerData,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    const worker = new Worker(path.join(__dirname, 'relay-worker.js'), { workerData: this.data })
+    this.worker = worker
+    worker.on('message', (message: FromRelay) => this.receive(message))
+    worker.on('error', (err) => this.log.error({ err }, 'relay thread failed'))
+    worker.on('exit', (code) => {
+      for (const answer of this.lagRequests.values()) answer(undefined)
+      this.lagRequests.clear()
+      if (this.stopping) return
+      this.log.error({ code }, 'relay thread exited; starting it again')
+      this.publishedBefore += this.latest.published
+      this.latest = { ...this.latest, published: 0, connected: false, leader: false }
+      setTimeout(() => this.stopping || this.start(), 1000).unref()
+    })
+  }
+
+  status(): RelayStatus {
+    return { ...this.latest, published: this.publishedBefore + this.latest.published }
+  }
+
+  /** Events committed but not yet published (undefined before the relay knows its cursor). */
+  lag(): Promise<number | undefined> {
+    const worker = this.worker
+    if (!worker) return Promise.resolve(undefined)
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      this.lagRequests.set(id, resolve)
+      this.send({ type: 'lag', id })
+    })
+  }
+
+  /** Events were committed: the relay reads them now instead of at its next poll. */
+  nudge(): void {
+    this.send({ type: 'nudge' })
+  }
+
+  /** Stops after the batch in hand, once the thread has let go of its connections. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    const worker = this.worker
+    if (!worker) return
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+    this.send({ type: 'stop' })
+    await exited
+  }
+
+  private send(message: ToRelay): void {
+    this.worker?.postMessage(message)
+  }
+
+  private receive(message: FromRelay): void {
+    switch (message.type) {
+      case 'status':
+        this.latest = message.status
+        break
+      case 'lag':
+        this.lagRequests.get(message.id)?.(message.lag)
+        this.lagRequests.delete(message.id)
+        break
+      case 'stopped':
+        // Everything is closed; do not wait for a library's stray timer to let the thread go.
+        void this.worker?.terminate()
+        break
+    }
+  }
+}
