@@ -1,7 +1,7 @@
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Logger } from '../logger.js'
-import type { Metrics } from '../main/metrics.js'
+import type { Metrics } from '../metrics.js'
 import type { MessageBus } from '../streams/mqtt-publisher.js'
 import type { ApiKeys } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'

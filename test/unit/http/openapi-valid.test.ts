@@ -4,7 +4,7 @@ import { SchemaRegistry } from '../../../src/publish/avro/schema-registry'
 import { ApiKeys } from '../../../src/http/api-keys'
 import { RateLimiter } from '../../../src/http/rate-limit'
 import { createHttpApp } from '../../../src/http/app'
-import { createMetrics } from '../../../src/main/metrics'
+import { createMetrics } from '../../../src/metrics'
 import type { HttpDeps } from '../../../src/http/app'
 import { serve } from '../../support/http'
 
