@@ -1,5 +1,6 @@
 import type { Pool } from 'pg'
 import type { Logger } from '../logger.js'
+import type { DeadLetterReads } from '../read/ports.js'
 import { GroupCommitter } from './group-commit.js'
 import { isRetriablePgError } from './pg-errors.js'
 
@@ -23,7 +24,7 @@ export type DeadLetterRow = {
 }
 
 /** Dead-letter store: grouped inserts, a redelivered bad input is kept once. */
-export class PgDeadLetters {
+export class PgDeadLetters implements DeadLetterReads {
   private readonly committer: GroupCommitter<DeadLetter, undefined>
 
   constructor(

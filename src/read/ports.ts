@@ -1,0 +1,105 @@
+import type { Readable } from 'node:stream'
+import type { RunState } from '../domain/oee.js'
+import type { DeadLetterRow } from '../journal/dead-letters.js'
+import type { EventSchema, HistoricalSchema } from '../publish/avro/schema-registry.js'
+
+// What the HTTP layer reads, and nothing more: each port holds only the calls a route makes, so
+// the API depends on no store and a test fakes a port with plain functions.
+
+/** Machine state as the API returns it. */
+export type MachineView = {
+  machineId: string
+  state: string
+  stateSince: string | null
+  lastSeenAt: string | null
+  produced: number
+  scrapped: number
+  lastOrder: number | null
+  lastPartId: number | null
+  lastProducedAt: string | null
+  metrics: Record<string, number>
+  metricsAt: string | null
+  oee: {
+    availability: number | null
+    performance: number | null
+    quality: number | null
+    oee: number | null
+  }
+  alerts: { silent: boolean; scrapRate: boolean }
+  sequence: number
+}
+
+export type MachineFilters = { state?: RunState; alert?: 'silent' | 'scrap-rate' }
+
+/** Live state of machines. */
+export interface MachineReads {
+  get(machineId: string): Promise<MachineView | undefined>
+  list(limit: number, offset: number, filters?: MachineFilters): Promise<MachineView[]>
+}
+
+/** A part as the API returns it: reference data, totals, and unit material cost. */
+export type PartView = {
+  partId: number
+  defaultPrice: number | null
+  timeToProduce: number | null
+  materials: string[]
+  produced: number
+  scrapped: number
+  /** Σ latest price of its materials; null while a material has no price yet. */
+  unitMaterialCost: number | null
+  infoUpdatedAt: string | null
+}
+
+export type MaterialView = {
+  materialId: string
+  name: string
+  price: number
+  priceDate: string
+  sequence: number
+}
+
+export type PricePoint = { price: number; date: string; recordedAt: string }
+
+/** Parts and materials, with a material's price history. */
+export interface CatalogReads {
+  part(partId: number): Promise<PartView | undefined>
+  parts(limit: number, offset: number): Promise<PartView[]>
+  material(materialId: string): Promise<MaterialView | undefined>
+  materials(limit: number, offset: number): Promise<MaterialView[]>
+  /** Newest first. */
+  priceHistory(materialId: string, limit: number): Promise<PricePoint[]>
+}
+
+/** Rejected inputs, oldest first, a page at a time. */
+export interface DeadLetterReads {
+  /** Letters with an id above `afterId`. */
+  list(limit: number, afterId?: number): Promise<DeadLetterRow[]>
+}
+
+/** Which events to read; every condition given must hold. Times are epoch ms over occurred_at. */
+export type EventQuery = {
+  types?: readonly string[]
+  /** Entity id (the event's `key`). */
+  key?: string
+  /** Inclusive. */
+  from?: number
+  /** Exclusive. */
+  to?: number
+  limit?: number
+  /** Fields the event must hold with these values (JSON containment), e.g. `{ partId: 4 }`. */
+  contains?: Record<string, string | number | boolean>
+}
+
+/**
+ * The event log, read as a stream. The stream is in object mode; each chunk is one batch: the
+ * JSON text of each event (the stored payload), in log order.
+ */
+export interface EventHistory {
+  open(query: EventQuery): Promise<Readable>
+}
+
+/** The Avro event schemas: the ones written now and the released versions. */
+export interface SchemaReads {
+  all(): EventSchema[]
+  historical(): HistoricalSchema[]
+}
