@@ -1,8 +1,12 @@
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
+import type { Check } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
 import type { RelayStatus } from './outbox-relay.js'
 import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.js'
+
+/** A leading relay that has not caught up or published for this long is reported not ready. */
+const RELAY_STALL_MS = 10_000
 
 /**
  * The outbox relay running in a worker thread, seen from the main thread: its latest status
@@ -47,6 +51,25 @@ export class RelayThread {
 
   status(): RelayStatus {
     return { ...this.latest, published: this.publishedBefore + this.latest.published }
+  }
+
+  /**
+   * Readiness: a standby relay (another instance leads) is healthy without a broker
+   * connection. A send can hang until the broker's request timeout, so a leader that made no
+   * progress for a while is failing too.
+   */
+  async checks(): Promise<{ kafka: Check; relayLag: Check }> {
+    const status = this.status()
+    const stalled = Date.now() - status.lastProgressAt > RELAY_STALL_MS
+    return {
+      kafka: status.leader
+        ? {
+            ok: status.connected && !stalled,
+            detail: status.lastError ?? (stalled ? 'stalled' : 'connected'),
+          }
+        : { ok: true, detail: 'standby' },
+      relayLag: { ok: true, detail: (await this.lag().catch(() => undefined)) ?? 'unknown' },
+    }
   }
 
   /** Events committed but not yet published (undefined before the relay knows its cursor). */

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type pg from 'pg'
+import { ApiKeys } from '../../http/api-keys.js'
+import { createHttpApp } from '../../http/app.js'
+import { RateLimiter } from '../../http/rate-limit.js'
+import { NO_CHECKS, type Check, type Component } from '../../lifecycle.js'
+import type { Logger } from '../../logger.js'
+import type { Metrics } from '../../metrics.js'
+import { SchemaRegistry } from '../../publish/avro/schema-registry.js'
+import { CatalogQueries } from '../../read/catalog-queries.js'
+import { PgEventHistory } from '../../read/event-history.js'
+import { MachineQueries } from '../../read/machine-queries.js'
+import { machineOeeOver } from '../../read/machine-oee.js'
+import { MqttPublisher } from '../../streams/mqtt-publisher.js'
+import type { Config } from '../config.js'
+import type { Entities } from './entities.js'
+
+/** Commands and HTTP ingest go out through the broker, to the same ordered stream as machines. */
+export function commandPublisher(
+  config: Config,
+  mqttUrl: string,
+  metrics: Metrics,
+  log: Logger,
+): Component<MqttPublisher> {
+  let bus: MqttPublisher | undefined
+  return {
+    name: 'mqtt publisher',
+    start: async () => {
+      bus = await MqttPublisher.connect({
+        url: mqttUrl,
+        clientId: `${config.mqtt.clientId}-api-${randomUUID().slice(0, 8)}`,
+        timeoutMs: config.mqtt.publishTimeoutMs,
+        log: log.child({ module: 'mqtt-publisher' }),
+        observer: {
+          refused: () => metrics.publishRefused.inc(),
+          timedOut: () => metrics.publishTimeouts.inc(),
+        },
+      })
+      return bus
+    },
+    stop: async () => bus?.close(),
+    // While it cannot publish, commands and ingest would only time out.
+    checks: () => Promise.resolve(bus ? { mqttPublisher: bus.health() } : NO_CHECKS),
+  }
+}
+
+/** The HTTP API; yields the port it listens on. */
+export function httpApi(
+  config: Config,
+  wiring: {
+    pool: pg.Pool
+    entities: Entities
+    bus: MqttPublisher
+    metrics: Metrics
+    readiness: () => Promise<Record<string, Check>>
+    version: string
+  },
+  log: Logger,
+): Component<number> {
+  const { pool, entities, bus, metrics } = wiring
+  const eventHistory = new PgEventHistory(pool)
+  const app = createHttpApp({
+    metrics,
+    bus,
+    apiKeys: new ApiKeys(config.http.apiKeys),
+    topicPrefix: config.mqtt.topicPrefix,
+    ingestLimit: new RateLimiter(config.http.ingestRatePerKey, config.http.ingestRatePerKey),
+    oeeOf: machineOeeOver(entities.journal, config.rules),
+    oeeWindowMs: config.rules.oeeWindowMs,
+    eventHistory,
+    machines: new MachineQueries(pool),
+    catalog: new CatalogQueries(pool),
+    deadLetters: entities.deadLetters,
+    schemas: SchemaRegistry.fromDirectory(),
+    readiness: wiring.readiness,
+    readsNeedKey: config.http.readsNeedKey,
+    log,
+    version: wiring.version,
+  })
+  let server: Server | undefined
+  return {
+    name: 'http server',
+    start: async () => {
+      const handle = app.callback()
+      const listening = createServer((req, res) => void handle(req, res))
+      server = listening
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject)
+        listening.listen(config.http.port, config.http.host, () => resolve())
+      })
+      return (listening.address() as AddressInfo).port
+    },
+    stop: async () => {
+      // Open event streams end first, so the server's own close can finish.
+      try {
+        await eventHistory.close()
+      } finally {
+        const listening = server
+        if (listening?.listening)
+          await new Promise<void>((resolve) => {
+            listening.close(() => resolve())
+            listening.closeIdleConnections()
+          })
+      }
+    },
+  }
+}

@@ -1,0 +1,41 @@
+import { RelayThread } from '../../publish/relay-thread.js'
+import type { Component } from '../../lifecycle.js'
+import type { Logger } from '../../logger.js'
+import type { Config } from '../config.js'
+
+/**
+ * The outbox relay, in a worker thread with its own connections. Started before the journal,
+ * so commits can wake it, and stopped after the journal has flushed.
+ */
+export function outboxRelay(
+  config: Config,
+  databaseUrl: string,
+  log: Logger,
+): Component<RelayThread> {
+  const relay = new RelayThread(
+    {
+      databaseUrl,
+      relayName: `kafka:${config.kafka.topicPrefix}`,
+      producer: {
+        brokers: [...(config.kafka.brokers ?? [])],
+        clientId: config.kafka.clientId,
+        topicPrefix: config.kafka.topicPrefix,
+        partitions: config.kafka.partitions,
+        replicationFactor: config.kafka.replicationFactor,
+      },
+      batch: config.kafka.relayBatch,
+      pollMs: config.kafka.relayPollMs,
+      logLevel: config.logLevel,
+    },
+    log.child({ module: 'outbox-relay' }),
+  )
+  return {
+    name: 'outbox relay',
+    start: () => {
+      relay.start()
+      return Promise.resolve(relay)
+    },
+    stop: () => relay.stop(),
+    checks: () => relay.checks(),
+  }
+}

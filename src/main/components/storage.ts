@@ -1,0 +1,53 @@
+import type pg from 'pg'
+import { migrate } from '../../journal/migrate.js'
+import { createPool } from '../../journal/pool.js'
+import type { Component } from '../../lifecycle.js'
+import type { Logger } from '../../logger.js'
+import type { Config } from '../config.js'
+import { startEmbeddedBroker, type EmbeddedBroker } from '../embedded/mqtt-broker.js'
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres.js'
+
+/** PostgreSQL in a child process, for a first run without a database; yields its URL. */
+export function embeddedPostgres(database: Config['database'], log: Logger): Component<string> {
+  let embedded: EmbeddedPostgres | undefined
+  return {
+    name: 'embedded postgres',
+    start: async () => {
+      embedded = await startEmbeddedPostgres(database.dataDir, database.embeddedPort, log)
+      return embedded.url
+    },
+    stop: async () => embedded?.stop(),
+  }
+}
+
+/** An MQTT broker inside the process, for a first run without one; yields its URL. */
+export function embeddedBroker(mqtt: Config['mqtt'], log: Logger): Component<string> {
+  let broker: EmbeddedBroker | undefined
+  return {
+    name: 'embedded broker',
+    start: async () => {
+      broker = await startEmbeddedBroker(mqtt.embeddedPort, log)
+      return broker.url
+    },
+    stop: async () => broker?.close(),
+  }
+}
+
+/** The connection pool, with the schema migrated before anything reads or writes. */
+export function database(url: string, log: Logger): Component<pg.Pool> {
+  const pool = createPool(url, log, 20)
+  return {
+    name: 'database pool',
+    start: async () => {
+      await migrate(pool, log)
+      return pool
+    },
+    stop: () => pool.end(),
+    checks: async () => ({
+      postgres: await pool.query('SELECT 1').then(
+        () => ({ ok: true }),
+        (err: Error) => ({ ok: false, detail: err.message }),
+      ),
+    }),
+  }
+}
