@@ -20,6 +20,7 @@ import { readLogHistory } from './read/log-history.js'
 import { rebuildStateTables } from './read/rebuild-tables.js'
 import { republishLog } from './publish/republish.js'
 import type { Pool } from 'pg'
+import { eventCatalogJson } from './domain/event-catalog.js'
 
 const USAGE = `usage: millstream <command> [options]
 
@@ -32,6 +33,7 @@ commands:
                               rebuild the state tables from the Kafka topics or the PostgreSQL log
   replay publish [--since ISO-8601] [--topic-prefix P] [--restart]
                               re-publish the PostgreSQL log to Kafka (resumes where it stopped)
+  catalog                     print the event catalog (type, entity, topic, schema) as JSON
 `
 
 const version = (
@@ -62,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
       return withDatabase(config, log, () => Promise.resolve(0))
     case 'replay':
       return replay(config, log, rest)
+    case 'catalog':
+      process.stdout.write(eventCatalogJson())
+      return 0
     default:
       console.error(USAGE)
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2

@@ -61,3 +61,13 @@ export function entityOfType(type: EventType): EntityType {
 export function topicSuffixes(): string[] {
   return [...new Set(EVENT_TYPES.map((t) => EVENT_CATALOG[t].topic))]
 }
+
+/** The catalog as the JSON file the Python client reads (`npm run catalog` writes it). */
+export function eventCatalogJson(): string {
+  const document = {
+    $comment: 'Written by `npm run catalog` from src/domain/event-catalog.ts: do not edit.',
+    events: EVENT_CATALOG,
+    topics: topicSuffixes(),
+  }
+  return `${JSON.stringify(document, null, 2)}\n`
+}

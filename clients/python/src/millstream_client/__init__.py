@@ -8,6 +8,7 @@
 ...         print(ce.key, ce.event.type, ce.event.fields["sequence"])
 """
 
+from .catalog import EVENT_CATALOG, TOPIC_SUFFIXES, EventFacts, facts_of
 from .codec import (
     HEADER_SIZE,
     MAGIC,
@@ -50,10 +51,13 @@ __all__ = [
     "DecodedEvent",
     "EncodeError",
     "EventConsumer",
+    "EVENT_CATALOG",
     "EventDecodeFailure",
+    "EventFacts",
     "HEADER_SIZE",
     "MAGIC",
     "NotSingleObjectError",
+    "TOPIC_SUFFIXES",
     "SchemaLoadError",
     "SchemaRegistry",
     "UnknownSchemaError",
@@ -64,6 +68,7 @@ __all__ = [
     "default_schema_dir",
     "encode",
     "encode_with",
+    "facts_of",
     "fingerprint_of",
     "topic_name",
 ]

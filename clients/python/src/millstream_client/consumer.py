@@ -40,6 +40,7 @@ from confluent_kafka import (
     TopicPartition,
 )
 
+from .catalog import TOPIC_SUFFIXES
 from .codec import DecodedEvent, DecodeError, decode
 from .schemas import SchemaRegistry, default_registry
 
@@ -48,14 +49,6 @@ rdkafka_log = logging.getLogger("millstream_client.librdkafka")
 """librdkafka's own log lines (the CLI silences them unless --verbose)."""
 
 DEFAULT_TOPIC_PREFIX = "millstream"
-TOPIC_SUFFIXES = (
-    "production",
-    "machine-state",
-    "telemetry",
-    "parts",
-    "materials",
-    "deadletter",
-)
 
 
 def topic_name(suffix: str, prefix: str = DEFAULT_TOPIC_PREFIX) -> str:
