@@ -66,6 +66,11 @@ export class OutboxRelay {
       pollMs: number
       maxBackoffMs?: number
       standbyMs?: number
+      /**
+       * A one-off run (a replay): stop once caught up, and end on the first failure instead of
+       * retrying, so whoever started it hears of it.
+       */
+      once?: boolean
     },
     private readonly log: Logger,
   ) {}
@@ -77,10 +82,24 @@ export class OutboxRelay {
   /** Stops after the batch in hand; resolves when the relay has let go of its connections. */
   async stop(): Promise<void> {
     this.abort.abort()
-    await this.running
+    await this.running?.catch(() => undefined)
     await this.saving
     await this.publisher.disconnect()
     await this.outbox.release()
+  }
+
+  /**
+   * Runs once (see `once`) to the end of the log or until stopped, lets go of its connections,
+   * and resolves with how many events it published; rejects with the failure that ended it.
+   */
+  async runToEnd(): Promise<number> {
+    try {
+      this.start()
+      await this.running
+    } finally {
+      await this.stop()
+    }
+    return this.state.published
   }
 
   /**
@@ -107,6 +126,7 @@ export class OutboxRelay {
     while (!this.abort.signal.aborted) {
       try {
         const cursor = await this.lead()
+        if (!cursor && this.options.once) throw new Error('another instance is publishing this log')
         if (!cursor) {
           readAhead = undefined
           await this.pause(this.options.standbyMs ?? 2000)
@@ -130,11 +150,19 @@ export class OutboxRelay {
           this.state.published += entries.length
           this.state.lastError = undefined
           backoff = this.options.pollMs
+          if (this.options.once) this.log.info({ published: this.state.published }, 'publishing')
         }
         this.state.lastProgressAt = Date.now()
-        if (entries.length < this.options.batch) await this.idle(this.options.pollMs)
+        if (entries.length < this.options.batch) {
+          if (this.options.once) break
+          await this.idle(this.options.pollMs)
+        }
       } catch (err) {
         readAhead = undefined
+        if (this.options.once) {
+          await this.letGo()
+          throw err
+        }
         this.state.lastError = (err as Error).message
         this.log.warn({ err, backoffMs: backoff }, 'relay failed, will retry')
         await this.letGo()

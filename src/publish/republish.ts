@@ -1,11 +1,13 @@
-import type { KafkaEventProducer } from './event-producer.js'
 import type { Logger } from '../logger.js'
-import type { OutboxEntry, PgOutbox } from './outbox.js'
+import type { KafkaEventProducer } from './event-producer.js'
+import { OutboxRelay, type OutboxSource } from './outbox-relay.js'
+import type { PgOutbox } from './outbox.js'
 
 /**
  * Re-publishes the PostgreSQL event log to Kafka (possibly under another topic prefix), in
- * commit order, a batch at a time. Progress is saved after each batch under its own cursor, so
- * an interrupted run resumes where it stopped; `signal` interrupts it between batches.
+ * commit order: the outbox relay's own loop, run once to the end of the log. Progress is saved
+ * under the outbox's own cursor, so an interrupted run resumes where it stopped; `signal`
+ * interrupts it after the batch in hand.
  */
 export async function republishLog(
   outbox: PgOutbox,
@@ -13,24 +15,28 @@ export async function republishLog(
   options: { batch: number; since: number; signal?: AbortSignal },
   log: Logger,
 ): Promise<number> {
-  await producer.connect()
-  let cursor = await outbox.cursor()
-  const total = await outbox.lag(cursor)
-  let published = 0
-  try {
-    while (!options.signal?.aborted) {
-      const entries = await outbox.next(cursor, options.batch, options.since)
-      if (entries.length === 0) break
-      await producer.send(entries.map((e) => e.event))
-      const last = entries[entries.length - 1] as OutboxEntry
-      cursor = { txId: last.txId, position: last.position }
-      await outbox.save(cursor)
-      published += entries.length
-      log.info({ published, ofAtMost: total }, 'replay publishing')
-    }
-  } finally {
-    await producer.disconnect()
+  const source: OutboxSource = {
+    acquire: () => outbox.acquire(),
+    release: () => outbox.release(),
+    cursor: () => outbox.cursor(),
+    next: (after, limit) => outbox.next(after, limit, options.since),
+    save: (cursor) => outbox.save(cursor),
+    lag: (after) => outbox.lag(after),
   }
-  log.info({ published, interrupted: options.signal?.aborted ?? false }, 'replay publish done')
-  return published
+  log.info({ ofAtMost: await outbox.lag(await outbox.cursor()) }, 'replay publishing')
+  const relay = new OutboxRelay(
+    source,
+    producer,
+    { batch: options.batch, pollMs: 0, once: true },
+    log,
+  )
+  const interrupt = () => void relay.stop()
+  options.signal?.addEventListener('abort', interrupt, { once: true })
+  try {
+    const published = await relay.runToEnd()
+    log.info({ published, interrupted: options.signal?.aborted ?? false }, 'replay publish done')
+    return published
+  } finally {
+    options.signal?.removeEventListener('abort', interrupt)
+  }
 }
