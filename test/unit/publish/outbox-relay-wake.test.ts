@@ -90,3 +90,37 @@ describe('the outbox relay woken by a commit', () => {
     expect(await until(() => publisher.sent.length === 1, 300)).toBe(false)
   })
 })
+
+describe('the outbox relay run once (a replay)', () => {
+  const log = pino({ level: 'silent' })
+
+  it('publishes the whole log in batches, in order, and stops when caught up', async () => {
+    const outbox = new MemoryOutbox()
+    for (let i = 1; i <= 25; i++) outbox.append(event(i))
+    const publisher = new CollectingPublisher()
+    const relay = new OutboxRelay(outbox, publisher, { batch: 10, pollMs: 0, once: true }, log)
+    expect(await relay.runToEnd()).toBe(25)
+    expect(publisher.sent.map((e) => e.sequence)).toEqual([...Array(25).keys()].map((i) => i + 1))
+  })
+
+  it('ends with the failure instead of retrying it', async () => {
+    const outbox = new MemoryOutbox()
+    outbox.append(event(1))
+    const publisher = new CollectingPublisher()
+    publisher.send = () => Promise.reject(new Error('broker down'))
+    const relay = new OutboxRelay(outbox, publisher, { batch: 10, pollMs: 0, once: true }, log)
+    await expect(relay.runToEnd()).rejects.toThrow('broker down')
+  })
+
+  it('refuses to run beside another instance publishing the same log', async () => {
+    const outbox = new MemoryOutbox()
+    outbox.acquire = () => Promise.resolve(false)
+    const relay = new OutboxRelay(
+      outbox,
+      new CollectingPublisher(),
+      { batch: 10, pollMs: 0, once: true },
+      log,
+    )
+    await expect(relay.runToEnd()).rejects.toThrow('another instance is publishing this log')
+  })
+})
