@@ -6,11 +6,13 @@ import type { MessageBus } from '../streams/mqtt-publisher.js'
 import type { ApiKeys } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
-import type { SchemaRegistry } from '../publish/avro/schema-registry.js'
-import type { CatalogQueries } from '../read/catalog-queries.js'
-import type { EventHistory } from '../read/event-history.js'
-import type { PgDeadLetters } from '../journal/dead-letters.js'
-import type { MachineQueries } from '../read/machine-queries.js'
+import type {
+  CatalogReads,
+  DeadLetterReads,
+  EventHistory,
+  MachineReads,
+  SchemaReads,
+} from '../read/ports.js'
 import { jsonBody } from './json-body.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
@@ -33,10 +35,10 @@ export type HttpDeps = {
   apiKeys: ApiKeys
   topicPrefix: string
   ingestLimit: RateLimiter
-  machines: MachineQueries
-  catalog: CatalogQueries
-  deadLetters: PgDeadLetters
-  schemas: SchemaRegistry
+  machines: MachineReads
+  catalog: CatalogReads
+  deadLetters: DeadLetterReads
+  schemas: SchemaReads
   eventHistory: EventHistory
   oeeOf: OeeLookup
   oeeWindowMs: number

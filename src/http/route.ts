@@ -20,10 +20,59 @@ export type ApiRoute = {
    * (400, 401, 403, 413, 415) are declared by the document for every route they can happen on.
    */
   responses: Record<number, ApiResponse>
-  handle(
-    ctx: Context,
-    input: { params: Record<string, unknown>; query: Record<string, unknown>; body?: unknown },
-  ): Promise<void>
+  /** Called with the input the mount parsed: `{}` for absent params or query, no body. */
+  handle(ctx: Context, input: UntypedInput): Promise<void>
+}
+
+/** Input as the mount hands it over: parsed, but typed alike for every route. */
+export type UntypedInput = {
+  params: Record<string, unknown>
+  query: Record<string, unknown>
+  body?: unknown
+}
+
+/**
+ * A schema's parsed output, as `z.output` but written as an indexed access: inside a generic
+ * helper TypeScript still reads its properties through the schema's constraint.
+ */
+export type Parsed<S extends z.ZodType> = S['_zod']['output']
+
+/** What a handler receives: the output of each schema the route declares. */
+export type RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = {
+  params: Parsed<P>
+  query: Parsed<Q>
+  body: Parsed<B>
+}
+
+/** An {@link ApiRoute} whose handler is typed by its own schemas. */
+export type RouteDefinition<
+  P extends z.ZodObject,
+  Q extends z.ZodObject,
+  B extends z.ZodType,
+> = Omit<ApiRoute, 'params' | 'query' | 'body' | 'handle'> & {
+  params?: P
+  query?: Q
+  body?: B
+  handle(ctx: Context, input: RouteInput<P, Q, B>): Promise<void>
+}
+
+/**
+ * A route whose handler gets the parsed `z.output` of its `params`, `query` and `body`, so no
+ * handler casts its input. The route keeps the schemas, so the OpenAPI document still comes from
+ * the definition the router serves. The defaults stand for an absent schema and type what the
+ * mount passes then: `{}` for params and query, no body.
+ */
+export function defineRoute<
+  P extends z.ZodObject = z.ZodObject<Record<never, never>>,
+  Q extends z.ZodObject = z.ZodObject<Record<never, never>>,
+  B extends z.ZodType = z.ZodUndefined,
+>(definition: RouteDefinition<P, Q, B>): ApiRoute {
+  return {
+    ...definition,
+    // The one cast: the mount parsed this input with these very schemas, which TypeScript
+    // cannot follow through the route list's erased type.
+    handle: (ctx, input) => definition.handle(ctx, input as RouteInput<P, Q, B>),
+  }
 }
 
 export type ApiResponse = {

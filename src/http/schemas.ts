@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { ENTITY_ID } from '../domain/ids.js'
+import { RUN_STATES } from '../domain/oee.js'
 
 /** Request and response shapes, defined once: they validate requests and feed the OpenAPI document. */
 /**
@@ -12,9 +14,6 @@ export const intParam = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     z.number().int().min(min).max(max),
   )
 
-/** What every entity id (machine, part, material) is made of, as in its MQTT topic. */
-const ENTITY_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
 export const machineIdParam = z
   .string()
   .regex(ENTITY_ID, 'machineId: 1-128 characters of A-Z a-z 0-9 . _ : -')
@@ -23,7 +22,7 @@ export const machineIdParam = z
 export const machineView = z
   .object({
     machineId: z.string(),
-    state: z.enum(['unknown', 'running', 'idle', 'down', 'maintenance']),
+    state: z.enum(RUN_STATES),
     stateSince: z.iso.datetime().nullable(),
     lastSeenAt: z.iso.datetime().nullable(),
     produced: z.number().int(),

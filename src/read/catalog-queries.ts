@@ -1,26 +1,8 @@
 import type { Pool } from 'pg'
+import type { CatalogReads, MaterialView, PartView, PricePoint } from './ports.js'
 
-/** A part as the API returns it: reference data, totals, and unit material cost. */
-export type PartView = {
-  partId: number
-  defaultPrice: number | null
-  timeToProduce: number | null
-  materials: string[]
-  produced: number
-  scrapped: number
-  /** Σ latest price of its materials; null while a material has no price yet. */
-  unitMaterialCost: number | null
-  infoUpdatedAt: string | null
-}
-
-export type MaterialView = {
-  materialId: string
-  name: string
-  price: number
-  priceDate: string
-  sequence: number
-}
-export type PricePoint = { price: number; date: string; recordedAt: string }
+// Still importable from here, where the integration tests take it from.
+export type { PartView }
 
 const PART_SQL = `
   SELECT p.part_id, p.default_price, p.time_to_produce, p.materials, p.produced, p.scrapped, p.info_updated_at,
@@ -42,7 +24,7 @@ type PartRow = {
 }
 
 /** Read side of parts and materials. Unit cost is joined at read time, so it is never stale. */
-export class CatalogQueries {
+export class CatalogQueries implements CatalogReads {
   constructor(private readonly pool: Pool) {}
 
   async part(partId: number): Promise<PartView | undefined> {

@@ -4,28 +4,10 @@ import Cursor from 'pg-cursor'
 import { MillstreamError } from '../errors.js'
 import { isRetriablePgError } from '../journal/pg-errors.js'
 import { withTimeout } from '../deadline.js'
+import type { EventHistory, EventQuery } from './ports.js'
 
-/** Which events to read; every condition given must hold. Times are epoch ms over occurred_at. */
-export type EventQuery = {
-  types?: readonly string[]
-  /** Entity id (the event's `key`). */
-  key?: string
-  /** Inclusive. */
-  from?: number
-  /** Exclusive. */
-  to?: number
-  limit?: number
-  /** Fields the event must hold with these values (JSON containment), e.g. `{ partId: 4 }`. */
-  contains?: Record<string, string | number | boolean>
-}
-
-/**
- * The event log, read as a stream. The stream is in object mode; each chunk is one batch: the
- * JSON text of each event (the stored payload), in log order.
- */
-export interface EventHistory {
-  open(query: EventQuery): Promise<Readable>
-}
+// Still importable from here, beside the adapter the tests open it with.
+export type { EventHistory, EventQuery }
 
 export type EventHistoryOptions = {
   /** Rows per cursor read (and per stream chunk). */

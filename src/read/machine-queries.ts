@@ -1,27 +1,8 @@
 import type { Pool } from 'pg'
+import type { MachineFilters, MachineReads, MachineView } from './ports.js'
 
-/** Machine state as the API returns it. */
-export type MachineView = {
-  machineId: string
-  state: string
-  stateSince: string | null
-  lastSeenAt: string | null
-  produced: number
-  scrapped: number
-  lastOrder: number | null
-  lastPartId: number | null
-  lastProducedAt: string | null
-  metrics: Record<string, number>
-  metricsAt: string | null
-  oee: {
-    availability: number | null
-    performance: number | null
-    quality: number | null
-    oee: number | null
-  }
-  alerts: { silent: boolean; scrapRate: boolean }
-  sequence: number
-}
+// Still importable from here, where the integration tests take it from.
+export type { MachineView }
 
 const COLUMNS = `machine_id, state, state_since, last_seen_at, produced, scrapped, last_order, last_part_id,
   last_produced_at, metrics, metrics_at, availability, performance, quality, oee, alerts, sequence`
@@ -47,7 +28,7 @@ type Row = {
 }
 
 /** Read side of the machine_state table. */
-export class MachineQueries {
+export class MachineQueries implements MachineReads {
   constructor(private readonly pool: Pool) {}
 
   async get(machineId: string): Promise<MachineView | undefined> {
@@ -60,11 +41,7 @@ export class MachineQueries {
     return r.rows[0] && toView(r.rows[0])
   }
 
-  async list(
-    limit: number,
-    offset: number,
-    filters: { state?: string; alert?: 'silent' | 'scrap-rate' } = {},
-  ): Promise<MachineView[]> {
+  async list(limit: number, offset: number, filters: MachineFilters = {}): Promise<MachineView[]> {
     const alertKey =
       filters.alert === 'silent' ? 'silent' : filters.alert === 'scrap-rate' ? 'scrapRate' : null
     const r = await this.pool.query<Row>(

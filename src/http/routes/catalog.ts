@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { MillstreamError } from '../../errors.js'
-import type { CatalogQueries } from '../../read/catalog-queries.js'
-import type { ApiRoute } from '../route.js'
+import type { CatalogReads } from '../../read/ports.js'
+import { defineRoute, type ApiRoute } from '../route.js'
 import {
   intParam,
   materialIdParam,
   materialView,
+  pageQuery,
   partIdParam,
   partView,
   pricePoint,
@@ -16,7 +17,7 @@ import { getOneRoute } from './get-one.js'
 import { pagedListRoute } from './paged-list.js'
 
 /** Read side of parts and materials. */
-export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
+export function catalogRoutes(catalog: CatalogReads): ApiRoute[] {
   const materialParams = z.strictObject({ materialId: materialIdParam })
   const historyQuery = z.strictObject({
     limit: intParam(1, 10_000).default(100).meta({ description: 'History entries (default 100)' }),
@@ -27,7 +28,8 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
       summary: 'List parts with reference data, totals and unit material cost',
       tag: 'parts',
       item: partView,
-      list: (limit, offset) => catalog.parts(limit, offset),
+      query: pageQuery,
+      list: ({ limit, offset }) => catalog.parts(limit, offset),
       links: {
         FirstPart: {
           method: 'get',
@@ -41,17 +43,18 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
       path: '/parts/{partId}',
       summary: 'One part',
       tag: 'parts',
-      id: { name: 'partId', schema: partIdParam },
+      params: z.strictObject({ partId: partIdParam }),
       noun: 'part',
       item: partView,
-      find: (partId) => catalog.part(partId),
+      find: ({ partId }) => catalog.part(partId),
     }),
     pagedListRoute({
       path: '/materials',
       summary: 'List materials with their latest prices',
       tag: 'materials',
       item: materialView,
-      list: (limit, offset) => catalog.materials(limit, offset),
+      query: pageQuery,
+      list: ({ limit, offset }) => catalog.materials(limit, offset),
       links: {
         FirstMaterial: {
           method: 'get',
@@ -61,7 +64,7 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
         },
       },
     }),
-    {
+    defineRoute({
       method: 'get',
       path: '/materials/{materialId}',
       summary: 'One material with its price history, newest first',
@@ -77,13 +80,11 @@ export function catalogRoutes(catalog: CatalogQueries): ApiRoute[] {
         404: { description: 'Unknown material', schema: problem },
         503: storeUnavailable,
       },
-      handle: async (ctx, { params, query }) => {
-        const { materialId } = params as z.infer<typeof materialParams>
-        const { limit } = query as z.infer<typeof historyQuery>
+      handle: async (ctx, { params: { materialId }, query: { limit } }) => {
         const material = await catalog.material(materialId)
         if (!material) throw new MillstreamError('NOT_FOUND', `material ${materialId} not found`)
         ctx.body = { ...material, history: await catalog.priceHistory(materialId, limit) }
       },
-    },
+    }),
   ]
 }

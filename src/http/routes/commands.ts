@@ -17,7 +17,7 @@ import { text } from '../../domain/text.js'
 import { MillstreamError } from '../../errors.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
 import type { RateLimiter } from '../rate-limit.js'
-import type { ApiRoute } from '../route.js'
+import { defineRoute, type ApiRoute } from '../route.js'
 import { machineIdParam, materialIdParam, partIdParam, problem } from '../schemas.js'
 
 const accepted = z.object({ messageId: z.string(), topic: z.string() }).meta({
@@ -91,42 +91,42 @@ export function commandRoutes(
     path: string
     summary: string
     id: { name: string; schema: z.ZodType }
-    body: z.ZodType
+    body: z.ZodType<{ messageId?: string }>
     topic: (id: string) => string
     /** Where the entity is read back once its actor has applied the command. */
     readBack: { path: string; description: string }
-  }): ApiRoute => ({
-    method: options.method,
-    path: options.path,
-    summary: options.summary,
-    tag: 'commands',
-    auth: true,
-    params: z.strictObject({ [options.id.name]: options.id.schema }),
-    body: options.body,
-    responses: {
-      202: {
-        description: 'Accepted',
-        schema: accepted,
-        links: {
-          ReadBack: {
-            method: 'get',
-            path: options.readBack.path,
-            parameters: { [options.id.name]: `$request.path.${options.id.name}` },
-            description: options.readBack.description,
+  }): ApiRoute =>
+    defineRoute({
+      method: options.method,
+      path: options.path,
+      summary: options.summary,
+      tag: 'commands',
+      auth: true,
+      params: z.strictObject({ [options.id.name]: options.id.schema }),
+      body: options.body,
+      responses: {
+        202: {
+          description: 'Accepted',
+          schema: accepted,
+          links: {
+            ReadBack: {
+              method: 'get',
+              path: options.readBack.path,
+              parameters: { [options.id.name]: `$request.path.${options.id.name}` },
+              description: options.readBack.description,
+            },
           },
         },
+        ...errors,
       },
-      ...errors,
-    },
-    handle: async (ctx, { params, body }) => {
-      const topic = options.topic(String(params[options.id.name]))
-      const fields = body as Record<string, unknown>
-      const messageId = (fields.messageId as string | undefined) ?? randomUUID()
-      await bus.publish(topic, JSON.stringify({ ...fields, messageId }))
-      ctx.status = 202
-      ctx.body = { messageId, topic }
-    },
-  })
+      handle: async (ctx, { params, body }) => {
+        const topic = options.topic(String(params[options.id.name]))
+        const messageId = body.messageId ?? randomUUID()
+        await bus.publish(topic, JSON.stringify({ ...body, messageId }))
+        ctx.status = 202
+        ctx.body = { messageId, topic }
+      },
+    })
   return [
     entityCommand({
       method: 'post',
@@ -161,7 +161,7 @@ export function commandRoutes(
         description: 'The material, with its price history',
       },
     }),
-    {
+    defineRoute({
       method: 'post',
       path: '/ingest',
       summary: `A batch of up to ${MAX_INGEST} messages, through the same pipeline as MQTT`,
@@ -173,8 +173,7 @@ export function commandRoutes(
         ...errors,
         429: { description: 'Ingest rate limit of this API key exceeded', schema: problem },
       },
-      handle: async (ctx, { body }) => {
-        const messages = body as z.infer<typeof ingestBody>
+      handle: async (ctx, { body: messages }) => {
         const wait = ingestLimit.take(ctx.get('authorization'), messages.length)
         if (wait > 0) {
           throw new MillstreamError(
@@ -193,8 +192,8 @@ export function commandRoutes(
         ctx.status = 202
         ctx.body = { accepted: messages.length }
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'post',
       path: '/mqtt/publish',
       summary: 'Publish one message to the MQTT broker',
@@ -205,8 +204,7 @@ export function commandRoutes(
         202: { description: 'Published', schema: z.object({ topic: z.string() }) },
         ...errors,
       },
-      handle: async (ctx, { body }) => {
-        const m = body as z.infer<typeof publishBody>
+      handle: async (ctx, { body: m }) => {
         await bus.publish(
           m.topic,
           typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload),
@@ -218,6 +216,6 @@ export function commandRoutes(
         ctx.status = 202
         ctx.body = { topic: m.topic }
       },
-    },
+    }),
   ]
 }

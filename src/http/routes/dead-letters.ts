@@ -1,14 +1,14 @@
 import { z } from 'zod'
-import type { PgDeadLetters } from '../../journal/dead-letters.js'
-import type { ApiRoute } from '../route.js'
+import type { DeadLetterReads } from '../../read/ports.js'
+import { defineRoute, type ApiRoute } from '../route.js'
 import { deadLetterQuery, deadLetterView, problem, storeUnavailable } from '../schemas.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Rejected inputs with their reasons. */
-export function deadLetterRoutes(deadLetters: PgDeadLetters): ApiRoute[] {
+export function deadLetterRoutes(deadLetters: DeadLetterReads): ApiRoute[] {
   return [
-    {
+    defineRoute({
       method: 'get',
       path: '/dead-letters',
       summary: 'Rejected inputs with reasons, oldest first (page with `after`)',
@@ -22,8 +22,7 @@ export function deadLetterRoutes(deadLetters: PgDeadLetters): ApiRoute[] {
         400: { description: 'Bad query', schema: problem },
         503: storeUnavailable,
       },
-      handle: async (ctx, { query }) => {
-        const { limit, after } = query as z.infer<typeof deadLetterQuery>
+      handle: async (ctx, { query: { limit, after } }) => {
         const rows = await deadLetters.list(limit, after)
         ctx.body = {
           items: rows.map((r) => ({
@@ -38,7 +37,7 @@ export function deadLetterRoutes(deadLetters: PgDeadLetters): ApiRoute[] {
           next: rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null,
         }
       },
-    },
+    }),
   ]
 }
 

@@ -7,9 +7,9 @@ import type { DomainEvent } from '../../domain/events.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import { avroRecordOf } from '../../publish/avro/event-records.js'
-import type { EventSchema, SchemaRegistry } from '../../publish/avro/schema-registry.js'
-import type { EventHistory } from '../../read/event-history.js'
-import type { ApiRoute } from '../route.js'
+import type { EventSchema } from '../../publish/avro/schema-registry.js'
+import type { EventHistory, SchemaReads } from '../../read/ports.js'
+import { defineRoute, type ApiRoute } from '../route.js'
 import { entityKeyParam, intParam, problem } from '../schemas.js'
 
 const NDJSON = 'application/x-ndjson'
@@ -47,7 +47,6 @@ const eventsQuery = z.strictObject({
     .default('null')
     .meta({ description: `Block compression of ${AVRO} output` }),
 })
-type EventsQuery = z.infer<typeof eventsQuery>
 
 const eventView = z
   .looseObject({
@@ -61,9 +60,9 @@ const eventView = z
   .meta({ description: 'One event (one NDJSON line): the envelope, then its own fields' })
 
 /** Event history from the log, streamed as NDJSON or as an Avro object container file. */
-export function eventRoutes(history: EventHistory, registry: SchemaRegistry): ApiRoute[] {
+export function eventRoutes(history: EventHistory, registry: SchemaReads): ApiRoute[] {
   return [
-    {
+    defineRoute({
       method: 'get',
       path: '/events',
       summary:
@@ -83,8 +82,7 @@ export function eventRoutes(history: EventHistory, registry: SchemaRegistry): Ap
         406: { description: `Accept allows neither ${NDJSON} nor ${AVRO}`, schema: problem },
         503: { description: 'Too many streams open, or the database is down', schema: problem },
       },
-      handle: async (ctx, { query }) => {
-        const q = query as EventsQuery
+      handle: async (ctx, { query: q }) => {
         if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
           throw new MillstreamError('BAD_REQUEST', 'query.from: must not be after query.to')
         }
@@ -104,7 +102,7 @@ export function eventRoutes(history: EventHistory, registry: SchemaRegistry): Ap
           streamNdjson(ctx, source)
         }
       },
-    },
+    }),
   ]
 }
 
@@ -158,7 +156,7 @@ type AvroContainer = { types: string[]; type: avro.Type; toRecord: (json: string
  * A container file holds one schema: the selected event records (all with a schema when none is
  * selected) as a union, whose values avsc takes wrapped as `{ fullName: record }`.
  */
-function avroContainer(registry: SchemaRegistry, selected?: EventType[]): AvroContainer {
+function avroContainer(registry: SchemaReads, selected?: EventType[]): AvroContainer {
   const schemas = selected ? selected.map((t) => schemaOf(registry, t)) : registry.all()
   const only = schemas.length === 1 ? schemas[0] : undefined
   if (only) {
@@ -182,7 +180,7 @@ function avroContainer(registry: SchemaRegistry, selected?: EventType[]): AvroCo
   }
 }
 
-function schemaOf(registry: SchemaRegistry, type: EventType): EventSchema {
+function schemaOf(registry: SchemaReads, type: EventType): EventSchema {
   const schema = registry.all().find((s) => s.name === type)
   if (!schema) {
     throw new MillstreamError(

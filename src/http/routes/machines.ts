@@ -1,29 +1,27 @@
 import { z } from 'zod'
-import type { MachineQueries } from '../../read/machine-queries.js'
+import { RUN_STATES } from '../../domain/oee.js'
+import type { MachineReads } from '../../read/ports.js'
 import type { ApiRoute } from '../route.js'
-import { machineIdParam, machineView } from '../schemas.js'
+import { machineIdParam, machineView, pageQuery } from '../schemas.js'
 import { getOneRoute } from './get-one.js'
 import { pagedListRoute } from './paged-list.js'
 
 /** Read side of machines: live state from the machine_state table. */
-export function machineRoutes(machines: MachineQueries): ApiRoute[] {
+export function machineRoutes(machines: MachineReads): ApiRoute[] {
   return [
     pagedListRoute({
       path: '/machines',
       summary: 'List machines with their live state',
       tag: 'machines',
       item: machineView,
-      filters: {
-        state: z
-          .enum(['unknown', 'running', 'idle', 'down', 'maintenance'])
-          .optional()
-          .meta({ description: 'Only machines in this state' }),
+      query: pageQuery.extend({
+        state: z.enum(RUN_STATES).optional().meta({ description: 'Only machines in this state' }),
         alert: z
           .enum(['silent', 'scrap-rate'])
           .optional()
           .meta({ description: 'Only machines with this alert raised' }),
-      },
-      list: (limit, offset, filters) => machines.list(limit, offset, filters),
+      }),
+      list: ({ limit, offset, ...filters }) => machines.list(limit, offset, filters),
       links: {
         FirstMachine: {
           method: 'get',
@@ -49,10 +47,10 @@ export function machineRoutes(machines: MachineQueries): ApiRoute[] {
       path: '/machines/{machineId}',
       summary: 'One machine: state, counters, last order and part, last seen',
       tag: 'machines',
-      id: { name: 'machineId', schema: machineIdParam },
+      params: z.strictObject({ machineId: machineIdParam }),
       noun: 'machine',
       item: machineView,
-      find: (machineId) => machines.get(machineId),
+      find: ({ machineId }) => machines.get(machineId),
     }),
   ]
 }

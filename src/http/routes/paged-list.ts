@@ -1,25 +1,27 @@
 import type { z } from 'zod'
-import type { ApiLink, ApiRoute } from '../route.js'
-import { page, pageQuery, problem, storeUnavailable } from '../schemas.js'
+import { defineRoute, type ApiLink, type ApiRoute, type Parsed } from '../route.js'
+import { page, type pageQuery, problem, storeUnavailable } from '../schemas.js'
+
+/** `pageQuery`, or `pageQuery.extend(...)` with filters: a query that holds a page's bounds. */
+type PagedQuery = z.ZodObject & z.ZodType<z.output<typeof pageQuery>>
 
 /** A `GET` that lists a resource a page at a time (`limit`, `offset`), with optional filters. */
-export function pagedListRoute<F extends z.ZodRawShape = Record<never, never>>(options: {
+export function pagedListRoute<Q extends PagedQuery>(options: {
   path: string
   summary: string
   tag: string
   item: z.ZodType
-  filters?: F
+  query: Q
   /** Operations a page leads to, e.g. its first item by id. */
   links?: Record<string, ApiLink>
-  list: (limit: number, offset: number, filters: z.infer<z.ZodObject<F>>) => Promise<unknown[]>
+  list: (query: Parsed<Q>) => Promise<unknown[]>
 }): ApiRoute {
-  const query = pageQuery.extend(options.filters ?? ({} as F))
-  return {
+  return defineRoute({
     method: 'get',
     path: options.path,
     summary: options.summary,
     tag: options.tag,
-    query,
+    query: options.query,
     responses: {
       200: {
         description: `A page of ${options.tag}`,
@@ -30,13 +32,7 @@ export function pagedListRoute<F extends z.ZodRawShape = Record<never, never>>(o
       503: storeUnavailable,
     },
     handle: async (ctx, { query }) => {
-      const { limit, offset, ...filters } = query as z.infer<typeof pageQuery> &
-        z.infer<z.ZodObject<F>>
-      ctx.body = {
-        items: await options.list(limit, offset, filters as z.infer<z.ZodObject<F>>),
-        limit,
-        offset,
-      }
+      ctx.body = { items: await options.list(query), limit: query.limit, offset: query.offset }
     },
-  }
+  })
 }

@@ -3,8 +3,8 @@ import { decimalRangePattern } from '../../domain/decimal-range.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import type { Oee } from '../../domain/oee.js'
-import type { EventHistory } from '../../read/event-history.js'
-import type { ApiRoute } from '../route.js'
+import type { EventHistory } from '../../read/ports.js'
+import { defineRoute, type ApiRoute } from '../route.js'
 import { intParam, machineIdParam, problem, storeUnavailable } from '../schemas.js'
 import { streamNdjson } from './events.js'
 
@@ -105,7 +105,7 @@ export function productionRoutes(
     )
   }
   return [
-    {
+    defineRoute({
       method: 'get',
       path: '/production',
       summary:
@@ -113,16 +113,15 @@ export function productionRoutes(
       tag: 'production',
       query: productionQuery,
       responses: recordResponses,
-      handle: async (ctx, { query }) => {
-        const q = query as z.infer<typeof productionQuery>
+      handle: async (ctx, { query: q }) => {
         const contains: Record<string, string | number | boolean> = {}
         if (q.partId !== undefined) contains.partId = q.partId
         if (q.order !== undefined) contains.order = q.order
         if (q.damaged !== undefined) contains.damaged = q.damaged
         await open(ctx, q, q.machineId, contains)
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/machines/{machineId}/production',
       summary: 'A machine’s production records by time range (NDJSON, streamed)',
@@ -131,10 +130,10 @@ export function productionRoutes(
       query: machineProductionQuery,
       responses: recordResponses,
       handle: async (ctx, { params, query }) => {
-        await open(ctx, query, (params as z.infer<typeof idParams>).machineId, {})
+        await open(ctx, query, params.machineId, {})
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/machines/{machineId}/oee',
       summary:
@@ -158,13 +157,12 @@ export function productionRoutes(
         404: { description: 'Unknown machine', schema: problem },
         503: storeUnavailable,
       },
-      handle: async (ctx, { params, query }) => {
-        const { machineId } = params as z.infer<typeof idParams>
-        const windowMs = (query as z.infer<typeof oeeQuery>).window ?? maxWindowMs
+      handle: async (ctx, { params: { machineId }, query }) => {
+        const windowMs = query.window ?? maxWindowMs
         const oee = await oeeOf(machineId, windowMs)
         if (!oee) throw new MillstreamError('NOT_FOUND', `machine ${machineId} not found`)
         ctx.body = { machineId, windowMs, ...oee }
       },
-    },
+    }),
   ]
 }

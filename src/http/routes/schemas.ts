@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { EventSchema, SchemaRegistry } from '../../publish/avro/schema-registry.js'
+import type { EventSchema } from '../../publish/avro/schema-registry.js'
+import type { SchemaReads } from '../../read/ports.js'
 import type { ApiRoute } from '../route.js'
 
 const schemaView = z
@@ -25,7 +26,7 @@ const schemaView = z
   .meta({ description: 'One version of an event schema' })
 
 /** The Avro schemas of the events millstream publishes: current and released versions. */
-export function schemaRoutes(registry: SchemaRegistry): ApiRoute[] {
+export function schemaRoutes(registry: SchemaReads): ApiRoute[] {
   return [
     {
       method: 'get',
