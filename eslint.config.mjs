@@ -46,7 +46,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli.ts', 'test/**/*.ts', 'bench/**/*.ts', 'harness/**/*.ts'],
+    files: [
+      'src/cli.ts',
+      'src/main/cli.ts',
+      'src/main/usage.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'harness/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,0 +1,20 @@
+// What the command line accepts, for its help and its errors.
+export const USAGE = `usage: millstream <command> [options]
+
+commands:
+  start                       run the service (configuration from the environment, see README)
+  simulate [--machines N] [--rate R] [--duration S] [--scrap P]
+                              publish production reports from N virtual machines, R parts/s each
+  migrate                     apply database migrations and exit
+  replay rebuild --from kafka|log [--since ISO-8601]
+                              rebuild the state tables from the Kafka topics or the PostgreSQL log
+  replay publish [--since ISO-8601] [--topic-prefix P] [--restart]
+                              re-publish the PostgreSQL log to Kafka (resumes where it stopped)
+  catalog                     print the event catalog (type, entity, topic, schema) as JSON
+`
+
+/** Prints `problem` and the usage; the exit code of a bad command line. */
+export function usage(problem: string): number {
+  console.error(`${problem}\n\n${USAGE}`)
+  return 2
+}
