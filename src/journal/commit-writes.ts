@@ -1,6 +1,7 @@
 import type { Pool } from 'pg'
 import type { CommitOutcome, EntityWrite } from '../actors/ports.js'
 import type { DomainEvent } from '../domain/events.js'
+import { MillstreamError } from '../errors.js'
 import {
   addPartTotalsFrom,
   machineRow,
@@ -13,9 +14,39 @@ import {
   upsertMaterialsFrom,
   upsertPartsFrom,
 } from './projections.js'
+import { namedParams } from './named-params.js'
 import { inTransaction } from './transaction.js'
 
-/** Rows of `$n` (a JSON array of objects with a write number `w`) whose write was fresh. */
+/** The group commit's parameters, in the order pg numbers them (`$1` to `$19`). */
+const PARAMS = namedParams(
+  // One element per input (idempotency key).
+  'inputEntityTypes',
+  'inputEntityIds',
+  'inputKeys',
+  // Every event of the group as one JSON array, in event order.
+  'eventPayloads',
+  // JSON arrays of rows, each with the number `w` of its write.
+  'machineRows',
+  'materialRows',
+  'partTallyRows',
+  'snapshotRows',
+  // Per input again: its write's number (from 1) and whether it caused events.
+  'inputWrites',
+  'inputEventful',
+  // One element per event.
+  'eventWrites',
+  'eventIds',
+  'eventEntityTypes',
+  'eventEntityIds',
+  'eventSequences',
+  'eventTypes',
+  'eventOccurredAt',
+  'eventRecordedAt',
+  'eventKeys',
+)
+const p = PARAMS.placeholders
+
+/** Rows of `param` (a JSON array of objects with a write number `w`) whose write was fresh. */
 const freshRows = (param: string, columns: string) =>
   `json_to_recordset(${param}::json) AS r(w bigint, ${columns}) WHERE r.w IN (SELECT w FROM fresh)`
 
@@ -31,7 +62,7 @@ const freshRows = (param: string, columns: string) =>
  */
 const COMMIT_GROUP = `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $9::int[], $10::bool[])
+  SELECT * FROM unnest(${p.inputEntityTypes}::text[], ${p.inputEntityIds}::text[], ${p.inputKeys}::text[], ${p.inputWrites}::int[], ${p.inputEventful}::bool[])
     AS i(entity_type, entity_id, idempotency_key, w, eventful)
 ), known AS (
   -- One index probe per key: a plain join turns into a scan of the whole (growing) table
@@ -66,27 +97,27 @@ WITH input AS (
                          payload, idempotency_key)
   SELECT e.event_id, e.entity_type, e.entity_id, e.sequence, e.type, ms_to_ts(e.occurred_at),
          ms_to_ts(e.recorded_at), p.payload, e.idempotency_key
-    FROM unnest($11::int[], $12::uuid[], $13::text[], $14::text[], $15::bigint[], $16::text[],
-                $17::float8[], $18::float8[], $19::text[]) WITH ORDINALITY
+    FROM unnest(${p.eventWrites}::int[], ${p.eventIds}::uuid[], ${p.eventEntityTypes}::text[], ${p.eventEntityIds}::text[], ${p.eventSequences}::bigint[], ${p.eventTypes}::text[],
+                ${p.eventOccurredAt}::float8[], ${p.eventRecordedAt}::float8[], ${p.eventKeys}::text[]) WITH ORDINALITY
            AS e(w, event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at,
                 idempotency_key, n)
-    JOIN json_array_elements($4::json) WITH ORDINALITY AS p(payload, n) USING (n)
+    JOIN json_array_elements(${p.eventPayloads}::json) WITH ORDINALITY AS p(payload, n) USING (n)
    WHERE e.w IN (SELECT w FROM fresh)
    ORDER BY n
 ), machines AS (
-  ${upsertMachinesFrom(`(SELECT DISTINCT ON (r.machine_id) r.* FROM ${freshRows('$5', MACHINE_COLUMNS)}
+  ${upsertMachinesFrom(`(SELECT DISTINCT ON (r.machine_id) r.* FROM ${freshRows(p.machineRows, MACHINE_COLUMNS)}
      ORDER BY r.machine_id, r.w DESC) AS m`)}
 ), materials AS (
-  ${upsertMaterialsFrom(`(SELECT DISTINCT ON (r.material_id) r.* FROM ${freshRows('$6', MATERIAL_COLUMNS)}
+  ${upsertMaterialsFrom(`(SELECT DISTINCT ON (r.material_id) r.* FROM ${freshRows(p.materialRows, MATERIAL_COLUMNS)}
      ORDER BY r.material_id, r.w DESC) AS m`)}
 ), tallies AS (
   ${addPartTotalsFrom(`(SELECT r.part_id, sum(r.produced)::bigint AS produced, sum(r.scrapped)::bigint AS scrapped
-     FROM ${freshRows('$7', 'part_id bigint, produced bigint, scrapped bigint')}
+     FROM ${freshRows(p.partTallyRows, 'part_id bigint, produced bigint, scrapped bigint')}
      GROUP BY r.part_id ORDER BY r.part_id) AS t`)}
 ), snapshots AS (
   INSERT INTO snapshots (entity_type, entity_id, sequence, state)
   SELECT DISTINCT ON (r.entity_type, r.entity_id) r.entity_type, r.entity_id, (r.state->>'sequence')::bigint, r.state
-    FROM ${freshRows('$8', 'entity_type text, entity_id text, state jsonb')}
+    FROM ${freshRows(p.snapshotRows, 'entity_type text, entity_id text, state jsonb')}
    ORDER BY r.entity_type, r.entity_id, r.w DESC
   ON CONFLICT (entity_type, entity_id) DO UPDATE
     SET sequence = EXCLUDED.sequence, state = EXCLUDED.state, taken_at = now()
@@ -111,7 +142,8 @@ function eventColumns(writes: EntityWrite[]) {
   writes.forEach((write, i) => {
     const caused = write.inputs.reduce((n, input) => n + input.eventCount, 0)
     if (caused !== write.events.length) {
-      throw new Error(
+      throw new MillstreamError(
+        'PROCESSING_FAILED',
         `write of ${write.entityId}: ${write.events.length} events, inputs caused ${caused}`,
       )
     }
@@ -150,33 +182,37 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
   // One input row per idempotency key, numbered by its write (from 1).
   const inputs = writes.flatMap((w, i) => w.inputs.map((input) => ({ w, i, input })))
   const events = eventColumns(writes)
-  const params = [
-    inputs.map((k) => k.w.entityType),
-    inputs.map((k) => k.w.entityId),
-    inputs.map((k) => k.input.idempotencyKey),
-    JSON.stringify(events.payloads),
-    numbered((w) => (w.projection?.entityType === 'machine' ? [machineRow(w.projection)] : [])),
-    numbered((w) => (w.projection?.entityType === 'material' ? [materialRow(w.projection)] : [])),
-    numbered((w) =>
+  const params = PARAMS.values({
+    inputEntityTypes: inputs.map((k) => k.w.entityType),
+    inputEntityIds: inputs.map((k) => k.w.entityId),
+    inputKeys: inputs.map((k) => k.input.idempotencyKey),
+    eventPayloads: JSON.stringify(events.payloads),
+    machineRows: numbered((w) =>
+      w.projection?.entityType === 'machine' ? [machineRow(w.projection)] : [],
+    ),
+    materialRows: numbered((w) =>
+      w.projection?.entityType === 'material' ? [materialRow(w.projection)] : [],
+    ),
+    partTallyRows: numbered((w) =>
       w.partTallies.map((t) => ({ part_id: t.partId, produced: t.produced, scrapped: t.scrapped })),
     ),
-    numbered((w) =>
+    snapshotRows: numbered((w) =>
       w.snapshot === undefined
         ? []
         : [{ entity_type: w.entityType, entity_id: w.entityId, state: w.snapshot }],
     ),
-    inputs.map((k) => k.i + 1),
-    inputs.map((k) => k.input.eventCount > 0),
-    events.w,
-    events.eventId,
-    events.entityType,
-    events.entityId,
-    events.sequence,
-    events.type,
-    events.occurredAt,
-    events.recordedAt,
-    events.idempotencyKey,
-  ]
+    inputWrites: inputs.map((k) => k.i + 1),
+    inputEventful: inputs.map((k) => k.input.eventCount > 0),
+    eventWrites: events.w,
+    eventIds: events.eventId,
+    eventEntityTypes: events.entityType,
+    eventEntityIds: events.entityId,
+    eventSequences: events.sequence,
+    eventTypes: events.type,
+    eventOccurredAt: events.occurredAt,
+    eventRecordedAt: events.recordedAt,
+    eventKeys: events.idempotencyKey,
+  })
   const outcomes = (fresh: { w: string }[]) => {
     const applied = new Set(fresh.map((r) => Number(r.w)))
     return writes.map((_, i): CommitOutcome => (applied.has(i + 1) ? 'applied' : 'duplicate'))

@@ -1,8 +1,11 @@
 import type { Pool } from 'pg'
 import type { Logger } from '../logger.js'
 import type { DeadLetterReads } from '../read/ports.js'
+import { EVENT_CATALOG, type EventType } from '../domain/event-catalog.js'
+import { newEventId } from '../domain/event-id.js'
 import { GroupCommitter } from './group-commit.js'
-import { isRetriablePgError } from './pg-errors.js'
+import { namedParams } from './named-params.js'
+import { PG_RETRY_POLICY } from './pg-errors.js'
 
 /** A rejected input and why. */
 export type DeadLetter = {
@@ -23,6 +26,61 @@ export type DeadLetterRow = {
   recordedAt: Date
 }
 
+const DEAD_LETTER = 'DeadLetter' satisfies EventType
+
+const RECORD_PARAMS = namedParams(
+  // One element per letter of the batch.
+  'sources',
+  'payloads',
+  'reasons',
+  'idempotencyKeys',
+  'receivedAt',
+  'eventIds',
+  // The event's type and the kind of entity whose stream it joins.
+  'eventType',
+  'entityType',
+)
+const p = RECORD_PARAMS.placeholders
+
+/*
+ * Each new letter is also an event in the log, so the outbox relay publishes it in order. Its
+ * event id comes with its letter, made here like every other event id; a letter whose key was
+ * already recorded inserts nothing, so its id goes unused. A batch holding the same key twice
+ * inserts that letter once and takes the first of the ids.
+ */
+const RECORD_LETTERS = `WITH input AS (
+  SELECT * FROM unnest(${p.sources}::text[], ${p.payloads}::bytea[], ${p.reasons}::text[],
+                       ${p.idempotencyKeys}::text[], ${p.receivedAt}::float8[], ${p.eventIds}::uuid[])
+    WITH ORDINALITY AS d(s, p, r, k, t, event_id, n)
+), letters AS (
+  INSERT INTO dead_letters (source, payload, reason, idempotency_key, received_at)
+  SELECT s, p, r, k, ms_to_ts(t) FROM input ORDER BY n
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING id, source, payload, reason, idempotency_key, received_at, recorded_at)
+INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload)
+SELECT e.event_id, ${p.entityType}::text, l.source, l.id, ${p.eventType}::text, l.received_at, l.recorded_at,
+       jsonb_build_object(
+         'eventId', e.event_id, 'type', ${p.eventType}::text, 'key', l.source, 'sequence', l.id,
+         'occurredAt', ts_to_ms(l.received_at), 'recordedAt', ts_to_ms(l.recorded_at),
+         'source', l.source, 'payloadBase64', translate(encode(l.payload, 'base64'), E'\n', ''),
+         'reason', l.reason, 'receivedAt', ts_to_ms(l.received_at))
+  FROM letters l CROSS JOIN LATERAL (
+    SELECT d.event_id FROM input d WHERE d.k = l.idempotency_key ORDER BY d.n LIMIT 1) e
+ ORDER BY l.id`
+
+function recordValues(batch: DeadLetter[]) {
+  return {
+    sources: batch.map((d) => d.source),
+    payloads: batch.map((d) => d.payload),
+    reasons: batch.map((d) => d.reason),
+    idempotencyKeys: batch.map((d) => d.idempotencyKey),
+    receivedAt: batch.map((d) => d.receivedAt),
+    eventIds: batch.map(() => newEventId()),
+    eventType: DEAD_LETTER,
+    entityType: EVENT_CATALOG[DEAD_LETTER].entity,
+  }
+}
+
 /** Dead-letter store: grouped inserts, a redelivered bad input is kept once. */
 export class PgDeadLetters implements DeadLetterReads {
   private readonly committer: GroupCommitter<DeadLetter, undefined>
@@ -32,37 +90,16 @@ export class PgDeadLetters implements DeadLetterReads {
     log: Logger,
     maxBatch: number,
     onCommit?: (size: number, seconds: number) => void,
+    { signal }: { signal?: AbortSignal } = {},
   ) {
     this.committer = new GroupCommitter({
       flush: async (batch) => {
-        // Each new letter is also an event in the log, so the outbox relay publishes it in order.
-        await pool.query(
-          `WITH letters AS (
-             INSERT INTO dead_letters (source, payload, reason, idempotency_key, received_at)
-             SELECT s, p, r, k, ms_to_ts(t) FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::float8[])
-               AS d(s, p, r, k, t)
-             ON CONFLICT (idempotency_key) DO NOTHING
-             RETURNING id, source, payload, reason, received_at, recorded_at)
-           INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at, recorded_at, payload)
-           SELECT e.event_id, 'deadletter', l.source, l.id, 'DeadLetter', l.received_at, l.recorded_at,
-                  jsonb_build_object(
-                    'eventId', e.event_id, 'type', 'DeadLetter', 'key', l.source, 'sequence', l.id,
-                    'occurredAt', ts_to_ms(l.received_at), 'recordedAt', ts_to_ms(l.recorded_at),
-                    'source', l.source, 'payloadBase64', translate(encode(l.payload, 'base64'), E'\n', ''),
-                    'reason', l.reason, 'receivedAt', ts_to_ms(l.received_at))
-             FROM letters l CROSS JOIN LATERAL (SELECT gen_random_uuid() AS event_id) e`,
-          [
-            batch.map((d) => d.source),
-            batch.map((d) => d.payload),
-            batch.map((d) => d.reason),
-            batch.map((d) => d.idempotencyKey),
-            batch.map((d) => d.receivedAt),
-          ],
-        )
+        await pool.query(RECORD_LETTERS, RECORD_PARAMS.values(recordValues(batch)))
         return batch.map(() => undefined)
       },
       maxBatch,
-      isRetriable: isRetriablePgError,
+      ...PG_RETRY_POLICY,
+      signal,
       onCommit,
       log: log.child({ module: 'dead-letters' }),
     })

@@ -4,8 +4,14 @@ import type { DomainEvent, EntityType } from '../domain/events.js'
 import type { Logger } from '../logger.js'
 import { commitWrites } from './commit-writes.js'
 import { GroupCommitter } from './group-commit.js'
-import { isRetriablePgError } from './pg-errors.js'
+import { PG_RETRY_POLICY } from './pg-errors.js'
 import { retryWhileRetriable } from './retry.js'
+
+/** What the composition root may pass besides the grouping. */
+export type JournalOptions = {
+  /** Aborts every retry (commits and recovery reads) at shutdown; their callers get its reason. */
+  signal?: AbortSignal
+}
 
 /**
  * PostgreSQL journal for entity actors: each commit claims the input's idempotency key, appends
@@ -15,19 +21,23 @@ import { retryWhileRetriable } from './retry.js'
 export class PgEntityJournal implements EntityJournal {
   private readonly committer: GroupCommitter<EntityWrite, CommitOutcome>
   private readonly log: Logger
+  private readonly signal: AbortSignal | undefined
 
   constructor(
     private readonly pool: Pool,
     parentLog: Logger,
     grouping: { maxBatch: number; concurrency: number },
     onCommit?: (size: number, seconds: number) => void,
+    { signal }: JournalOptions = {},
   ) {
     this.log = parentLog.child({ module: 'entity-journal' })
+    this.signal = signal
     this.committer = new GroupCommitter({
       flush: (batch) => commitWrites(pool, batch),
       // Actors have one write in flight each, so concurrent transactions never share an entity.
       ...grouping,
-      isRetriable: isRetriablePgError,
+      ...PG_RETRY_POLICY,
+      signal,
       onCommit,
       log: this.log,
     })
@@ -85,6 +95,11 @@ export class PgEntityJournal implements EntityJournal {
   }
 
   private retrying<T>(what: string, work: () => Promise<T>): Promise<T> {
-    return retryWhileRetriable(work, { isRetriable: isRetriablePgError, log: this.log, what })
+    return retryWhileRetriable(work, {
+      ...PG_RETRY_POLICY,
+      signal: this.signal,
+      log: this.log,
+      what,
+    })
   }
 }

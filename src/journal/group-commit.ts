@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js'
-import { retryWhileRetriable } from './retry.js'
+import { type AttemptCap, retryWhileRetriable } from './retry.js'
 
 export type GroupCommitOptions<Req, Res> = {
   /** Commits a batch in one transaction; returns one result per request, in order. */
@@ -13,6 +13,10 @@ export type GroupCommitOptions<Req, Res> = {
   concurrency?: number
   /** Whether a failed flush may succeed if tried again (e.g. the database went away). */
   isRetriable: (error: unknown) => boolean
+  /** Retriable failures that may recur only so often before the flush counts as failed. */
+  attemptCap?: AttemptCap
+  /** Ends the retries (at shutdown): the requests waiting on them are rejected with its reason. */
+  signal?: AbortSignal
   log: Logger
   /** Told after each successful transaction: how many writes it held and how long it took. */
   onCommit?: (size: number, seconds: number) => void
@@ -23,9 +27,11 @@ type Pending<Req, Res> = { req: Req; resolve: (r: Res) => void; reject: (e: unkn
 /**
  * Group commit: requests that arrive while a transaction is running are committed together in
  * the next one, so the batch grows with load and latency stays at about one commit when idle.
- * At most `concurrency` transactions run at a time. Retriable failures are retried with backoff until they
- * succeed (the callers wait: that is the backpressure); any other failure is narrowed down by
- * committing the batch's requests one by one, so a single bad request fails alone.
+ * At most `concurrency` transactions run at a time. Retriable failures are retried with backoff
+ * until they succeed, the attempt cap gives up on them or the signal aborts (the callers wait:
+ * that is the backpressure); any other failure is narrowed down by committing the batch's
+ * requests one by one, so a single bad request fails alone. Once aborted, every request fails
+ * with the abort's reason.
  */
 export class GroupCommitter<Req, Res> {
   private queue: Pending<Req, Res>[] = []
@@ -69,8 +75,8 @@ export class GroupCommitter<Req, Res> {
       batch.forEach((p, i) => p.resolve(results.values[i] as Res))
       return
     }
-    if (batch.length === 1) {
-      batch[0]?.reject(results.error)
+    if (batch.length === 1 || this.options.signal?.aborted) {
+      batch.forEach((p) => p.reject(results.error))
       return
     }
     for (const one of batch) await this.commitBatch([one])
@@ -82,10 +88,11 @@ export class GroupCommitter<Req, Res> {
     const started = performance.now()
     try {
       const values = await retryWhileRetriable(() => this.options.flush(batch.map((p) => p.req)), {
-        isRetriable: (error) => {
-          const retriable = this.options.isRetriable(error)
-          if (retriable) this.retriesTotal += 1
-          return retriable
+        isRetriable: this.options.isRetriable,
+        attemptCap: this.options.attemptCap,
+        signal: this.options.signal,
+        onRetry: () => {
+          this.retriesTotal += 1
         },
         log: this.options.log,
         what: `commit of ${batch.length}`,

@@ -1,24 +1,80 @@
-/** PostgreSQL SQLSTATE classes worth retrying: connection, resources, shutdown, conflicts. */
-const RETRIABLE_CLASSES = ['08', '53', '57', '58', '40']
-const RETRIABLE_NODE_CODES = new Set([
+import type { AttemptCap } from './retry.js'
+
+/**
+ * Why a statement failed, as far as retrying it goes:
+ * - `connection`: the server or the link to it is away (down, restarting, out of resources). It
+ *   comes back, so the statement is retried for as long as it takes: giving up would turn good
+ *   input into dead letters.
+ * - `conflict`: the transaction lost a race with another (serialization failure, deadlock). A new
+ *   attempt usually wins; one that keeps losing is given up after a few.
+ * - `permanent`: the statement or its data is wrong (data, integrity, syntax, ...); trying the
+ *   same again fails the same way.
+ */
+export type PgFailure = 'connection' | 'conflict' | 'permanent'
+
+/** SQLSTATE classes: 08 connection exception, 53 insufficient resources. */
+const CONNECTION_CLASSES = new Set(['08', '53'])
+/** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or recovering). */
+const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03'])
+/** serialization_failure, deadlock_detected. */
+const CONFLICT_STATES = new Set(['40001', '40P01'])
+/** Node's socket and name lookup errors on the way to the server. */
+const SOCKET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
-  'ETIMEDOUT',
   'EPIPE',
+  'ETIMEDOUT',
   'ENOTFOUND',
   'EHOSTUNREACH',
 ])
 
-/** True when the same statement may succeed later (the server or the link was the problem). */
+/** Classifies by the error's `code` (a SQLSTATE or a node socket code) and class only. */
+export function classifyPgError(error: unknown): PgFailure {
+  const code = codeOf(error)
+  if (code === undefined) return isDriverConnectionError(error) ? 'connection' : 'permanent'
+  if (SOCKET_CODES.has(code) || CONNECTION_STATES.has(code)) return 'connection'
+  if (CONFLICT_STATES.has(code)) return 'conflict'
+  if (/^[0-9A-Z]{5}$/.test(code) && CONNECTION_CLASSES.has(code.slice(0, 2))) return 'connection'
+  return 'permanent'
+}
+
+/** True when the same statement may succeed later: the server, the link or a race was the problem. */
 export function isRetriablePgError(error: unknown): boolean {
-  if (!(error instanceof Error)) return true
-  const code = (error as { code?: unknown }).code
-  if (typeof code === 'string') {
-    if (RETRIABLE_NODE_CODES.has(code)) return true
-    if (/^[0-9A-Z]{5}$/.test(code)) return RETRIABLE_CLASSES.includes(code.slice(0, 2))
-  }
-  // pg reports a dropped connection or a timeout without a SQLSTATE.
-  return /Connection terminated|timeout|not queryable|Client has encountered a connection error/i.test(
-    error.message,
+  return classifyPgError(error) !== 'permanent'
+}
+
+/** True when the transaction lost a race; worth a few more attempts, not an unbounded wait. */
+export function isConflictPgError(error: unknown): boolean {
+  return classifyPgError(error) === 'conflict'
+}
+
+/** How the journal retries statements: outages until they end (or the signal aborts), races a few times. */
+export const PG_RETRY_POLICY: {
+  isRetriable: (error: unknown) => boolean
+  attemptCap: AttemptCap
+} = {
+  isRetriable: isRetriablePgError,
+  attemptCap: { appliesTo: isConflictPgError, attempts: 5 },
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * pg 8 gives a lost connection no code and no class of its own: "Connection terminated
+ * unexpectedly" (the server closed the socket), "... is not queryable" (a client that lost it
+ * before), pg-pool's connect timeouts are each a plain `Error`. What sets them apart is their
+ * structure: whatever the server reports is a `DatabaseError` carrying a SQLSTATE, and whatever
+ * the socket reports carries node's `code`, so a plain `Error` (its prototype is `Error`'s
+ * own) without a code is the driver saying the link failed. pg's few complaints about a
+ * malformed query are plain too, so they would be retried until aborted; any test that sends
+ * such a query shows it at once. Code of ours that fails for good throws a coded error
+ * (`MillstreamError`) or a subclass, never a plain `Error`.
+ */
+function isDriverConnectionError(error: unknown): boolean {
+  return (
+    error instanceof Error && Object.getPrototypeOf(error) === Error.prototype && !('code' in error)
   )
 }
