@@ -9,12 +9,14 @@ export const NO_CHECKS: Readonly<Record<string, Check>> = {}
 /**
  * One running part of the service. `start` resolves with what the part offers the parts
  * started after it; `stop` releases what `start` took, and must cope with a `start` that
- * failed half-way. `checks` is the part's contribution to readiness.
+ * failed half-way. `checks` is the part's contribution to readiness. `stopping` tells every
+ * part, before the first stop, that shutdown has begun (to start a deadline of its own).
  */
 export interface Component<T = void> {
   readonly name: string
   start(): Promise<T>
   stop(): Promise<void>
+  stopping?(): void
   checks?(): Promise<Readonly<Record<string, Check>>>
 }
 
@@ -44,6 +46,7 @@ export class Lifecycle {
   async stop(): Promise<void> {
     const order = [...this.started].reverse()
     this.started.length = 0
+    for (const component of order) component.stopping?.()
     for (const component of order) {
       this.log.debug({ step: component.name }, 'shutdown step')
       await component

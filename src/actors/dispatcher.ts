@@ -40,7 +40,7 @@ export class Dispatcher {
         onInputFailed: (id: string, err: unknown) =>
           options.onCrash?.(`${kind.entityType} ${id}`, err),
       }
-      return spawnEntityRouter<S | undefined, EntityMsg<I>>(system, {
+      return spawnEntityRouter<S, EntityMsg<I>>(system, {
         name,
         behaviour: entityBehaviour(kind, deps),
         idleMs: options.idleMs,

@@ -6,8 +6,11 @@ export type Settleable = { done: { reject(error: unknown): void } }
 export type EntityRouterOptions<S, M extends Settleable> = {
   /** Name of the parent actor, e.g. `machines`. */
   name: string
-  /** Behaviour of every child: the entity's state and the messages queued for it. */
-  behaviour: (entityId: string, state: S, msgs: M[]) => Promise<S>
+  /**
+   * Behaviour of every child: the entity's state (undefined before it is recovered, or after a
+   * crash) and the messages queued for it; resolves with the state to keep.
+   */
+  behaviour: (entityId: string, state: S | undefined, msgs: M[]) => Promise<S | undefined>
   /** Children idle this long are forgotten (passivated); the next message recovers them. */
   idleMs: number
   /** Children idle this long stop their actor but keep their state (default: `idleMs`). */
@@ -30,7 +33,9 @@ export type EntityRouter<M> = {
 
 /**
  * One entity: its actor while awake (undefined while it hibernates), the messages waiting for
- * it, whether it is working and since when it has not, and its latest committed state.
+ * it, whether it is working and since when it has not, and its latest committed state. This is
+ * the one copy of the state: the nact actor keeps none of its own, so the state outlives the
+ * actor while it hibernates.
  */
 type Child<S, M> = {
   entityId: string
@@ -42,6 +47,15 @@ type Child<S, M> = {
 }
 
 /**
+ * What nact does and what this router does, each once:
+ * - nact runs each entity's actor: it hands the actor one batch at a time, in order, and
+ *   supervises it (a crash rejects the batch in hand and resets the actor, whose next batch
+ *   recovers from the journal); it also stops actors and their parent.
+ * - this router is the keyed mailbox in front of the actors: it finds an entity's actor with a
+ *   map lookup, queues what arrives while the actor works and hands the queue over as one
+ *   batch (so one commit can carry many messages), holds each entity's state, and decides when
+ *   an idle actor hibernates and when its state is passivated.
+ *
  * Spawns one child actor per entity id on first message and routes to it synchronously.
  * Messages that arrive while a child works wait here and are handed over together when it is
  * done (at most `maxBatch`), so a child can act on all of them in one commit.
@@ -67,10 +81,8 @@ export function spawnEntityRouter<S, M extends Settleable>(
   const children = new Map<string, Child<S, M>>()
   const hibernateMs = Math.min(options.hibernateMs ?? options.idleMs, options.idleMs)
 
-  // One of each for all children (found by actor name), not a closure per child.
-  const childOf = (ctx: { name: string }) => children.get(entityIdOf(ctx.name))
+  // One for all children (found by actor name), not a closure per child.
   const actorOptions = {
-    initialStateFunc: (ctx: { name: string }) => childOf(ctx)?.state,
     onCrash: (msgs: M[] | undefined, error: unknown, ctx: { name: string; reset: symbol }) => {
       for (const msg of msgs ?? []) msg.done.reject(error)
       options.onCrash?.(entityIdOf(ctx.name), error)
@@ -81,10 +93,11 @@ export function spawnEntityRouter<S, M extends Settleable>(
   const wake = (child: Child<S, M>): void => {
     child.ref = spawn(
       parent,
-      (async (state: S, msgs: M[]) => {
+      // nact's own state slot stays empty: the state is the child's, read and replaced here.
+      (async (_: undefined, msgs: M[]) => {
         try {
-          child.state = await options.behaviour(child.entityId, state, msgs)
-          return child.state
+          child.state = await options.behaviour(child.entityId, child.state, msgs)
+          return undefined
         } catch (err) {
           // The crash resets the actor to this: nothing, so it recovers from the journal.
           child.state = undefined

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg'
 import type { Logger } from '../logger.js'
-import type { DeadLetterReads } from '../read/ports.js'
 import { EVENT_CATALOG, type EventType } from '../domain/event-catalog.js'
 import { newEventId } from '../domain/event-id.js'
 import { GroupCommitter } from './group-commit.js'
@@ -14,16 +13,6 @@ export type DeadLetter = {
   reason: string
   idempotencyKey: string
   receivedAt: number
-}
-
-/** A stored dead letter, as the API lists it. */
-export type DeadLetterRow = {
-  id: number
-  source: string
-  payload: Buffer
-  reason: string
-  receivedAt: Date
-  recordedAt: Date
 }
 
 const DEAD_LETTER = 'DeadLetter' satisfies EventType
@@ -82,11 +71,11 @@ function recordValues(batch: DeadLetter[]) {
 }
 
 /** Dead-letter store: grouped inserts, a redelivered bad input is kept once. */
-export class PgDeadLetters implements DeadLetterReads {
+export class PgDeadLetters {
   private readonly committer: GroupCommitter<DeadLetter, undefined>
 
   constructor(
-    private readonly pool: Pool,
+    pool: Pool,
     log: Logger,
     maxBatch: number,
     onCommit?: (size: number, seconds: number) => void,
@@ -111,14 +100,5 @@ export class PgDeadLetters implements DeadLetterReads {
 
   idle(): Promise<void> {
     return this.committer.idle()
-  }
-
-  async list(limit: number, afterId = 0): Promise<DeadLetterRow[]> {
-    const r = await this.pool.query<DeadLetterRow>(
-      `SELECT id AS id, source, payload, reason, received_at AS "receivedAt", recorded_at AS "recordedAt"
-         FROM dead_letters WHERE id > $1 ORDER BY id LIMIT $2`,
-      [afterId, limit],
-    )
-    return r.rows
   }
 }

@@ -12,12 +12,14 @@ import type { AttemptCap } from './retry.js'
  */
 export type PgFailure = 'connection' | 'conflict' | 'permanent'
 
-/** SQLSTATE classes: 08 connection exception, 53 insufficient resources. */
-const CONNECTION_CLASSES = new Set(['08', '53'])
-/** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or recovering). */
-const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03'])
-/** serialization_failure, deadlock_detected. */
-const CONFLICT_STATES = new Set(['40001', '40P01'])
+/**
+ * SQLSTATE classes of a server that is away or unwell: 08 connection exception, 53
+ * insufficient resources (disk full, too many connections), 57 operator intervention
+ * (shutting down, starting up, a cancelled statement), 58 system error (I/O).
+ */
+const CONNECTION_CLASSES = new Set(['08', '53', '57', '58'])
+/** SQLSTATE class 40, transaction rollback: serialization failure, deadlock, ... */
+const CONFLICT_CLASS = '40'
 /** Node's socket and name lookup errors on the way to the server. */
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -32,10 +34,10 @@ const SOCKET_CODES = new Set([
 export function classifyPgError(error: unknown): PgFailure {
   const code = codeOf(error)
   if (code === undefined) return isDriverConnectionError(error) ? 'connection' : 'permanent'
-  if (SOCKET_CODES.has(code) || CONNECTION_STATES.has(code)) return 'connection'
-  if (CONFLICT_STATES.has(code)) return 'conflict'
-  if (/^[0-9A-Z]{5}$/.test(code) && CONNECTION_CLASSES.has(code.slice(0, 2))) return 'connection'
-  return 'permanent'
+  if (SOCKET_CODES.has(code)) return 'connection'
+  if (!/^[0-9A-Z]{5}$/.test(code)) return 'permanent'
+  if (CONNECTION_CLASSES.has(code.slice(0, 2))) return 'connection'
+  return code.startsWith(CONFLICT_CLASS) ? 'conflict' : 'permanent'
 }
 
 /** True when the same statement may succeed later: the server, the link or a race was the problem. */

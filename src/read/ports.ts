@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream'
 import type { RunState } from '../domain/oee.js'
-import type { DeadLetterRow } from '../journal/dead-letters.js'
 import type { EventSchema, HistoricalSchema } from '../publish/avro/schema-registry.js'
 
 // What the HTTP layer reads, and nothing more: each port holds only the calls a route makes, so
@@ -68,6 +67,16 @@ export interface CatalogReads {
   materials(limit: number, offset: number): Promise<MaterialView[]>
   /** Newest first. */
   priceHistory(materialId: string, limit: number): Promise<PricePoint[]>
+}
+
+/** A stored dead letter, as the API lists it. */
+export type DeadLetterRow = {
+  id: number
+  source: string
+  payload: Buffer
+  reason: string
+  receivedAt: Date
+  recordedAt: Date
 }
 
 /** Rejected inputs, oldest first, a page at a time. */

@@ -43,6 +43,26 @@ describe('Lifecycle', () => {
     ])
   })
 
+  it('tells every component that shutdown began before it stops the first', async () => {
+    const events: string[] = []
+    const life = new Lifecycle(log)
+    for (const name of ['database', 'actors', 'http']) {
+      await life.start({
+        ...part(name, events),
+        stopping: () => void events.push(`stopping ${name}`),
+      })
+    }
+    await life.stop()
+    expect(events.slice(3)).toEqual([
+      'stopping http',
+      'stopping actors',
+      'stopping database',
+      'stop http',
+      'stop actors',
+      'stop database',
+    ])
+  })
+
   it('stops each component once, however often stop is called', async () => {
     const events: string[] = []
     const life = new Lifecycle(log)

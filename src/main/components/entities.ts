@@ -19,7 +19,7 @@ export type Entities = {
 /**
  * The entity actors and the PostgreSQL journal they commit to. Each commit is measured and
  * tells `committed` (the relay reads the new events at once). On stop, pending commits land
- * before the actors and the actor system stop.
+ * (for up to half the shutdown timeout) before the actors and the actor system stop.
  */
 export function entityRuntime(
   config: Config,
@@ -34,21 +34,27 @@ export function entityRuntime(
     committed()
   }
   const processing = config.processing
+  // Commits wait out a database outage; at shutdown they wait only so long, then give up
+  // unacknowledged (the broker delivers those messages again after the restart).
+  const stopRetrying = new AbortController()
   const journal = new PgEntityJournal(
     pool,
     log,
     { maxBatch: processing.commitMaxBatch, concurrency: processing.commitConcurrency },
     observeCommit('events'),
+    { signal: stopRetrying.signal },
   )
   const deadLetters = new PgDeadLetters(
     pool,
     log,
     processing.commitMaxBatch,
     observeCommit('dead-letters'),
+    { signal: stopRetrying.signal },
   )
   const actorLog = log.child({ module: 'actors' })
   let system: ReturnType<typeof startActorSystem> | undefined
   let actors: Dispatcher | undefined
+  let giveUp: NodeJS.Timeout | undefined
   return {
     name: 'entity actors',
     start: async () => {
@@ -65,10 +71,18 @@ export function entityRuntime(
       })
       return { actors, journal, deadLetters }
     },
+    // Reading stops first and drains through these commits: the deadline starts with shutdown.
+    stopping: () => {
+      giveUp = setTimeout(
+        () => stopRetrying.abort(new Error('shutting down: the database did not come back')),
+        config.shutdownTimeoutMs / 2,
+      )
+    },
     stop: async () => {
       try {
         await Promise.all([journal.idle(), deadLetters.idle()])
       } finally {
+        clearTimeout(giveUp)
         actors?.stop()
         if (system) stopActorSystem(system)
       }

@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
 import { SchemaRegistry } from '../../publish/avro/schema-registry.js'
 import { CatalogQueries } from '../../read/catalog-queries.js'
+import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
@@ -72,7 +73,7 @@ export function httpApi(
     eventHistory,
     machines: new MachineQueries(pool),
     catalog: new CatalogQueries(pool),
-    deadLetters: entities.deadLetters,
+    deadLetters: new PgDeadLetterQueries(pool),
     schemas: SchemaRegistry.fromDirectory(),
     readiness: wiring.readiness,
     readsNeedKey: config.http.readsNeedKey,

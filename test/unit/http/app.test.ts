@@ -6,7 +6,7 @@ import { RateLimiter } from '../../../src/http/rate-limit'
 import { createHttpApp } from '../../../src/http/app'
 import { createMetrics } from '../../../src/metrics'
 import type { CatalogQueries } from '../../../src/read/catalog-queries'
-import type { PgDeadLetters } from '../../../src/journal/dead-letters'
+import type { DeadLetterReads } from '../../../src/read/ports'
 import type { EventHistory } from '../../../src/read/event-history'
 import type { MachineQueries, MachineView } from '../../../src/read/machine-queries'
 import { serve } from '../../support/http'
@@ -51,7 +51,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
       ingestLimit: new RateLimiter(10, 10),
       machines: queries,
       catalog: {} as CatalogQueries,
-      deadLetters: {} as PgDeadLetters,
+      deadLetters: {} as DeadLetterReads,
       schemas: SchemaRegistry.fromDirectory(),
       eventHistory: {} as EventHistory,
       oeeOf: () => Promise.resolve(undefined),

@@ -22,17 +22,21 @@ const BY_CLASS: Record<PgFailure, string[]> = {
     '57P03 cannot_connect_now',
     '53300 too_many_connections',
     '53100 disk_full',
+    '57014 query_canceled',
+    '58030 io_error',
   ],
-  conflict: ['40001 serialization_failure', '40P01 deadlock_detected'],
+  conflict: [
+    '40001 serialization_failure',
+    '40P01 deadlock_detected',
+    '40003 statement_completion_unknown',
+  ],
   permanent: [
     '22P02 invalid_text_representation (data)',
     '23505 unique_violation (integrity)',
     '23514 check_violation (integrity)',
     '42601 syntax_error',
     '42P01 undefined_table',
-    '57014 query_canceled',
-    '58030 io_error',
-    '40002 transaction_integrity_constraint_violation',
+    '0A000 feature_not_supported',
   ],
 }
 
