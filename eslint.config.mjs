@@ -2,6 +2,36 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
+const DRIVERS = ['pg', 'pg-cursor', 'kafkajs', 'mqtt', 'koa', 'aedes']
+
+/** One no-restricted-imports rule per stage folder of src/: the folders it must not import. */
+function stageBoundaries(forbidden) {
+  return Object.entries(forbidden).map(([stage, folders]) => ({
+    files: [`src/${stage}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: folders.flatMap((f) => [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`]),
+              message: `${stage}/ sits below these stages in the data path and imports none of them.`,
+            },
+            ...(stage === 'domain' || stage === 'actors'
+              ? [
+                  {
+                    group: DRIVERS,
+                    message: 'Domain and actors import no driver: use the port interfaces.',
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+    },
+  }))
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -29,22 +59,18 @@ export default tseslint.config(
       'no-console': ['error'],
     },
   },
-  {
-    files: ['src/domain/**/*.ts', 'src/actors/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['pg', 'pg-cursor', 'kafkajs', 'mqtt', 'koa', 'aedes'],
-              message: 'Domain and actors import no driver: use the port interfaces.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // The stages of the data path import only the stages below them (domain at the bottom,
+  // main at the top), so the layout reads in one direction. Domain and actors use no driver.
+  ...stageBoundaries({
+    domain: ['actors', 'streams', 'journal', 'publish', 'read', 'http', 'main'],
+    actors: ['streams', 'journal', 'publish', 'read', 'http', 'main'],
+    streams: ['journal', 'publish', 'read', 'http', 'main'],
+    journal: ['streams', 'publish', 'read', 'http', 'main'],
+    publish: ['streams', 'read', 'http', 'main'],
+    read: ['streams', 'http', 'main'],
+    // HTTP reads through the ports of read/, never a store of its own choosing.
+    http: ['journal', 'main'],
+  }),
   {
     files: [
       'src/cli.ts',

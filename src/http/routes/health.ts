@@ -1,9 +1,9 @@
 import type { Registry } from 'prom-client'
 import { z } from 'zod'
+import type { Check } from '../../lifecycle.js'
 import type { ApiRoute } from '../route.js'
 
-/** A dependency's health as the readiness report shows it. */
-export type Check = { ok: boolean; detail?: string | number | boolean }
+export type { Check }
 export type ReadinessProbe = () => Promise<Record<string, Check>>
 
 const report = z.object({
