@@ -31,7 +31,7 @@ export function startStack(log: (line: string) => void): BenchStack {
   execFileSync('bash', [projectPath('scripts', 'services', 'up.sh'), RUN_DIR], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  // test/support's helpers (fresh databases, service processes) read these.
+  // harness/'s helpers (fresh databases, service processes) read these.
   Object.assign(process.env, readEnvFile(envFile))
   const stop = () => {
     if (startedHere)
