@@ -43,6 +43,11 @@ export function createMetrics() {
       help: 'Publishes (commands, ingest) the MQTT broker did not acknowledge within the deadline',
       registers: [registry],
     }),
+    ingestActive: new Gauge({
+      name: 'millstream_ingest_active',
+      help: 'Whether this instance holds the MQTT ingest session (1) or stands by (0)',
+      registers: [registry],
+    }),
     httpSeconds: new Histogram({
       name: 'millstream_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

@@ -37,7 +37,7 @@ export async function startService(
   const metrics = createMetrics()
   const entities = await life.start(entityRuntime(config, pool, metrics, () => relay?.nudge(), log))
   const source = config.mqtt.ingest
-    ? await life.start(mqttIngest(config, mqttUrl, entities, metrics, log))
+    ? await life.start(mqttIngest(config, mqttUrl, pool, entities, metrics, log))
     : undefined
   await life.start(heartbeatSweep(config, pool, entities, log))
   registerLiveGauges(metrics, {

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg'
+import type { Pool } from 'pg'
+import { PgAdvisoryLock } from '../journal/advisory-lock.js'
 import type { DomainEvent } from '../domain/events.js'
 
 /** A committed event waiting to be published, with its place in commit order. */
@@ -14,48 +15,26 @@ const START: OutboxCursor = { txId: '0', position: 0 }
  * are read (`pg_snapshot_xmin`), so a slow transaction's events are never skipped.
  */
 export class PgOutbox {
-  private leaderConnection: PoolClient | undefined
+  private readonly leadership: PgAdvisoryLock
 
   constructor(
     private readonly pool: Pool,
     private readonly relayName: string,
-  ) {}
+  ) {
+    this.leadership = new PgAdvisoryLock(pool, `millstream-relay:${relayName}`)
+  }
 
   /**
-   * Takes the relay's leadership: a session advisory lock held on a connection of its own, so
-   * of several instances on one database only one publishes. Dies with its connection.
+   * Takes the relay's leadership: of several instances on one database only one publishes.
+   * Dies with its connection.
    */
-  async acquire(): Promise<boolean> {
-    if (this.leaderConnection) return true
-    const client = await this.pool.connect()
-    try {
-      const r = await client.query<{ ok: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
-        [`millstream-relay:${this.relayName}`],
-      )
-      if (r.rows[0]?.ok) {
-        client.on('error', () => this.dropLeadership(true))
-        this.leaderConnection = client
-        return true
-      }
-      client.release()
-      return false
-    } catch (err) {
-      client.release(true)
-      throw err
-    }
+  acquire(): Promise<boolean> {
+    return this.leadership.acquire()
   }
 
-  /** Gives leadership up (closing its connection releases the lock). */
+  /** Gives leadership up. */
   release(): Promise<void> {
-    this.dropLeadership(true)
-    return Promise.resolve()
-  }
-
-  private dropLeadership(destroy: boolean): void {
-    const client = this.leaderConnection
-    this.leaderConnection = undefined
-    client?.release(destroy)
+    return this.leadership.release()
   }
 
   async cursor(): Promise<OutboxCursor> {

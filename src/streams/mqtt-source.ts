@@ -84,6 +84,19 @@ export class MqttSource {
     if (client) await withTimeout(client.endAsync(), 2000).catch(() => client.stream.destroy())
   }
 
+  /**
+   * Drops the connection at once, without waiting for anything: this instance must stop
+   * holding the session (another one takes it). Messages in flight stay unacknowledged, so the
+   * broker delivers them again to the next holder; `start` may connect again later.
+   */
+  abandon(): void {
+    const client = this.client
+    this.client = undefined
+    this.generation += 1
+    this.blocked = undefined
+    client?.end(true)
+  }
+
   private receive(packet: IPublishPacket, readOn: () => void): void {
     const generation = this.generation
     let acked = false

@@ -1,23 +1,29 @@
 import type pg from 'pg'
 import type { Subscription } from 'rxjs'
+import { PgAdvisoryLock } from '../../journal/advisory-lock.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
 import { MachineQueries } from '../../read/machine-queries.js'
 import { startHeartbeatSweep } from '../../streams/heartbeat-sweep.js'
+import { ExclusiveIngest } from '../../streams/exclusive-ingest.js'
 import { MqttSource } from '../../streams/mqtt-source.js'
 import { ingestPipeline } from '../../streams/pipeline.js'
 import type { Config } from '../config.js'
 import type { Entities } from './entities.js'
 
+/** How often a standby tries the ingest lock and the holder checks it. */
+const INGEST_LOCK_POLL_MS = 2000
+
 /**
- * MQTT in: the source, and the pipeline that decodes each message and hands it to its actor
- * or to the dead letters. Stopping stops reading first and drains, so every message handed on
+ * MQTT in: the source, held by one instance per client id at a time, and the pipeline that
+ * decodes each message and hands it to its actor or to the dead letters. Stopping stops reading first and drains, so every message handed on
  * is committed and acknowledged.
  */
 export function mqttIngest(
   config: Config,
   mqttUrl: string,
+  pool: pg.Pool,
   entities: Entities,
   metrics: Metrics,
   log: Logger,
@@ -28,6 +34,16 @@ export function mqttIngest(
       clientId: config.mqtt.clientId,
       topics: [`${config.mqtt.topicPrefix}/#`, 'supply-chain'],
       maxInFlight: config.processing.maxInFlight,
+    },
+    log.child({ module: 'mqtt-source' }),
+  )
+  // One holder per MQTT session: the lock is named after the client id.
+  const gate = new ExclusiveIngest(
+    new PgAdvisoryLock(pool, `millstream-ingest:${config.mqtt.clientId}`),
+    source,
+    {
+      pollMs: INGEST_LOCK_POLL_MS,
+      onRoleChange: (role) => metrics.ingestActive.set(role === 'active' ? 1 : 0),
     },
     log.child({ module: 'mqtt-source' }),
   )
@@ -57,14 +73,21 @@ export function mqttIngest(
         },
         error: (err: unknown) => pipelineLog.fatal({ err }, 'ingest pipeline failed'),
       })
-      await source.start()
+      await gate.start()
       return source
     },
     stop: async () => {
-      await source.stop()
+      await gate.stop()
       subscription?.unsubscribe()
     },
-    checks: () => Promise.resolve({ mqtt: { ok: source.connected(), detail: source.inFlight() } }),
+    // A standby (another instance holds the session) is healthy without a connection.
+    checks: () =>
+      Promise.resolve({
+        mqtt:
+          gate.role() === 'standby'
+            ? { ok: true, detail: 'standby' }
+            : { ok: source.connected(), detail: source.inFlight() },
+      }),
   }
 }
 
