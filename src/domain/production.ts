@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ENTITY_ID } from './ids.js'
+import { isStorable, UNSTORABLE_TEXT } from './text.js'
 import { timestampSchema } from './timestamps.js'
 
 const machineIdInBody = z.union([
@@ -14,11 +15,11 @@ export const productionPayloadSchema = z.strictObject({
   partId: z.number().int('must be an integer').nonnegative(),
   machineId: machineIdInBody.optional(),
   var1: z.number().optional(),
-  var2: z.string().max(1024).optional(),
-  var3: z.string().max(1024).optional(),
+  var2: z.string().max(1024).refine(isStorable, UNSTORABLE_TEXT).optional(),
+  var3: z.string().max(1024).refine(isStorable, UNSTORABLE_TEXT).optional(),
   var4: z.number().optional(),
   var5: z.boolean().default(false),
-  messageId: z.string().min(1).max(200).optional(),
+  messageId: z.string().min(1).max(200).refine(isStorable, UNSTORABLE_TEXT).optional(),
 })
 
 /** Body of the legacy `supply-chain` topic: the same fields, with machineId required. */

@@ -47,6 +47,8 @@ const topicField = (problemOf: (topic: string) => string | undefined, pattern: R
       const problem = problemOf(topic)
       if (problem) ctx.addIssue({ code: 'custom', message: problem })
     })
+    // The topic's own pattern, in place of text's (it allows no U+0000 either).
+    .meta({ pattern: pattern.source })
 
 const MAX_INGEST = 1000
 const payloadField = z.union([z.record(z.string(), z.unknown()), z.string()])

@@ -146,4 +146,43 @@ describe('production input contract', () => {
       reason: expect.stringMatching(/too large/),
     })
   })
+
+  it.each([
+    [
+      'a material name with U+0000',
+      'factory/materials/steel',
+      '{"name":"st\\u0000eel","price":2,"date":1}',
+    ],
+    [
+      'a material name with a lone surrogate',
+      'factory/materials/steel',
+      '{"name":"st\\ud800eel","price":2,"date":1}',
+    ],
+    [
+      'a status reason with U+0000',
+      'factory/machines/1/status',
+      '{"state":"idle","at":1,"reason":"\\u0000"}',
+    ],
+    [
+      'a production var2 with U+0000',
+      'factory/machines/1/production',
+      '{"timeOfProduction":1,"order":1,"partId":1,"var2":"\\u0000"}',
+    ],
+    [
+      'a production messageId with a lone low surrogate',
+      'factory/machines/1/production',
+      '{"timeOfProduction":1,"order":1,"partId":1,"messageId":"\\udc00"}',
+    ],
+  ])('rejects text the event log cannot store: %s', (_, topic, payload) => {
+    expect(decode(topic, payload)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('must not contain U+0000 or an unpaired surrogate'),
+    })
+  })
+
+  it('keeps text with paired surrogates (emoji)', () => {
+    expect(
+      decode('factory/materials/steel', '{"name":"st\\ud83d\\ude00eel","price":2,"date":1}'),
+    ).toMatchObject({ ok: true })
+  })
 })
