@@ -72,14 +72,7 @@ export default tseslint.config(
     http: ['journal', 'main'],
   }),
   {
-    files: [
-      'src/cli.ts',
-      'src/main/cli.ts',
-      'src/main/usage.ts',
-      'test/**/*.ts',
-      'bench/**/*.ts',
-      'harness/**/*.ts',
-    ],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'harness/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -8,7 +8,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (err: unknown) => {
-    console.error(err)
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`)
     process.exitCode = 1
   },
 )

@@ -8,7 +8,7 @@ import { Simulator } from '../simulate/simulator.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { replay, withDatabase } from './database-commands.js'
 import { startService } from './service.js'
-import { USAGE } from './usage.js'
+import { tellUser, usage, USAGE } from './usage.js'
 
 const version = (
   JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as {
@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     config = loadConfig()
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message)
+      tellUser(err.message)
       return 2
     }
     throw err
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(eventCatalogJson())
       return 0
     default:
-      console.error(USAGE)
+      tellUser(USAGE)
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   }
 }
@@ -85,8 +85,7 @@ async function simulate(config: Config, log: Logger, args: string[]): Promise<nu
   }
   const bad = Object.entries(numbers).filter(([, v]) => !Number.isFinite(v) || v < 0)
   if (bad.length > 0 || numbers.machines < 1 || numbers.scrap > 1) {
-    console.error(`invalid simulate options: ${JSON.stringify(numbers)}\n\n${USAGE}`)
-    return 2
+    return usage(`invalid simulate options: ${JSON.stringify(numbers)}`)
   }
   const abort = new AbortController()
   process.once('SIGINT', () => abort.abort())

@@ -13,8 +13,13 @@ commands:
   catalog                     print the event catalog (type, entity, topic, schema) as JSON
 `
 
+/** Says `text` to the person at the terminal (on stderr): words for them, not a log line. */
+export function tellUser(text: string): void {
+  process.stderr.write(`${text}\n`)
+}
+
 /** Prints `problem` and the usage; the exit code of a bad command line. */
 export function usage(problem: string): number {
-  console.error(`${problem}\n\n${USAGE}`)
+  tellUser(`${problem}\n\n${USAGE}`)
   return 2
 }

@@ -17,8 +17,9 @@ export function foldHistory(
 ): { projections: Projection[]; tallies: PartTally[] } {
   const byEntity = new Map<string, Map<string, DomainEvent>>()
   for (const e of events) {
-    if (e.type === 'DeadLetter') continue
-    const entity = `${entityOfType(e.type)}/${e.key}`
+    const kind = entityOfType(e.type)
+    if (kind === 'deadletter') continue
+    const entity = `${kind}/${e.key}`
     const list = byEntity.get(entity) ?? new Map<string, DomainEvent>()
     list.set(e.eventId, e)
     byEntity.set(entity, list)
