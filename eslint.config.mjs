@@ -62,14 +62,16 @@ export default tseslint.config(
   // The stages of the data path import only the stages below them (domain at the bottom,
   // main at the top), so the layout reads in one direction. Domain and actors use no driver.
   ...stageBoundaries({
-    domain: ['actors', 'streams', 'journal', 'publish', 'read', 'http', 'main'],
-    actors: ['streams', 'journal', 'publish', 'read', 'http', 'main'],
-    streams: ['journal', 'publish', 'read', 'http', 'main'],
-    journal: ['streams', 'publish', 'read', 'http', 'main'],
-    publish: ['streams', 'read', 'http', 'main'],
-    read: ['streams', 'http', 'main'],
+    domain: ['actors', 'streams', 'journal', 'publish', 'cluster', 'read', 'http', 'main'],
+    actors: ['streams', 'journal', 'publish', 'cluster', 'read', 'http', 'main'],
+    streams: ['journal', 'publish', 'cluster', 'read', 'http', 'main'],
+    journal: ['streams', 'publish', 'cluster', 'read', 'http', 'main'],
+    publish: ['streams', 'cluster', 'read', 'http', 'main'],
+    // The Kafka ingest topic between the cluster roles: fed by streams, committed by journal.
+    cluster: ['read', 'http', 'main'],
+    read: ['streams', 'cluster', 'http', 'main'],
     // HTTP reads through the ports of read/, never a store of its own choosing.
-    http: ['journal', 'main'],
+    http: ['journal', 'cluster', 'main'],
   }),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'harness/**/*.ts'],

@@ -15,7 +15,7 @@ export function createMetrics() {
     }),
     messagesOut: new Counter({
       name: 'millstream_messages_processed_total',
-      help: 'Input messages settled, by outcome (applied, duplicate, dead-lettered, unacknowledged)',
+      help: 'Input messages settled, by outcome (applied, duplicate, fenced, dead-lettered, unacknowledged)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -48,6 +48,32 @@ export function createMetrics() {
       help: 'Whether this instance holds the MQTT ingest session (1) or stands by (0)',
       registers: [registry],
     }),
+    ingestForwarded: new Counter({
+      name: 'millstream_ingest_forwarded_total',
+      help: 'MQTT messages put on the Kafka ingest topic and acknowledged (ingest role)',
+      registers: [registry],
+    }),
+    partitionsOwned: new Gauge({
+      name: 'millstream_process_partitions_owned',
+      help: 'Partitions of the ingest topic this instance holds (process role)',
+      registers: [registry],
+    }),
+    rebalances: new Counter({
+      name: 'millstream_process_rebalances_total',
+      help: 'Assignments of partitions this instance received from the consumer group',
+      registers: [registry],
+    }),
+    fencedCommits: new Counter({
+      name: 'millstream_process_fenced_commits_total',
+      help: 'Inputs (and resume points) whose commit was refused because their partition moved to another instance',
+      registers: [registry],
+    }),
+    partitionLag: new Gauge({
+      name: 'millstream_process_partition_lag',
+      help: 'Records of a partition of the ingest topic not yet read, after the last batch',
+      labelNames: ['partition'] as const,
+      registers: [registry],
+    }),
     httpSeconds: new Histogram({
       name: 'millstream_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',
@@ -63,21 +89,24 @@ export function createMetrics() {
 export function registerLiveGauges(
   metrics: Metrics,
   sources: {
-    liveActors: () => Record<string, number>
+    liveActors?: () => Record<string, number>
     inFlight?: () => number
     relayLag?: () => Promise<number | undefined>
     relayPublished?: () => number
   },
 ): void {
-  new Gauge({
-    name: 'millstream_live_actors',
-    help: 'Entity actors in memory (not passivated), by kind',
-    labelNames: ['kind'] as const,
-    registers: [metrics.registry],
-    collect() {
-      for (const [kind, n] of Object.entries(sources.liveActors())) this.set({ kind }, n)
-    },
-  })
+  if (sources.liveActors) {
+    const liveActors = sources.liveActors
+    new Gauge({
+      name: 'millstream_live_actors',
+      help: 'Entity actors in memory (not passivated), by kind',
+      labelNames: ['kind'] as const,
+      registers: [metrics.registry],
+      collect() {
+        for (const [kind, n] of Object.entries(liveActors())) this.set({ kind }, n)
+      },
+    })
+  }
   if (sources.inFlight) {
     const inFlight = sources.inFlight
     new Gauge({

@@ -9,7 +9,7 @@ import { spawnEntityRouter, type EntityRouter } from './entity-router.js'
 import { machineKind } from './machine-actor.js'
 import { materialKind } from './material-actor.js'
 import { partKind } from './part-actor.js'
-import type { CommitOutcome, EntityJournal, PartCatalog } from './ports.js'
+import type { CommitOutcome, EntityJournal, InputOrigin, PartCatalog } from './ports.js'
 
 export type DispatcherOptions = {
   journal: EntityJournal
@@ -66,20 +66,47 @@ export class Dispatcher {
     )
   }
 
-  /** Hands an input to its actor; resolves once its effect is committed. */
-  dispatch(input: ValidInput): Promise<CommitOutcome> {
+  /**
+   * Hands an input to its actor; resolves once its effect is committed. `origin`: where it was
+   * read, in cluster mode (its commit is refused if the partition has moved on).
+   */
+  dispatch(input: ValidInput, origin?: InputOrigin): Promise<CommitOutcome> {
     return new Promise<CommitOutcome>((resolve, reject) => {
       const done = { resolve, reject }
       const { idempotencyKey } = input
       switch (input.entity) {
         case 'machine':
-          return this.machines.tell(input.entityKey, { input: input.input, idempotencyKey, done })
+          return this.machines.tell(input.entityKey, {
+            input: input.input,
+            idempotencyKey,
+            done,
+            origin,
+          })
         case 'part':
-          return this.parts.tell(input.entityKey, { input: input.input, idempotencyKey, done })
+          return this.parts.tell(input.entityKey, {
+            input: input.input,
+            idempotencyKey,
+            done,
+            origin,
+          })
         case 'material':
-          return this.materials.tell(input.entityKey, { input: input.input, idempotencyKey, done })
+          return this.materials.tell(input.entityKey, {
+            input: input.input,
+            idempotencyKey,
+            done,
+            origin,
+          })
       }
     })
+  }
+
+  /**
+   * Forgets every entity `gone` names, actor and state (in cluster mode, those of partitions
+   * this instance gave up or has just taken: another instance may have changed them). An
+   * entity at work is forgotten once its batch is done.
+   */
+  evict(gone: (entityId: string) => boolean): void {
+    for (const r of [this.machines, this.parts, this.materials]) r.evict(gone)
   }
 
   /** Live (not passivated) actors, by kind. */

@@ -1,8 +1,26 @@
 import type { DomainEvent, EntityType } from '../domain/events.js'
-import type { Completion, EntityJournal, PartTally, Projection, WriteInput } from './ports.js'
+import type {
+  Completion,
+  EntityJournal,
+  InputOrigin,
+  PartTally,
+  Projection,
+  WriteInput,
+} from './ports.js'
 
-/** A message to an entity actor: an input to act on and the caller to tell when it is durable. */
-export type EntityMsg<I> = { input: I; idempotencyKey: string; done: Completion }
+/**
+ * A message to an entity actor: an input to act on, the caller to tell when it is durable and,
+ * in cluster mode, the partition and offset it was read from.
+ */
+export type EntityMsg<I> = {
+  input: I
+  idempotencyKey: string
+  done: Completion
+  origin?: InputOrigin | undefined
+}
+
+/** A commit refused because the partition its inputs came from is now another instance's. */
+const FENCED = Symbol('fenced')
 
 /** What makes one kind of entity: its rules, as pure functions, and its hooks. */
 export type EntityKind<S extends { sequence: number }, I> = {
@@ -108,13 +126,24 @@ export function entityBehaviour<S extends { sequence: number }, I>(
       d.next = events.reduce(kind.apply, d.next)
       d.events.push(...events)
       d.msgs.push(msg)
-      d.inputs.push({ idempotencyKey: msg.idempotencyKey, eventCount: events.length })
+      d.inputs.push(
+        msg.origin
+          ? { idempotencyKey: msg.idempotencyKey, eventCount: events.length, origin: msg.origin }
+          : { idempotencyKey: msg.idempotencyKey, eventCount: events.length },
+      )
     }
     return d
   }
 
-  /** Commits what was decided; the state to keep, or undefined if it was not applied. */
-  const commit = async (entityId: string, state: S, d: Decided<S, I>): Promise<S | undefined> => {
+  /**
+   * Commits what was decided; the state to keep, undefined if it was not applied, or FENCED
+   * (every input settled as such: trying them again here could only be refused again).
+   */
+  const commit = async (
+    entityId: string,
+    state: S,
+    d: Decided<S, I>,
+  ): Promise<S | undefined | typeof FENCED> => {
     if (d.msgs.length === 0) return d.next
     const every = deps.snapshotEvery
     const outcome = await deps.journal.commit({
@@ -129,6 +158,10 @@ export function entityBehaviour<S extends { sequence: number }, I>(
           : undefined,
       partTallies: kind.tallies?.(d.events) ?? [],
     })
+    if (outcome === 'fenced') {
+      for (const m of [...d.msgs, ...d.repeats]) m.done.resolve('fenced')
+      return FENCED
+    }
     if (outcome !== 'applied') return undefined
     if (d.events.length > 0) kind.afterCommit?.(d.next, d.events)
     for (const m of d.msgs) m.done.resolve('applied')
@@ -148,7 +181,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
       try {
         const next = await commit(entityId, current, decide(entityId, current, [msg], true))
         if (next === undefined) msg.done.resolve('duplicate')
-        current = next
+        current = next === FENCED ? undefined : next
       } catch (err) {
         msg.done.reject(err)
         deps.onInputFailed?.(entityId, err)
@@ -171,6 +204,7 @@ export function entityBehaviour<S extends { sequence: number }, I>(
     }
     try {
       const next = await commit(entityId, state, decide(entityId, state, msgs, false, decided))
+      if (next === FENCED) return undefined
       if (next !== undefined) return next
     } catch {
       // Settled below, one by one.

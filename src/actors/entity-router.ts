@@ -27,6 +27,11 @@ export type EntityRouter<M> = {
   liveCount(): number
   /** Children whose actor stopped while their state stays in memory. */
   hibernatingCount(): number
+  /**
+   * Forgets the children `gone` names, actor and state: idle ones now, busy ones once the batch
+   * in hand is done (what is queued for them then starts again from the journal).
+   */
+  evict(gone: (entityId: string) => boolean): void
   /** Stops every child and their parent. nact's system stop misses grandchildren. */
   stop(): void
 }
@@ -44,6 +49,8 @@ type Child<S, M> = {
   busy: boolean
   lastActive: number
   state: S | undefined
+  /** Its state is to be dropped once the batch in hand is done (and the child if idle). */
+  evicted?: boolean
 }
 
 /**
@@ -106,6 +113,12 @@ export function spawnEntityRouter<S, M extends Settleable>(
           // nact queues this behind the state update of the batch just handled.
           child.busy = false
           child.lastActive = Date.now()
+          if (child.evicted) {
+            // What is queued now came after the eviction: it starts from the journal.
+            child.evicted = false
+            child.state = undefined
+            if (child.queue.length === 0) forget(child)
+          }
           handOver(child)
         }
       }) as never,
@@ -121,6 +134,13 @@ export function spawnEntityRouter<S, M extends Settleable>(
     if (batch === child.queue) child.queue = []
     child.busy = true
     dispatch(child.ref, batch)
+  }
+
+  const forget = (child: Child<S, M>) => {
+    if (children.get(child.entityId) === child) children.delete(child.entityId)
+    if (child.ref) stop(child.ref)
+    child.ref = undefined
+    child.state = undefined
   }
 
   const sweepIdle = () => {
@@ -161,6 +181,13 @@ export function spawnEntityRouter<S, M extends Settleable>(
       if (!child.ref) wake(child)
       child.queue.push(msg)
       handOver(child)
+    },
+    evict: (gone) => {
+      for (const child of [...children.values()]) {
+        if (!gone(child.entityId)) continue
+        if (child.busy) child.evicted = true
+        else forget(child)
+      }
     },
     liveCount: () => count(true),
     hibernatingCount: () => count(false),

@@ -13,8 +13,17 @@ export type Projection =
 /** Parts a machine produced, added to the part totals in the same transaction. */
 export type PartTally = { partId: number; produced: number; scrapped: number }
 
-/** One input a write commits: its idempotency key and how many of the write's events it caused. */
-export type WriteInput = { idempotencyKey: string; eventCount: number }
+/**
+ * Where an input was read, when it came through a partition of the Kafka ingest topic
+ * (cluster mode): the partition, the epoch this instance claimed it under, and the offset.
+ */
+export type InputOrigin = { topic: string; partition: number; epoch: number; offset: number }
+
+/**
+ * One input a write commits: its idempotency key, how many of the write's events it caused and,
+ * in cluster mode, where it was read (its commit is refused if that partition moved on).
+ */
+export type WriteInput = { idempotencyKey: string; eventCount: number; origin?: InputOrigin }
 
 /**
  * One actor's committed change: its events, the inputs that caused them (one or several taken
@@ -34,8 +43,11 @@ export type EntityWrite = {
   partTallies: PartTally[]
 }
 
-/** `applied`: committed now. `duplicate`: (one of) the same input(s) had already been committed. */
-export type CommitOutcome = 'applied' | 'duplicate'
+/**
+ * `applied`: committed now. `duplicate`: (one of) the same input(s) had already been committed.
+ * `fenced`: nothing committed, because an input's partition is now another instance's.
+ */
+export type CommitOutcome = 'applied' | 'duplicate' | 'fenced'
 
 /** What entity actors need from storage. PostgreSQL in production, fakes in unit tests. */
 export interface EntityJournal {

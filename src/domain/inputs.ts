@@ -209,3 +209,33 @@ export function contentKey(raw: RawInput): string {
 function fail(reason: string): DecodeResult {
   return { ok: false, reason }
 }
+
+/**
+ * The id of the entity a message addresses, from its topic (or, on the legacy topic, the
+ * machineId of its body), without validating the rest; undefined when none can be found (such
+ * a message is dead-lettered where it is decoded in full).
+ */
+export function entityKeyOf(raw: RawInput, topicPrefix: string): string | undefined {
+  const route = routeTopic(raw.topic, topicPrefix)
+  if (!route) return undefined
+  switch (route.kind) {
+    case 'part-info':
+      return String(route.partId)
+    case 'material':
+      return route.materialId
+    case 'legacy-production': {
+      const r = legacyProductionPayloadSchema.safeParse(parseOrUndefined(raw.payload))
+      return r.success ? String(r.data.machineId) : undefined
+    }
+    default:
+      return route.machineId
+  }
+}
+
+function parseOrUndefined(payload: Buffer): unknown {
+  try {
+    return JSON.parse(utf8.decode(payload))
+  } catch {
+    return undefined
+  }
+}

@@ -109,6 +109,23 @@ export function createHttpApp(deps: HttpDeps): Koa {
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
 
+/**
+ * Only liveness, readiness and metrics: what an instance without the http role serves, so
+ * every role can be watched and balanced the same way.
+ */
+export function createOpsApp(
+  deps: Pick<HttpDeps, 'metrics' | 'readiness' | 'apiKeys' | 'log'>,
+): Koa {
+  const router = new Router()
+  for (const route of healthRoutes(deps.readiness, deps.metrics.registry))
+    mount(router, '', route, deps.apiKeys)
+  const app = new Koa()
+  app.use(problemDetails(deps.log.child({ module: 'http' })))
+  app.use(methodNotAllowed(router))
+  app.use(router.routes())
+  return app
+}
+
 function mount(router: Router, prefix: string, route: ApiRoute, apiKeys: ApiKeys): void {
   router[route.method](`${prefix}${koaPath(route.path)}`, async (ctx) => {
     if (route.auth) {

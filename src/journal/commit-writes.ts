@@ -1,5 +1,5 @@
 import type { Pool } from 'pg'
-import type { CommitOutcome, EntityWrite } from '../actors/ports.js'
+import type { CommitOutcome, EntityWrite, InputOrigin } from '../actors/ports.js'
 import type { DomainEvent } from '../domain/events.js'
 import { MillstreamError } from '../errors.js'
 import {
@@ -17,7 +17,7 @@ import {
 import { namedParams } from './named-params.js'
 import { inTransaction } from './transaction.js'
 
-/** The group commit's parameters, in the order pg numbers them (`$1` to `$19`). */
+/** The group commit's parameters, in the order pg numbers them (`$1` to `$25`). */
 const PARAMS = namedParams(
   // One element per input (idempotency key).
   'inputEntityTypes',
@@ -43,6 +43,14 @@ const PARAMS = namedParams(
   'eventOccurredAt',
   'eventRecordedAt',
   'eventKeys',
+  // Cluster mode, one element per partition of the ingest topic the inputs came from: the
+  // epoch they were read under and the offset the partition resumes from if this commits.
+  'fenceTopics',
+  'fencePartitions',
+  'fenceEpochs',
+  'fenceNextOffsets',
+  // Per input: its partition's element above (from 1), or null when it came from no partition.
+  'inputFences',
 )
 const p = PARAMS.placeholders
 
@@ -62,8 +70,20 @@ const freshRows = (param: string, columns: string) =>
  */
 const COMMIT_GROUP = `
 WITH input AS (
-  SELECT * FROM unnest(${p.inputEntityTypes}::text[], ${p.inputEntityIds}::text[], ${p.inputKeys}::text[], ${p.inputWrites}::int[], ${p.inputEventful}::bool[])
-    AS i(entity_type, entity_id, idempotency_key, w, eventful)
+  SELECT * FROM unnest(${p.inputEntityTypes}::text[], ${p.inputEntityIds}::text[], ${p.inputKeys}::text[], ${p.inputWrites}::int[], ${p.inputEventful}::bool[], ${p.inputFences}::int[])
+    AS i(entity_type, entity_id, idempotency_key, w, eventful, fence)
+), partitions AS (
+  SELECT * FROM unnest(${p.fenceTopics}::text[], ${p.fencePartitions}::int[], ${p.fenceEpochs}::bigint[], ${p.fenceNextOffsets}::bigint[])
+    WITH ORDINALITY AS f(topic, partition, epoch, next_offset, n)
+), held AS (
+  -- The partitions whose epoch is still the one the inputs were read under. The share lock
+  -- makes a claim of the partition by another instance wait until this commit is done.
+  SELECT f.n FROM partitions f
+    JOIN ingest_partitions ip ON (ip.topic, ip.partition, ip.epoch) = (f.topic, f.partition, f.epoch)
+     FOR SHARE OF ip
+), fenced AS (
+  -- Writes with an input from a partition this instance no longer holds: a zombie's.
+  SELECT DISTINCT w FROM input WHERE fence IS NOT NULL AND fence NOT IN (SELECT n FROM held)
 ), known AS (
   -- One index probe per key: a plain join turns into a scan of the whole (growing) table
   -- once a group holds enough keys for the planner to prefer hashing.
@@ -81,12 +101,12 @@ WITH input AS (
 ), claimed AS (
   INSERT INTO processed_inputs (entity_type, entity_id, idempotency_key)
   SELECT entity_type, entity_id, idempotency_key FROM input
-   WHERE NOT eventful AND w NOT IN (SELECT w FROM known)
+   WHERE NOT eventful AND w NOT IN (SELECT w FROM known) AND w NOT IN (SELECT w FROM fenced)
   ON CONFLICT DO NOTHING
   RETURNING entity_type, entity_id, idempotency_key
 ), fresh AS (
   -- New writes, less any whose claim lost a race with another transaction.
-  SELECT w FROM input WHERE w NOT IN (SELECT w FROM known)
+  SELECT w FROM input WHERE w NOT IN (SELECT w FROM known) AND w NOT IN (SELECT w FROM fenced)
   EXCEPT
   SELECT i.w FROM input i LEFT JOIN claimed c USING (entity_type, entity_id, idempotency_key)
    WHERE NOT i.eventful AND c.idempotency_key IS NULL
@@ -121,8 +141,18 @@ WITH input AS (
    ORDER BY r.entity_type, r.entity_id, r.w DESC
   ON CONFLICT (entity_type, entity_id) DO UPDATE
     SET sequence = EXCLUDED.sequence, state = EXCLUDED.state, taken_at = now()
+), offsets AS (
+  -- Referenced by nothing, so it runs last: concurrent commits queue on these rows only at
+  -- the end. In partition order, so two of them never wait on each other's rows.
+  INSERT INTO ingest_offsets (topic, partition, next_offset)
+  SELECT f.topic, f.partition, f.next_offset FROM partitions f
+   WHERE f.n IN (SELECT n FROM held) ORDER BY f.topic, f.partition
+  ON CONFLICT (topic, partition) DO UPDATE
+    SET next_offset = GREATEST(ingest_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()
 )
-SELECT w FROM fresh`
+SELECT w, true AS applied FROM fresh
+UNION ALL
+SELECT w, false FROM fenced`
 
 /** The events of a group as columns of the event log, in order, and their payloads. */
 function eventColumns(writes: EntityWrite[]) {
@@ -167,6 +197,58 @@ function eventColumns(writes: EntityWrite[]) {
   return c
 }
 
+/**
+ * What a commit records of one partition of the ingest topic its inputs came from: the epoch
+ * they were read under, and the offset the partition resumes from once this commit is durable.
+ */
+export type PartitionCheckpoint = {
+  topic: string
+  partition: number
+  epoch: number
+  nextOffset: number
+}
+
+/** Works out, from the inputs a commit carries, where each of their partitions resumes. */
+export type ResumePoints = (origins: InputOrigin[]) => PartitionCheckpoint[]
+
+/** Each input's checkpoint (numbered from 1), or null for an input read from no partition. */
+function inputFences(
+  inputs: { input: { origin?: InputOrigin } }[],
+  checkpoints: PartitionCheckpoint[],
+): (number | null)[] {
+  const index = new Map(
+    checkpoints.map((c, n) => [`${c.topic}\0${c.partition}\0${c.epoch}`, n + 1]),
+  )
+  return inputs.map(({ input: { origin: o } }) => {
+    if (!o) return null
+    const n = index.get(`${o.topic}\0${o.partition}\0${o.epoch}`)
+    if (n === undefined) throw new Error(`no checkpoint for partition ${o.partition} of ${o.topic}`)
+    return n
+  })
+}
+
+/** The channel that tells listeners about parts' new cycle times: `[[partId, seconds], ...]`. */
+export const PART_CATALOG_CHANNEL = 'millstream_part_catalog'
+
+/** Under PostgreSQL's 8000-byte limit on a notification's payload. */
+const MAX_NOTICE_BYTES = 7000
+
+/** The cycle times of `parts` as notification payloads, each under the limit. */
+function catalogNotices(parts: { part_id: number; time_to_produce: number | null }[]): string[] {
+  const notices: string[] = []
+  let entries: [number, number][] = []
+  for (const p of parts) {
+    if (p.time_to_produce === null) continue
+    entries.push([p.part_id, p.time_to_produce])
+    if (entries.length * 50 > MAX_NOTICE_BYTES) {
+      notices.push(JSON.stringify(entries))
+      entries = []
+    }
+  }
+  if (entries.length > 0) notices.push(JSON.stringify(entries))
+  return notices
+}
+
 /** Prepared once per connection: parsing and planning it was 6% of PostgreSQL's commit work. */
 const COMMIT_QUERY = { name: 'millstream-commit-group', text: COMMIT_GROUP }
 
@@ -175,13 +257,19 @@ const COMMIT_QUERY = { name: 'millstream-commit-group', text: COMMIT_GROUP }
  * duplicate. Part reference data (rare) shares part_state with the totals, so it follows in a
  * second statement of the same transaction.
  */
-export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<CommitOutcome[]> {
+export async function commitWrites(
+  pool: Pool,
+  writes: EntityWrite[],
+  resumePoints?: ResumePoints,
+): Promise<CommitOutcome[]> {
   // The picked rows are built here, so they are numbered in place (a spread copy cost more).
   const numbered = <T extends object>(pick: (w: EntityWrite) => T[]) =>
     JSON.stringify(writes.flatMap((w, i) => pick(w).map((row) => Object.assign(row, { w: i + 1 }))))
   // One input row per idempotency key, numbered by its write (from 1).
   const inputs = writes.flatMap((w, i) => w.inputs.map((input) => ({ w, i, input })))
   const events = eventColumns(writes)
+  const origins = inputs.flatMap((k) => (k.input.origin ? [k.input.origin] : []))
+  const checkpoints = origins.length > 0 && resumePoints ? resumePoints(origins) : []
   const params = PARAMS.values({
     inputEntityTypes: inputs.map((k) => k.w.entityType),
     inputEntityIds: inputs.map((k) => k.w.entityId),
@@ -212,17 +300,28 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
     eventOccurredAt: events.occurredAt,
     eventRecordedAt: events.recordedAt,
     eventKeys: events.idempotencyKey,
+    fenceTopics: checkpoints.map((c) => c.topic),
+    fencePartitions: checkpoints.map((c) => c.partition),
+    fenceEpochs: checkpoints.map((c) => c.epoch),
+    fenceNextOffsets: checkpoints.map((c) => c.nextOffset),
+    inputFences: inputFences(inputs, checkpoints),
   })
-  const outcomes = (fresh: { w: string }[]) => {
-    const applied = new Set(fresh.map((r) => Number(r.w)))
-    return writes.map((_, i): CommitOutcome => (applied.has(i + 1) ? 'applied' : 'duplicate'))
+  const outcomes = (rows: { w: string; applied: boolean }[]) => {
+    const outcome = new Map(rows.map((r) => [Number(r.w), r.applied]))
+    return writes.map((_, i): CommitOutcome => {
+      const applied = outcome.get(i + 1)
+      return applied === undefined ? 'duplicate' : applied ? 'applied' : 'fenced'
+    })
   }
   if (!writes.some((w) => w.projection?.entityType === 'part')) {
-    return outcomes((await pool.query<{ w: string }>({ ...COMMIT_QUERY, values: params })).rows)
+    return outcomes(
+      (await pool.query<{ w: string; applied: boolean }>({ ...COMMIT_QUERY, values: params })).rows,
+    )
   }
   return inTransaction(pool, async (client) => {
     const result = outcomes(
-      (await client.query<{ w: string }>({ ...COMMIT_QUERY, values: params })).rows,
+      (await client.query<{ w: string; applied: boolean }>({ ...COMMIT_QUERY, values: params }))
+        .rows,
     )
     const freshParts = writes.flatMap((w, i) =>
       result[i] === 'applied' && w.projection?.entityType === 'part' ? [partRow(w.projection)] : [],
@@ -231,6 +330,12 @@ export async function commitWrites(pool: Pool, writes: EntityWrite[]): Promise<C
       await client.query(upsertPartsFrom(`jsonb_to_recordset($1::jsonb) AS p(${PART_COLUMNS})`), [
         JSON.stringify(freshParts),
       ])
+      // Told on commit to every instance listening: machines on other instances need the
+      // part's cycle time for their OEE.
+      await client.query(
+        `SELECT pg_notify('${PART_CATALOG_CHANNEL}', c) FROM unnest($1::text[]) c`,
+        [catalogNotices(freshParts)],
+      )
     }
     return result
   })

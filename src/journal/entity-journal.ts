@@ -2,7 +2,7 @@ import type { Pool } from 'pg'
 import type { CommitOutcome, EntityJournal, EntityWrite } from '../actors/ports.js'
 import type { DomainEvent, EntityType } from '../domain/events.js'
 import type { Logger } from '../logger.js'
-import { commitWrites } from './commit-writes.js'
+import { commitWrites, type ResumePoints } from './commit-writes.js'
 import { GroupCommitter } from './group-commit.js'
 import { PG_RETRY_POLICY } from './pg-errors.js'
 import { retryWhileRetriable } from './retry.js'
@@ -11,6 +11,8 @@ import { retryWhileRetriable } from './retry.js'
 export type JournalOptions = {
   /** Aborts every retry (commits and recovery reads) at shutdown; their callers get its reason. */
   signal?: AbortSignal
+  /** Cluster mode: where the partitions of the inputs a commit carries resume once it lands. */
+  resumePoints?: ResumePoints
 }
 
 /**
@@ -28,12 +30,12 @@ export class PgEntityJournal implements EntityJournal {
     parentLog: Logger,
     grouping: { maxBatch: number; concurrency: number },
     onCommit?: (size: number, seconds: number) => void,
-    { signal }: JournalOptions = {},
+    { signal, resumePoints }: JournalOptions = {},
   ) {
     this.log = parentLog.child({ module: 'entity-journal' })
     this.signal = signal
     this.committer = new GroupCommitter({
-      flush: (batch) => commitWrites(pool, batch),
+      flush: (batch) => commitWrites(pool, batch, resumePoints),
       // Actors have one write in flight each, so concurrent transactions never share an entity.
       ...grouping,
       ...PG_RETRY_POLICY,

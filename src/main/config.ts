@@ -15,7 +15,14 @@ const list = z.string().transform((s) =>
     .filter((x) => x.length > 0),
 )
 
+/** The parts of the data path one instance may run (all three: single-node mode). */
+export const ROLE_NAMES = ['ingest', 'process', 'http'] as const
+export type Role = (typeof ROLE_NAMES)[number]
+
+const roles = list.pipe(z.array(z.enum(ROLE_NAMES)).min(1, 'name at least one role'))
+
 const envSchema = z.object({
+  ROLES: roles.default([...ROLE_NAMES]),
   MQTT_URL: z.url().optional(),
   MQTT_CLIENT_ID: z.string().min(1).default('millstream-ingest'),
   MQTT_TOPIC_PREFIX: z
@@ -37,6 +44,8 @@ const envSchema = z.object({
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_CLIENT_ID: z.string().min(1).default('millstream'),
+  INGEST_PARTITIONS: positiveInt.default(24),
+  PROCESS_SESSION_TIMEOUT_MS: positiveInt.min(6000).default(10_000),
   HTTP_PORT: port.default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   API_KEYS: list.optional(),
@@ -66,6 +75,12 @@ export const SETTINGS = Object.keys(envSchema.shape) as readonly (keyof typeof e
 
 /** Parsed, typed service configuration. */
 export type Config = Readonly<{
+  /**
+   * What this instance runs. `single`: all three roles in one process, MQTT straight into the
+   * actors. `cluster`: the named roles, joined by the Kafka ingest topic.
+   */
+  mode: 'single' | 'cluster'
+  roles: ReadonlySet<Role>
   mqtt: Readonly<{
     url: string | undefined
     clientId: string
@@ -83,6 +98,10 @@ export type Config = Readonly<{
     clientId: string
     relayBatch: number
     relayPollMs: number
+    /** Partitions of `{topicPrefix}.ingest`: the most process instances that can share work. */
+    ingestPartitions: number
+    /** How long a silent process instance keeps its partitions. */
+    sessionTimeoutMs: number
   }>
   http: Readonly<{
     port: number
@@ -126,7 +145,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.OEE_BUCKET_MS > e.OEE_WINDOW_MS) {
     throw new ConfigError(['OEE_BUCKET_MS: must not exceed OEE_WINDOW_MS'])
   }
+  const roleSet = new Set(e.ROLES)
+  const mode = ROLE_NAMES.every((r) => roleSet.has(r)) ? 'single' : 'cluster'
+  if (mode === 'cluster') {
+    // The roles of a cluster share these; embedded ones would be one per instance.
+    const named = [...roleSet].join(',')
+    const missing = [
+      ...(e.KAFKA_BROKERS ? [] : ['KAFKA_BROKERS']),
+      ...(e.DATABASE_URL ? [] : ['DATABASE_URL']),
+      ...(e.MQTT_URL || !(roleSet.has('ingest') || roleSet.has('http')) ? [] : ['MQTT_URL']),
+    ]
+    if (missing.length > 0)
+      throw new ConfigError(
+        missing.map(
+          (m) => `${m}: ROLES=${named} is cluster mode, whose instances share it: set it`,
+        ),
+      )
+  }
   return deepFreeze({
+    mode,
+    roles: roleSet,
     mqtt: {
       url: e.MQTT_URL,
       clientId: e.MQTT_CLIENT_ID,
@@ -144,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: e.KAFKA_CLIENT_ID,
       relayBatch: e.RELAY_BATCH,
       relayPollMs: e.RELAY_POLL_MS,
+      ingestPartitions: e.INGEST_PARTITIONS,
+      sessionTimeoutMs: e.PROCESS_SESSION_TIMEOUT_MS,
     },
     http: {
       port: e.HTTP_PORT,

@@ -1,9 +1,18 @@
+import { PartitionLedger } from '../cluster/partition-ledger.js'
+import { PgEntityJournal } from '../journal/entity-journal.js'
 import { Lifecycle } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
 import { createMetrics, registerLiveGauges } from '../metrics.js'
+import {
+  hostedMachines,
+  ingestBridge,
+  ingestTopic,
+  partCatalogFeed,
+  partitionConsumer,
+} from './components/cluster.js'
 import { entityRuntime } from './components/entities.js'
-import { commandPublisher, httpApi } from './components/http.js'
-import { heartbeatSweep, mqttIngest } from './components/ingest.js'
+import { commandPublisher, httpApi, opsApi } from './components/http.js'
+import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
 import { database, embeddedBroker, embeddedPostgres } from './components/storage.js'
 import type { Config } from './config.js'
@@ -17,9 +26,12 @@ export type RunningService = {
 }
 
 /**
- * The composition root: MQTT → pipeline → actors → PostgreSQL → relay → Kafka, and the HTTP
- * API. Components start in this order and stop in reverse: reading stops first, in-flight
- * work drains and commits, then connections close. No business logic here.
+ * The composition root. Single-node mode: MQTT → pipeline → actors → PostgreSQL → relay →
+ * Kafka, and the HTTP API. Cluster mode, the roles asked for: ingest (MQTT → the Kafka ingest
+ * topic), process (the topic's consumer group → pipeline → actors → PostgreSQL), http. The
+ * relay runs wherever Kafka is configured (one leader at a time). Components start in this
+ * order and stop in reverse: reading stops first, in-flight work drains and commits, then
+ * connections close. No business logic here.
  */
 export async function startService(
   config: Config,
@@ -27,6 +39,8 @@ export async function startService(
   version: string,
 ): Promise<RunningService> {
   const life = new Lifecycle(log)
+  const single = config.mode === 'single'
+  const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
   const databaseUrl =
     config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
   const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, log)))
@@ -35,23 +49,69 @@ export async function startService(
     ? await life.start(outboxRelay(config, databaseUrl, log))
     : undefined
   const metrics = createMetrics()
-  const entities = await life.start(entityRuntime(config, pool, metrics, () => relay?.nudge(), log))
-  const source = config.mqtt.ingest
-    ? await life.start(mqttIngest(config, mqttUrl, pool, entities, metrics, log))
+  // Cluster mode: which partitions of the ingest topic this instance holds, for every commit.
+  const ledger = !single && has('process') ? new PartitionLedger(ingestTopic(config)) : undefined
+  const entities =
+    single || ledger
+      ? await life.start(
+          entityRuntime(
+            config,
+            pool,
+            metrics,
+            () => relay?.nudge(),
+            log,
+            ledger?.resumePoints.bind(ledger),
+          ),
+        )
+      : undefined
+  if (entities && ledger) {
+    await life.start(partCatalogFeed(databaseUrl, entities, log))
+    await life.start(partitionConsumer(config, pool, entities, ledger, metrics, log))
+  }
+  const consume =
+    single && entities
+      ? config.mqtt.ingest
+        ? intoActors(config, entities, metrics, log)
+        : undefined
+      : has('ingest')
+        ? await life.start(ingestBridge(config, metrics, log))
+        : undefined
+  const source = consume
+    ? await life.start(mqttIngest(config, mqttUrl, pool, metrics, log, consume))
     : undefined
-  await life.start(heartbeatSweep(config, pool, entities, log))
+  if (entities)
+    await life.start(
+      heartbeatSweep(config, pool, entities, log, ledger && hostedMachines(config, ledger)),
+    )
   registerLiveGauges(metrics, {
-    liveActors: () => entities.actors.liveActors(),
+    ...(entities ? { liveActors: () => entities.actors.liveActors() } : {}),
     ...(source ? { inFlight: () => source.inFlight() } : {}),
     ...(relay
       ? { relayLag: () => relay.lag(), relayPublished: () => relay.status().published }
       : {}),
   })
-  const bus = await life.start(commandPublisher(config, mqttUrl, metrics, log))
   const readiness = () => life.checks()
-  const httpPort = await life.start(
-    httpApi(config, { pool, entities, bus, metrics, readiness, version }, log),
+  let httpPort: number
+  if (single || has('http')) {
+    const bus = await life.start(commandPublisher(config, mqttUrl, metrics, log))
+    // The API reads OEE over other windows from the journal; without actors, it only reads.
+    const journal =
+      entities?.journal ?? new PgEntityJournal(pool, log, { maxBatch: 1, concurrency: 1 })
+    httpPort = await life.start(
+      httpApi(config, { pool, journal, bus, metrics, readiness, version }, log),
+    )
+  } else {
+    httpPort = await life.start(opsApi(config, { metrics, readiness }, log))
+  }
+  log.info(
+    {
+      mode: config.mode,
+      roles: [...config.roles],
+      httpPort,
+      mqttUrl,
+      kafka: config.kafka.brokers ?? 'off',
+    },
+    'millstream started',
   )
-  log.info({ httpPort, mqttUrl, kafka: config.kafka.brokers ?? 'off' }, 'millstream started')
   return { httpPort, mqttUrl, databaseUrl, stop: () => life.stop() }
 }

@@ -1,9 +1,10 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import type { Admin, Kafka, Producer } from 'kafkajs'
 import type { DomainEvent } from '../domain/events.js'
 import { encodeSingleObject } from './avro/single-object.js'
 import type { SchemaRegistry } from './avro/schema-registry.js'
 import { allTopics, avroRecordOf, topicFor } from './avro/event-records.js'
 import type { Logger } from '../logger.js'
+import { createMissingTopics, kafkaClient } from './kafka-client.js'
 
 export type EventProducerOptions = {
   brokers: readonly string[]
@@ -28,13 +29,7 @@ export class KafkaEventProducer {
     private readonly schemas: SchemaRegistry,
     private readonly log: Logger,
   ) {
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: [...options.brokers],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-    })
+    this.kafka = kafkaClient(options.brokers, options.clientId)
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -47,19 +42,12 @@ export class KafkaEventProducer {
   async connect(): Promise<void> {
     if (this.connected) return
     await this.admin.connect()
-    const existing = new Set(await this.admin.listTopics())
-    const missing = allTopics(this.options.topicPrefix).filter((t) => !existing.has(t))
-    if (missing.length > 0) {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.options.partitions,
-          replicationFactor: this.options.replicationFactor,
-        })),
-      })
-      this.log.info({ topics: missing }, 'created Kafka topics')
-    }
+    await createMissingTopics(
+      this.admin,
+      allTopics(this.options.topicPrefix),
+      this.options,
+      this.log,
+    )
     await this.producer.connect()
     this.connected = true
   }

@@ -1,5 +1,6 @@
 import { map, Observable, type OperatorFunction } from 'rxjs'
 import { contentKey, decodeInput, type DecodeResult, type ValidInput } from '../domain/inputs.js'
+import type { CommitOutcome } from '../actors/ports.js'
 import type { InboundMessage } from './inbound.js'
 
 /** A message paired with what decoding made of it. */
@@ -8,7 +9,8 @@ export type Decoded = { message: InboundMessage; result: DecodeResult }
 /** What happened to one message in the end. */
 export type Processed = {
   message: InboundMessage
-  outcome: 'applied' | 'duplicate' | 'dead-lettered' | 'unacknowledged'
+  /** `fenced`: not committed, as its partition moved to another instance (left unacknowledged). */
+  outcome: 'applied' | 'duplicate' | 'fenced' | 'dead-lettered' | 'unacknowledged'
 }
 
 /** Decode and validate: never throws; a bad message becomes a rejection with a reason. */
@@ -20,8 +22,11 @@ export function decodeMessages(
 }
 
 export type Handlers = {
-  /** Hands a valid input to its actor; resolves after the commit. Rejects if processing failed. */
-  dispatch(input: ValidInput): Promise<'applied' | 'duplicate'>
+  /**
+   * Hands a valid input (and where it was read, in cluster mode) to its actor; resolves after
+   * the commit. Rejects if processing failed.
+   */
+  dispatch(input: ValidInput, origin: InboundMessage['origin']): Promise<CommitOutcome>
   /** Stores a rejected input with its reason; resolves once stored. */
   deadLetter(letter: {
     source: string
@@ -44,6 +49,18 @@ export function dispatchAll(
   concurrency: number,
 ): OperatorFunction<Decoded, Processed> {
   return settleBounded(({ message, result }) => settle(handlers, message, result), concurrency)
+}
+
+/**
+ * Decodes one message and settles it as the pipeline does (for sources that bound their work
+ * themselves, as the partition consumer does per batch). Never rejects.
+ */
+export function settleMessage(
+  options: { topicPrefix: string; maxPayloadBytes: number },
+  handlers: Handlers,
+): (message: InboundMessage) => Promise<Processed> {
+  return (message) =>
+    settle(handlers, message, decodeInput(message, options.topicPrefix, options.maxPayloadBytes))
 }
 
 /**
@@ -102,8 +119,9 @@ async function settle(
   let reason: string
   if (result.ok) {
     try {
-      const outcome = await handlers.dispatch(result.input)
-      message.ack()
+      const outcome = await handlers.dispatch(result.input, message.origin)
+      // Fenced: the partition's new owner reads the message again.
+      if (outcome !== 'fenced') message.ack()
       return { message, outcome }
     } catch (err) {
       reason = `processing failed: ${(err as Error).message}`

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { start as startActorSystem, stop as stopActorSystem } from 'nact'
 import { Dispatcher } from '../../actors/dispatcher.js'
 import { InMemoryPartCatalog } from '../../actors/part-catalog.js'
+import type { ResumePoints } from '../../journal/commit-writes.js'
 import { PgDeadLetters } from '../../journal/dead-letters.js'
 import { PgEntityJournal } from '../../journal/entity-journal.js'
 import { NO_CHECKS, type Component } from '../../lifecycle.js'
@@ -14,12 +15,15 @@ export type Entities = {
   actors: Dispatcher
   journal: PgEntityJournal
   deadLetters: PgDeadLetters
+  /** Part cycle times the machines' OEE reads. */
+  catalog: InMemoryPartCatalog
 }
 
 /**
  * The entity actors and the PostgreSQL journal they commit to. Each commit is measured and
  * tells `committed` (the relay reads the new events at once). On stop, pending commits land
- * (for up to half the shutdown timeout) before the actors and the actor system stop.
+ * (for up to half the shutdown timeout) before the actors and the actor system stop. In
+ * cluster mode, `resumePoints` says where the partitions of each commit's inputs resume.
  */
 export function entityRuntime(
   config: Config,
@@ -27,6 +31,7 @@ export function entityRuntime(
   metrics: Metrics,
   committed: () => void,
   log: Logger,
+  resumePoints?: ResumePoints,
 ): Component<Entities> {
   const observeCommit = (store: string) => (size: number, seconds: number) => {
     metrics.commitBatch.observe({ store }, size)
@@ -42,7 +47,7 @@ export function entityRuntime(
     log,
     { maxBatch: processing.commitMaxBatch, concurrency: processing.commitConcurrency },
     observeCommit('events'),
-    { signal: stopRetrying.signal },
+    resumePoints ? { signal: stopRetrying.signal, resumePoints } : { signal: stopRetrying.signal },
   )
   const deadLetters = new PgDeadLetters(
     pool,
@@ -59,9 +64,10 @@ export function entityRuntime(
     name: 'entity actors',
     start: async () => {
       system = startActorSystem()
+      const catalog = new InMemoryPartCatalog(await journal.partCycleTimes())
       actors = new Dispatcher(system, {
         journal,
-        catalog: new InMemoryPartCatalog(await journal.partCycleTimes()),
+        catalog,
         rules: config.rules,
         snapshotEvery: processing.snapshotEvery,
         idleMs: processing.actorIdleMs,
@@ -69,7 +75,7 @@ export function entityRuntime(
         onCrash: (entity, err) =>
           actorLog.error({ err, entity }, 'actor crashed; restarting from its journal'),
       })
-      return { actors, journal, deadLetters }
+      return { actors, journal, deadLetters, catalog }
     },
     // Reading stops first and drains through these commits: the deadline starts with shutdown.
     stopping: () => {

@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type pg from 'pg'
 import { ApiKeys } from '../../http/api-keys.js'
-import { createHttpApp } from '../../http/app.js'
+import { createHttpApp, createOpsApp } from '../../http/app.js'
+import type Koa from 'koa'
+import type { EntityJournal } from '../../actors/ports.js'
 import { RateLimiter } from '../../http/rate-limit.js'
 import { NO_CHECKS, type Check, type Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
@@ -16,7 +18,6 @@ import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
 import { MqttPublisher } from '../../streams/mqtt-publisher.js'
 import type { Config } from '../config.js'
-import type { Entities } from './entities.js'
 
 /** Commands and HTTP ingest go out through the broker, to the same ordered stream as machines. */
 export function commandPublisher(
@@ -52,7 +53,7 @@ export function httpApi(
   config: Config,
   wiring: {
     pool: pg.Pool
-    entities: Entities
+    journal: Pick<EntityJournal, 'load'>
     bus: MqttPublisher
     metrics: Metrics
     readiness: () => Promise<Record<string, Check>>
@@ -60,7 +61,7 @@ export function httpApi(
   },
   log: Logger,
 ): Component<number> {
-  const { pool, entities, bus, metrics } = wiring
+  const { pool, journal, bus, metrics } = wiring
   const eventHistory = new PgEventHistory(pool)
   const app = createHttpApp({
     metrics,
@@ -68,7 +69,7 @@ export function httpApi(
     apiKeys: new ApiKeys(config.http.apiKeys),
     topicPrefix: config.mqtt.topicPrefix,
     ingestLimit: new RateLimiter(config.http.ingestRatePerKey, config.http.ingestRatePerKey),
-    oeeOf: machineOeeOver(entities.journal, config.rules),
+    oeeOf: machineOeeOver(journal, config.rules),
     oeeWindowMs: config.rules.oeeWindowMs,
     eventHistory,
     machines: new MachineQueries(pool),
@@ -80,31 +81,56 @@ export function httpApi(
     log,
     version: wiring.version,
   })
-  let server: Server | undefined
+  const server = listener(app, config.http)
   return {
     name: 'http server',
-    start: async () => {
-      const handle = app.callback()
-      const listening = createServer((req, res) => void handle(req, res))
-      server = listening
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject)
-        listening.listen(config.http.port, config.http.host, () => resolve())
-      })
-      return (listening.address() as AddressInfo).port
-    },
+    start: server.listen,
     stop: async () => {
       // Open event streams end first, so the server's own close can finish.
       try {
         await eventHistory.close()
       } finally {
-        const listening = server
-        if (listening?.listening)
-          await new Promise<void>((resolve) => {
-            listening.close(() => resolve())
-            listening.closeIdleConnections()
-          })
+        await server.close()
       }
+    },
+  }
+}
+
+/** Liveness, readiness and metrics alone, for an instance without the http role. */
+export function opsApi(
+  config: Config,
+  wiring: {
+    metrics: Metrics
+    readiness: () => Promise<Record<string, Check>>
+  },
+  log: Logger,
+): Component<number> {
+  const app = createOpsApp({ ...wiring, apiKeys: new ApiKeys([]), log })
+  const server = listener(app, config.http)
+  return { name: 'ops http server', start: server.listen, stop: server.close }
+}
+
+/** An HTTP server for `app` on the configured address; `listen` yields the port. */
+function listener(app: Koa, http: Config['http']) {
+  let server: Server | undefined
+  return {
+    listen: async (): Promise<number> => {
+      const handle = app.callback()
+      const listening = createServer((req, res) => void handle(req, res))
+      server = listening
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject)
+        listening.listen(http.port, http.host, () => resolve())
+      })
+      return (listening.address() as AddressInfo).port
+    },
+    close: async (): Promise<void> => {
+      const listening = server
+      if (listening?.listening)
+        await new Promise<void>((resolve) => {
+          listening.close(() => resolve())
+          listening.closeIdleConnections()
+        })
     },
   }
 }

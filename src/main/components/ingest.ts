@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { Subscription } from 'rxjs'
+import type { Observable, Subscription } from 'rxjs'
 import { PgAdvisoryLock } from '../../journal/advisory-lock.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
@@ -7,8 +7,9 @@ import type { Metrics } from '../../metrics.js'
 import { MachineQueries } from '../../read/machine-queries.js'
 import { startHeartbeatSweep } from '../../streams/heartbeat-sweep.js'
 import { ExclusiveIngest } from '../../streams/exclusive-ingest.js'
+import type { InboundMessage } from '../../streams/inbound.js'
 import { MqttSource } from '../../streams/mqtt-source.js'
-import { ingestPipeline } from '../../streams/pipeline.js'
+import { ingestPipeline, type Handlers, type Processed } from '../../streams/pipeline.js'
 import type { Config } from '../config.js'
 import type { Entities } from './entities.js'
 
@@ -16,17 +17,18 @@ import type { Entities } from './entities.js'
 const INGEST_LOCK_POLL_MS = 2000
 
 /**
- * MQTT in: the source, held by one instance per client id at a time, and the pipeline that
- * decodes each message and hands it to its actor or to the dead letters. Stopping stops reading first and drains, so every message handed on
- * is committed and acknowledged.
+ * MQTT in: the source, held by one instance per client id at a time, handing every message to
+ * `consume`, which acknowledges each once it is safe (committed, dead-lettered, or on the Kafka
+ * ingest topic). Stopping stops reading first and drains, so every message handed on is
+ * acknowledged.
  */
 export function mqttIngest(
   config: Config,
   mqttUrl: string,
   pool: pg.Pool,
-  entities: Entities,
   metrics: Metrics,
   log: Logger,
+  consume: (messages: Observable<InboundMessage>) => Subscription,
 ): Component<MqttSource> {
   const source = new MqttSource(
     {
@@ -47,32 +49,11 @@ export function mqttIngest(
     },
     log.child({ module: 'mqtt-source' }),
   )
-  const pipelineLog = log.child({ module: 'pipeline' })
   let subscription: Subscription | undefined
   return {
     name: 'mqtt source',
     start: async () => {
-      subscription = ingestPipeline(
-        source.messages(),
-        { ...config.mqtt, ...config.processing },
-        {
-          dispatch: (input) => entities.actors.dispatch(input),
-          deadLetter: (letter) => entities.deadLetters.record(letter),
-          onUnstorable: (message, err) =>
-            pipelineLog.error(
-              { err, topic: message.topic },
-              'message neither processed nor dead-lettered; left unacknowledged',
-            ),
-        },
-      ).subscribe({
-        next: (p) => {
-          metrics.messagesIn.inc()
-          metrics.messagesOut.inc({ outcome: p.outcome })
-          if (p.outcome === 'dead-lettered')
-            pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
-        },
-        error: (err: unknown) => pipelineLog.fatal({ err }, 'ingest pipeline failed'),
-      })
+      subscription = consume(source.messages())
       await gate.start()
       return source
     },
@@ -91,12 +72,54 @@ export function mqttIngest(
   }
 }
 
+/** Single-node mode: each message decoded and handed to its actor, or to the dead letters. */
+export function intoActors(
+  config: Config,
+  entities: Entities,
+  metrics: Metrics,
+  log: Logger,
+): (messages: Observable<InboundMessage>) => Subscription {
+  const pipelineLog = log.child({ module: 'pipeline' })
+  return (messages) =>
+    ingestPipeline(
+      messages,
+      { ...config.mqtt, ...config.processing },
+      pipelineHandlers(entities, pipelineLog),
+    ).subscribe({
+      next: (p) => countProcessed(metrics, pipelineLog, p),
+      error: (err: unknown) => pipelineLog.fatal({ err }, 'ingest pipeline failed'),
+    })
+}
+
+/** Where the pipeline hands valid inputs and rejections. */
+export function pipelineHandlers(entities: Entities, pipelineLog: Logger): Handlers {
+  return {
+    dispatch: (input, origin) => entities.actors.dispatch(input, origin),
+    deadLetter: (letter) => entities.deadLetters.record(letter),
+    onUnstorable: (message, err) =>
+      pipelineLog.error(
+        { err, topic: message.topic },
+        'message neither processed nor dead-lettered; left unacknowledged',
+      ),
+  }
+}
+
+/** Counts a settled message, and warns of a dead letter. */
+export function countProcessed(metrics: Metrics, pipelineLog: Logger, p: Processed): void {
+  metrics.messagesIn.inc()
+  metrics.messagesOut.inc({ outcome: p.outcome })
+  if (p.outcome === 'dead-lettered')
+    pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
+}
+
 /** Raises the silent alert for machines that stopped reporting. */
 export function heartbeatSweep(
   config: Config,
   pool: pg.Pool,
   entities: Entities,
   log: Logger,
+  /** Cluster mode: the machines this instance hosts, and how their inputs are addressed. */
+  hosted?: (machineId: string) => Parameters<Entities['actors']['dispatch']>[1] | undefined,
 ): Component {
   const machines = new MachineQueries(pool)
   let sweep: { stop(): Promise<void> } | undefined
@@ -104,8 +127,10 @@ export function heartbeatSweep(
     name: 'heartbeat sweep',
     start: () => {
       sweep = startHeartbeatSweep({
-        silentMachines: (timeoutMs) => machines.silentMachines(timeoutMs),
-        dispatch: (input) => entities.actors.dispatch(input),
+        // In cluster mode each instance sweeps the machines it hosts.
+        silentMachines: async (timeoutMs) =>
+          (await machines.silentMachines(timeoutMs)).filter((id) => !hosted || hosted(id)),
+        dispatch: (input) => entities.actors.dispatch(input, hosted?.(input.entityKey)),
         timeoutMs: config.rules.heartbeatTimeoutMs,
         log: log.child({ module: 'heartbeat-sweep' }),
       })

@@ -1,0 +1,56 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs'
+import type { Logger } from '../logger.js'
+
+/** A kafkajs client with deadlines on connecting and bounded retries (callers retry past them). */
+export function kafkaClient(brokers: readonly string[], clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+  })
+}
+
+/** Creates those of `topics` that do not exist yet, each with `partitions`. */
+export async function createMissingTopics(
+  admin: Admin,
+  topics: readonly string[],
+  layout: { partitions: number; replicationFactor: number },
+  log: Logger,
+): Promise<void> {
+  const existing = new Set(await admin.listTopics())
+  const missing = topics.filter((t) => !existing.has(t))
+  if (missing.length === 0) return
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: layout.partitions,
+        replicationFactor: layout.replicationFactor,
+      })),
+    })
+  } catch (err) {
+    // Another instance starting at the same time may have created them first.
+    const now = new Set(await admin.listTopics())
+    if (missing.some((t) => !now.has(t))) throw err
+  }
+  log.info({ topics: missing, partitions: layout.partitions }, 'created Kafka topics')
+}
+
+/** Creates `topic` with `partitions` unless it exists, on an admin connection of its own. */
+export async function ensureTopic(
+  kafka: Kafka,
+  topic: string,
+  layout: { partitions: number; replicationFactor: number },
+  log: Logger,
+): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await createMissingTopics(admin, [topic], layout, log)
+  } finally {
+    await admin.disconnect()
+  }
+}
