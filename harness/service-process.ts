@@ -79,6 +79,11 @@ export class ServiceProcess {
     return exited
   }
 
+  /** Sends `signal` (e.g. SIGSTOP, SIGCONT) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal)
+  }
+
   /** The OS process id of the running service. */
   get pid(): number {
     return this.child?.pid ?? 0
