@@ -40,6 +40,93 @@ describe('configuration', () => {
   })
 })
 
+describe('the roles of an instance', () => {
+  const CLUSTER = { KAFKA_BROKERS: 'k:9092', DATABASE_URL: 'postgres://db/millstream' }
+  /** The problems a ConfigError lists for `env`, or a failure if it loads. */
+  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env)
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems
+      throw err
+    }
+    throw new Error('expected a ConfigError')
+  }
+
+  it('runs all three roles in one process by default: single-node mode', () => {
+    const config = loadConfig({})
+    expect(config.mode).toBe('single')
+    expect([...config.roles].sort()).toEqual(['http', 'ingest', 'process'])
+  })
+
+  it('is single-node mode when all three roles are named, in any order', () => {
+    expect(loadConfig({ ROLES: 'http, process,ingest' }).mode).toBe('single')
+  })
+
+  it('runs the roles named, as part of a cluster', () => {
+    const config = loadConfig({ ...CLUSTER, ROLES: 'process' })
+    expect(config.mode).toBe('cluster')
+    expect([...config.roles]).toEqual(['process'])
+    expect(config.roles.has('ingest')).toBe(false)
+    const two = loadConfig({ ...CLUSTER, MQTT_URL: 'mqtt://m:1883', ROLES: 'ingest,http' })
+    expect(two.mode).toBe('cluster')
+    expect([...two.roles].sort()).toEqual(['http', 'ingest'])
+  })
+
+  it('needs the shared Kafka and PostgreSQL in a cluster, naming each one missing', () => {
+    const problems = problemsOf({ ROLES: 'process' })
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'KAFKA_BROKERS'])
+    expect(problems.every((p) => p.includes('ROLES=process'))).toBe(true)
+    expect(problemsOf({ ROLES: 'process', KAFKA_BROKERS: 'k:9092' })).toEqual([
+      expect.stringMatching(/^DATABASE_URL: /),
+    ])
+    expect(problemsOf({ ROLES: 'process', DATABASE_URL: 'postgres://db/millstream' })).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS: /),
+    ])
+  })
+
+  it.each(['ingest', 'http', 'ingest,process', 'process,http'])(
+    'needs the shared MQTT broker for ROLES=%s',
+    (roles) => {
+      expect(problemsOf({ ...CLUSTER, ROLES: roles })).toEqual([
+        expect.stringMatching(/^MQTT_URL: /),
+      ])
+      expect(
+        problemsOf({ ROLES: roles })
+          .map((p) => p.split(':')[0])
+          .sort(),
+      ).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'MQTT_URL'])
+    },
+  )
+
+  it('runs the process role without an MQTT broker', () => {
+    expect(loadConfig({ ...CLUSTER, ROLES: 'process' }).mqtt.url).toBeUndefined()
+  })
+
+  it('refuses a role it does not know, and an empty list', () => {
+    expect(problemsOf({ ...CLUSTER, ROLES: 'process,relay' })).toEqual([
+      expect.stringMatching(/^ROLES/),
+    ])
+    expect(problemsOf({ ROLES: ' , ' })).toEqual([expect.stringMatching(/^ROLES: .*role/)])
+  })
+
+  it('splits the ingest topic into 24 partitions unless told otherwise', () => {
+    expect(loadConfig({}).kafka.ingestPartitions).toBe(24)
+    expect(loadConfig({ INGEST_PARTITIONS: '48' }).kafka.ingestPartitions).toBe(48)
+    expect(problemsOf({ INGEST_PARTITIONS: '0' })).toEqual([
+      expect.stringMatching(/^INGEST_PARTITIONS: /),
+    ])
+  })
+
+  it('gives a silent process instance 10 s by default, and no less than 6 s', () => {
+    expect(loadConfig({}).kafka.sessionTimeoutMs).toBe(10_000)
+    expect(loadConfig({ PROCESS_SESSION_TIMEOUT_MS: '6000' }).kafka.sessionTimeoutMs).toBe(6000)
+    expect(problemsOf({ PROCESS_SESSION_TIMEOUT_MS: '5999' })).toEqual([
+      expect.stringMatching(/^PROCESS_SESSION_TIMEOUT_MS: /),
+    ])
+  })
+})
+
 describe('the README', () => {
   it('lists every setting the service reads, and no other', () => {
     const readme = readFileSync(projectPath('README.md'), 'utf8')

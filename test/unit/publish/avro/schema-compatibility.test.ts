@@ -1,22 +1,38 @@
 import avro from 'avsc'
+import { INGEST_SCHEMAS_DIR } from '../../../../src/cluster/ingest-record'
 import type { DeadLetterRecorded } from '../../../../src/domain/events'
 import { checkCompatibility } from '../../../../src/publish/avro/compatibility'
 import { avroRecordOf } from '../../../../src/publish/avro/event-records'
-import { SchemaRegistry, type EventSchema } from '../../../../src/publish/avro/schema-registry'
+import {
+  SCHEMAS_DIR,
+  SchemaRegistry,
+  type EventSchema,
+} from '../../../../src/publish/avro/schema-registry'
 import { decodeSingleObject, encodeSingleObject } from '../../../../src/publish/avro/single-object'
 
-const registry = SchemaRegistry.fromDirectory()
-const history = SchemaRegistry.history()
-const current = registry.all()
+/** Every folder of schemas with released versions: the events' and the ingest topic's. */
+const FOLDERS: [string, string][] = [
+  ['events', SCHEMAS_DIR],
+  ['ingest', INGEST_SCHEMAS_DIR],
+]
 
-const pairs: [string, number, EventSchema, EventSchema][] = current.flatMap((schema) =>
-  (history.get(schema.name) ?? []).map((old): [string, number, EventSchema, EventSchema] => [
-    schema.name,
-    old.version,
-    schema,
-    old,
-  ]),
-)
+/** A folder's registry, its history, and each current schema paired with its released versions. */
+function folder(dir: string) {
+  const registry = SchemaRegistry.fromDirectory(dir)
+  const history = SchemaRegistry.history(dir)
+  const current = registry.all()
+  const pairs: [string, number, EventSchema, EventSchema][] = current.flatMap((schema) =>
+    (history.get(schema.name) ?? []).map((old): [string, number, EventSchema, EventSchema] => [
+      schema.name,
+      old.version,
+      schema,
+      old,
+    ]),
+  )
+  return { registry, history, current, pairs }
+}
+
+const { registry, history } = folder(SCHEMAS_DIR)
 
 const base = {
   type: 'record',
@@ -31,7 +47,14 @@ const withFields = (...fields: unknown[]) =>
   avro.Type.forSchema({ ...base, fields: [...base.fields, ...fields] } as avro.Schema)
 const previous = withFields()
 
-describe('Avro schema evolution (backward and forward compatible only)', () => {
+describe.each(FOLDERS)('Avro schema evolution of the %s schemas', (_folder, dir) => {
+  const { history, current, pairs } = folder(dir)
+
+  it('has at least one current schema and one released version', () => {
+    expect(current.length).toBeGreaterThan(0)
+    expect(pairs.length).toBeGreaterThanOrEqual(current.length)
+  })
+
   it('keeps every current schema as its latest released version in history/', () => {
     for (const schema of current) {
       const released = history.get(schema.name)
@@ -53,7 +76,9 @@ describe('Avro schema evolution (backward and forward compatible only)', () => {
       })
     },
   )
+})
 
+describe('Avro schema evolution (backward and forward compatible only)', () => {
   it('decodes PartProduced written with v0 (without idealCycleSeconds) as the current version', () => {
     const v0 = history.get('PartProduced')?.find((s) => s.version === 0)
     if (!v0) throw new Error('history/PartProduced/v0.avsc is missing')
@@ -108,7 +133,8 @@ describe('Avro schema evolution (backward and forward compatible only)', () => {
   })
 })
 
-describe('Avro round trip of every schema version', () => {
+describe.each(FOLDERS)('Avro round trip of every %s schema version', (_folder, dir) => {
+  const { registry, current } = folder(dir)
   const versions: [string, string, EventSchema][] = [
     ...current.map((s): [string, string, EventSchema] => [s.name, 'current', s]),
     ...registry
@@ -129,7 +155,9 @@ describe('Avro round trip of every schema version', () => {
       }
     },
   )
+})
 
+describe('Avro round trip of the event schemas', () => {
   it('encodes a DeadLetter event as the dead-letter store records it, payload as bytes', () => {
     const event: DeadLetterRecorded = {
       eventId: '4b8f2c0e-3a5e-4a47-9d62-1f0c1f7f9a10',
