@@ -2,11 +2,16 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import type { InputOrigin } from '../actors/ports.js'
 import type { PartitionClaims } from './partition-claims-port.js'
 import type { Logger } from '../logger.js'
+import { withTimeout } from '../deadline.js'
+import { sleep } from '../journal/abortable-sleep.js'
 import { ensureTopic } from '../publish/kafka-client.js'
 import type { InboundMessage } from '../streams/inbound.js'
 import type { Handlers, Processed } from '../streams/pipeline.js'
 import type { IngestRecordCodec } from './ingest-record.js'
 import type { PartitionLedger } from './partition-ledger.js'
+
+const JOIN_RETRY_MIN_MS = 500
+const JOIN_RETRY_MAX_MS = 5000
 
 export type PartitionConsumerOptions = {
   /** `{prefix}.ingest`. */
@@ -49,6 +54,10 @@ export class PartitionConsumer {
   private joined = false
   private storeTimer: NodeJS.Timeout | undefined
   private storing: Promise<void> = Promise.resolve()
+  private joining: Promise<void> = Promise.resolve()
+  /** Counts assignments, so a claim of an older one does not hold partitions given up since. */
+  private generation = 0
+  private readonly stopped = new AbortController()
 
   constructor(
     private readonly kafka: Kafka,
@@ -72,7 +81,11 @@ export class PartitionConsumer {
       rebalanceTimeout: 60_000,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+      // A partition's batch is settled whole before the next: this bounds the work in flight.
+      maxBytesPerPartition: 256 * 1024,
+      maxBytes: 4 * 1024 * 1024,
+      // Past these, kafkajs restarts the consumer itself (and `join` retries its first start).
+      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
       this.assigned(payload.memberAssignment[options.topic] ?? []),
@@ -82,20 +95,38 @@ export class PartitionConsumer {
     )
   }
 
-  /** Joins the group and starts reading (the topic is created if missing). */
-  async start(): Promise<void> {
-    await ensureTopic(this.kafka, this.options.topic, this.options, this.log)
-    await this.consumer.connect()
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true })
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitions,
-      eachBatch: (payload) => this.batch(payload),
-    })
+  /** Joins the group and starts reading (the topic is created if missing), in the background. */
+  start(): Promise<void> {
     this.storeTimer = setInterval(() => {
       this.storing = this.storing.then(() => this.storeIdle())
     }, this.options.storeEveryMs)
+    // In the background: without Kafka the instance runs and says it is not ready.
+    this.joining = this.join()
+    return Promise.resolve()
+  }
+
+  /** Connects and joins the group, trying again until it can or the consumer stops. */
+  private async join(): Promise<void> {
+    let delay = JOIN_RETRY_MIN_MS
+    while (!this.stopped.signal.aborted) {
+      try {
+        await ensureTopic(this.kafka, this.options.topic, this.options, this.log)
+        await this.consumer.connect()
+        await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true })
+        await this.consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.options.partitions,
+          eachBatch: (payload) => this.batch(payload),
+        })
+        return
+      } catch (err) {
+        this.log.warn({ err, retryMs: delay }, 'cannot join the consumer group; retrying')
+        await this.consumer.disconnect().catch(() => undefined)
+        await sleep(delay, this.stopped.signal).catch(() => undefined)
+        delay = Math.min(delay * 2, JOIN_RETRY_MAX_MS)
+      }
+    }
   }
 
   /** Whether it is in the group, and the partitions it holds. */
@@ -106,6 +137,9 @@ export class PartitionConsumer {
   /** Leaves the group once the batches at work are settled, storing their resume points. */
   async stop(): Promise<void> {
     clearInterval(this.storeTimer)
+    this.stopped.abort(new Error('stopped'))
+    // A join stuck on an unreachable Kafka is not waited for long.
+    await withTimeout(this.joining, 5000).catch(() => undefined)
     await this.consumer.disconnect()
     await this.storing
     await this.storeIdle()
@@ -126,16 +160,13 @@ export class PartitionConsumer {
     for (const p of gained) this.sought.delete(p)
     this.work.reassigned({ kept })
     this.storing = this.storing.then(() => this.storeChecked(last))
-    const claimed = this.store.claim(gained).then(
-      (claims) => {
-        for (const c of claims) this.ledger.hold(c.partition, c.epoch, c.nextOffset)
-        this.observer.owned(this.ledger.partitions())
-        this.log.info({ gained, lost, held: this.ledger.partitions() }, 'partitions assigned')
-        if (gained.length > 0)
-          this.consumer.resume([{ topic: this.options.topic, partitions: gained }])
-      },
-      (err: unknown) => this.log.error({ err, gained }, 'claim of partitions failed'),
-    )
+    const generation = ++this.generation
+    const claimed = this.claim(gained, generation).then(() => {
+      this.observer.owned(this.ledger.partitions())
+      this.log.info({ gained, lost, held: this.ledger.partitions() }, 'partitions assigned')
+      if (gained.length > 0)
+        this.consumer.resume([{ topic: this.options.topic, partitions: gained }])
+    })
     this.claims = new Map([
       ...partitions
         .filter((p) => kept.has(p))
@@ -143,6 +174,21 @@ export class PartitionConsumer {
       ...gained.map((p): [number, Promise<void>] => [p, claimed]),
     ])
     this.observer.owned(this.ledger.partitions())
+  }
+
+  /** Claims `partitions` in PostgreSQL, trying again until it can or the group moves on. */
+  private async claim(partitions: number[], generation: number): Promise<void> {
+    while (generation === this.generation && !this.stopped.signal.aborted) {
+      try {
+        const claims = await this.store.claim(partitions)
+        if (generation !== this.generation) return
+        for (const c of claims) this.ledger.hold(c.partition, c.epoch, c.nextOffset)
+        return
+      } catch (err) {
+        this.log.error({ err, partitions }, 'claim of partitions failed; trying again')
+        await sleep(JOIN_RETRY_MAX_MS, this.stopped.signal).catch(() => undefined)
+      }
+    }
   }
 
   private async batch(payload: EachBatchPayload): Promise<void> {
