@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs'
 import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
 import {
@@ -233,6 +234,39 @@ describe('cluster mode: 1 ingest and process instances in a consumer group', () 
       bySequence.set(at, r.eventId)
     }
     expect(byId.size).toBe(8000)
+  })
+
+  it('dead-letters what it cannot apply: a bad payload, and bytes on the ingest topic that are no ingest record', async () => {
+    await publisher.publishAll([{ topic: `${prefix}/machines/7/production`, payload: '{"order":' }])
+    const kafka = new Kafka({ brokers: [services().kafkaBrokers], logLevel: logLevel.NOTHING })
+    const producer = kafka.producer()
+    await producer.connect()
+    try {
+      await producer.send({
+        topic: `${cluster.kafkaPrefix}.ingest`,
+        messages: [{ key: '7', value: Buffer.from('not avro') }],
+      })
+    } finally {
+      await producer.disconnect()
+    }
+    const letters = await waitFor('both dead letters', async () => {
+      const rows = await queryOnce<{ source: string; reason: string }>(
+        cluster.databaseUrl,
+        'SELECT source, reason FROM dead_letters ORDER BY id',
+      )
+      return rows.length >= 2 ? rows : undefined
+    })
+    expect(letters).toEqual([
+      expect.objectContaining({
+        source: `${prefix}/machines/7/production`,
+        reason: expect.stringMatching(/not UTF-8 JSON/),
+      }),
+      expect.objectContaining({
+        source: expect.stringMatching(new RegExp(`^${cluster.kafkaPrefix}\\.ingest/\\d+$`)),
+        reason: expect.stringMatching(/not a readable ingest record/),
+      }),
+    ])
+    await expectExactlyOnce(cluster.databaseUrl, 8000)
   })
 })
 
