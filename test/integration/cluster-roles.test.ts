@@ -8,6 +8,7 @@ import {
   uniqueName,
   waitFor,
 } from '../../harness/services'
+import { partitionOf } from '../../src/cluster/partitioner'
 import type { Check } from '../../src/lifecycle'
 import { readTopic } from '../support/kafka-reader'
 
@@ -156,6 +157,30 @@ describe('cluster mode: 1 ingest and process instances in a consumer group', () 
       const [a, b] = [await partitionsOf(p1), await partitionsOf(p2)]
       return a.length > 0 && b.length > 0 && a.length + b.length === PARTITIONS ? true : undefined
     })
+    // Reference data first: each part's cycle time, which every machine's OEE needs, wherever
+    // the part's actor lives.
+    const p1Holds = new Set(await partitionsOf(p1))
+    const holder = (key: string) => (p1Holds.has(partitionOf(key, PARTITIONS)) ? 'p1' : 'p2')
+    expect(
+      Array.from({ length: MACHINES }, (_, i) => holder(String(i + 1))).some(
+        (h) => h !== holder('1'),
+      ),
+    ).toBe(true)
+    await publisher.publishAll(
+      [1, 2, 3, 4].map((partId) => ({
+        topic: `${prefix}/parts/${partId}/info`,
+        payload: JSON.stringify({ defaultPrice: 5, timeToProduce: 10 + partId }),
+      })),
+    )
+    await waitFor('the parts committed', async () => {
+      const [row] = await queryOnce<{ n: number }>(
+        cluster.databaseUrl,
+        'SELECT count(*)::int AS n FROM part_state WHERE time_to_produce IS NOT NULL',
+      )
+      return row?.n === 4 ? true : undefined
+    })
+    // Told to the other instance on commit; a moment for it to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500))
     await publishInSlices(publisher, messages(0, 2000))
     const publishing = publishInSlices(publisher, messages(2000, 2000))
     await untilProduced(cluster.databaseUrl, 2500)
@@ -169,6 +194,13 @@ describe('cluster mode: 1 ingest and process instances in a consumer group', () 
     )
     await untilProduced(cluster.databaseUrl, 4000)
     await expectExactlyOnce(cluster.databaseUrl, 4000)
+    const cycleTimes = await queryOnce<{ part: number; ideal: number | null; n: number }>(
+      cluster.databaseUrl,
+      `SELECT (payload->>'partId')::int AS part, (payload->>'idealCycleSeconds')::float8 AS ideal,
+              count(*)::int AS n
+         FROM event_log WHERE type = 'PartProduced' GROUP BY 1, 2 ORDER BY 1, 2`,
+    )
+    expect(cycleTimes).toEqual([1, 2, 3, 4].map((part) => ({ part, ideal: 10 + part, n: 1000 })))
   })
 
   it('keeps the totals exact while a joining instance takes partitions mid-stream', async () => {
