@@ -21,14 +21,12 @@ const record: IngestRecord = {
 
 const ingestRegistry = SchemaRegistry.fromDirectory(INGEST_SCHEMAS_DIR)
 
+type SchemaJson = { fields: unknown[] } & Record<string, unknown>
+
 /** The released v1 of IngestMessage, as its file holds it. */
-function releasedV1(): {
-  json: { fields: unknown[] } & Record<string, unknown>
-  schema: HistoricalSchema
-} {
-  const json = JSON.parse(
-    readFileSync(path.join(INGEST_SCHEMAS_DIR, 'history', 'IngestMessage', 'v1.avsc'), 'utf8'),
-  ) as { fields: unknown[] } & Record<string, unknown>
+function releasedV1(): { json: SchemaJson; schema: HistoricalSchema } {
+  const file = path.join(INGEST_SCHEMAS_DIR, 'history', 'IngestMessage', 'v1.avsc')
+  const json = JSON.parse(readFileSync(file, 'utf8')) as SchemaJson
   return { json, schema: { ...parseSchema(json), version: 1 } }
 }
 
