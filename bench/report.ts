@@ -1,9 +1,6 @@
 import type { ActorScaleResult } from './actors/index'
-import {
-  LATENCY_TARGET_PER_SECOND,
-  type EndToEndResult,
-  type LatencyResult,
-} from './e2e/millstream'
+import type { LatencyResult } from './e2e/latency-at'
+import { LATENCY_TARGET_PER_SECOND, type EndToEndResult } from './e2e/millstream'
 import type { HttpLookupResult } from './http/index'
 import { format, table } from './lib/table'
 import type { Ceiling } from './lib/types'
