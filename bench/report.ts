@@ -1,4 +1,6 @@
 import type { ActorScaleResult } from './actors/index'
+import type { ClusterResult } from './cluster/index'
+import { clusterReport, clusterTargets } from './cluster/report'
 import type { LatencyResult } from './e2e/latency-at'
 import { LATENCY_TARGET_PER_SECOND, type EndToEndResult } from './e2e/millstream'
 import type { HttpLookupResult } from './http/index'
@@ -25,6 +27,8 @@ export type BenchResults = {
   millstream: EndToEndResult
   actorScale: ActorScaleResult
   http: HttpLookupResult[]
+  /** Single-node mode against cluster mode, CPU per message compared. */
+  cluster: ClusterResult
   ratios: {
     millstreamOverNaive: number
     millstreamOverSlowestCeiling: number
@@ -102,6 +106,7 @@ export function targets(r: Omit<BenchResults, 'targets'>): Target[] {
       measured: `${format(r.millstream.verified.published)} published, ${format(r.millstream.verified.lost)} lost`,
       met: r.millstream.verified.lost === 0,
     },
+    ...clusterTargets(r.cluster),
   ]
 }
 
@@ -123,6 +128,25 @@ function target(
   return { what, goal, measured: `${format(x)} ${unit}`.trim(), met: ok(x) }
 }
 
+/** What a run was measured on: the first lines of every report. */
+export function printableHeader(
+  r: Pick<BenchResults, 'startedAt' | 'smoke' | 'machine' | 'load'>,
+): string {
+  return [
+    `millstream bench${r.smoke ? ' (smoke: figures are not comparable)' : ''}, ${r.startedAt}`,
+    `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}`,
+    `load: ${r.load.machines} machines over MQTT QoS 1; 1 in ${r.load.telemetryEvery} messages is telemetry with ${r.load.readingsPerTelemetry} readings (${r.load.dataPointsPerMessage} data points per message)`,
+  ].join('\n')
+}
+
+/** The targets, each with what this run measured. */
+export function targetTable(targets: Target[]): string {
+  return table(
+    ['target', 'goal', 'measured', 'met'],
+    targets.map((t) => [t.what, t.goal, t.measured, t.met ? 'yes' : 'NO']),
+  )
+}
+
 /** The console report: one table per part of the run. */
 export function printable(r: BenchResults): string {
   const m = r.millstream
@@ -132,9 +156,7 @@ export function printable(r: BenchResults): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')
   return [
-    `millstream bench${r.smoke ? ' (smoke: figures are not comparable)' : ''}, ${r.startedAt}`,
-    `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}`,
-    `load: ${r.load.machines} machines over MQTT QoS 1; 1 in ${r.load.telemetryEvery} messages is telemetry with ${r.load.readingsPerTelemetry} readings (${r.load.dataPointsPerMessage} data points per message)`,
+    printableHeader(r),
     '',
     table(
       [
@@ -208,11 +230,10 @@ export function printable(r: BenchResults): string {
       r.http.map((h) => [h.path, h.requestsPerSecond, h.p50Ms, h.p99Ms, h.errors + h.non2xx]),
     ),
     '',
+    clusterReport(r.cluster),
+    '',
     `ratios: millstream / naive ${format(r.ratios.millstreamOverNaive)}×; millstream / slowest ceiling (${r.ratios.slowestCeiling}) ${format(r.ratios.millstreamOverSlowestCeiling)}`,
     '',
-    table(
-      ['target', 'goal', 'measured', 'met'],
-      r.targets.map((t) => [t.what, t.goal, t.measured, t.met ? 'yes' : 'NO']),
-    ),
+    targetTable(r.targets),
   ].join('\n')
 }

@@ -5,18 +5,29 @@ import { parseArgs } from 'node:util'
 import { projectPath } from '../src/project-root'
 import { measureActorScale } from './actors/index'
 import { measureCeilings } from './ceilings'
+import { measureCluster, type ClusterResult } from './cluster/index'
+import { clusterReport, clusterTargets } from './cluster/report'
+import { clusterProblems } from './cluster/validity'
 import { benchMillstream } from './e2e/millstream'
 import { measureHttpLookups } from './http/index'
 import { startStack } from './lib/stack'
 import { round } from './lib/sampler'
 import { dataPointsPerMessage, DEFAULT_MIX, type LoadMix } from './load/messages'
 import { benchNaive } from './naive/naive'
-import { printable, slowestCeiling, targets, type BenchResults } from './report'
+import {
+  printable,
+  printableHeader,
+  slowestCeiling,
+  targets,
+  targetTable,
+  type BenchResults,
+} from './report'
 
-const USAGE = `usage: npm run bench -- [--smoke] [--machines N] [--seconds S]
+const USAGE = `usage: npm run bench -- [--smoke] [--only cluster] [--machines N] [--seconds S]
   --smoke      a few seconds per part, to prove the bench works (figures not comparable)
+  --only       run only that part (cluster: single-node against cluster mode)
   --machines   virtual machines publishing (default 1000)
-  --seconds    measured window of the end-to-end run, after warm-up (default 30)
+  --seconds    measured window of the end-to-end and cluster runs, after warm-up (default 30)
 Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
 KAFKA_BROKERS name running ones; needs \`npm run build\` (the bench script does it).`
 
@@ -30,6 +41,14 @@ function plan(smoke: boolean, seconds: number) {
         latencySeconds: 5,
         actors: 5_000,
         httpSeconds: 1,
+        // Three configurations, each started, measured and stopped: kept well under a minute.
+        cluster: {
+          warmupSeconds: 1,
+          seconds: 1,
+          backlog: 2_000,
+          latencyPerSecond: 200,
+          latencySeconds: 2,
+        },
       }
     : {
         ceilingSeconds: 10,
@@ -38,6 +57,13 @@ function plan(smoke: boolean, seconds: number) {
         latencySeconds: 15,
         actors: 100_000,
         httpSeconds: 10,
+        cluster: {
+          warmupSeconds: 10,
+          seconds,
+          backlog: 30_000,
+          latencyPerSecond: 1_000,
+          latencySeconds: 15,
+        },
       }
 }
 
@@ -47,10 +73,11 @@ async function main(): Promise<void> {
       smoke: { type: 'boolean', default: false },
       machines: { type: 'string', default: String(DEFAULT_MIX.machines) },
       seconds: { type: 'string', default: '30' },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
-  if (values.help) return console.log(USAGE)
+  if (values.help || (values.only && values.only !== 'cluster')) return console.log(USAGE)
   const smoke = values.smoke ?? false
   const p = plan(smoke, Number(values.seconds))
   const mix: LoadMix = { ...DEFAULT_MIX, machines: Number(values.machines) }
@@ -58,7 +85,12 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString()
 
   const stack = startStack(log)
+  const clusterRun = () => measureCluster(stack, { mix, ...p.cluster }, log)
   try {
+    if (values.only === 'cluster') {
+      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
+      return reportClusterOnly({ ...header, cluster: await clusterRun() })
+    }
     const ceilings = await measureCeilings(stack, { ceilingSeconds: p.ceilingSeconds, smoke }, log)
     const naiveRun = (ordered: boolean) =>
       benchNaive(
@@ -80,6 +112,7 @@ async function main(): Promise<void> {
     )
     log(`actor scale: ${p.actors} machine actors`)
     const actorScale = await measureActorScale({ actors: p.actors })
+    const cluster = await clusterRun()
     log('HTTP lookups, direct and through HAProxy')
     const http = await measureHttpLookups(stack, {
       seconds: p.httpSeconds,
@@ -91,20 +124,15 @@ async function main(): Promise<void> {
     const partial = {
       startedAt,
       smoke,
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        kernel: os.release(),
-        node: process.version,
-      },
-      load: { ...mix, dataPointsPerMessage: round(dataPointsPerMessage(mix), 2) },
+      machine: machine(),
+      load: loadOf(mix),
       ceilings,
       naive,
       naiveConcurrent,
       millstream,
       actorScale,
       http,
+      cluster,
       ratios: {
         millstreamOverNaive: round(
           millstream.throughput.perSecond / Math.max(1, naive.perSecond),
@@ -120,25 +148,59 @@ async function main(): Promise<void> {
     const results: BenchResults = { ...partial, targets: targets(partial) }
     const file = writeResults(results)
     console.log(`\n${printable(results)}\n\nresults: ${path.relative(process.cwd(), file)}`)
-    const broken = problems(results)
-    if (broken.length > 0) {
-      console.error(`bench: the run is not valid:\n- ${broken.join('\n- ')}`)
-      process.exitCode = 1
-    }
+    failOn(problems(results))
   } finally {
     stack.stop()
   }
 }
 
-/** Full runs are kept (dated) under bench/results/; smoke runs overwrite an ignored file. */
-function writeResults(results: BenchResults): string {
+function machine(): BenchResults['machine'] {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+  }
+}
+
+function loadOf(mix: LoadMix): BenchResults['load'] {
+  return { ...mix, dataPointsPerMessage: round(dataPointsPerMessage(mix), 2) }
+}
+
+/** A run of the cluster part alone: its report, its results file, its problems. */
+type ClusterOnly = Pick<BenchResults, 'startedAt' | 'smoke' | 'machine' | 'load'> & {
+  cluster: ClusterResult
+}
+
+function reportClusterOnly(r: ClusterOnly): void {
+  const results = { ...r, targets: clusterTargets(r.cluster) }
+  const file = writeResults(results, 'cluster')
+  console.log(
+    `\n${printableHeader(r)}\n\n${clusterReport(r.cluster)}\n\n${targetTable(results.targets)}\n\nresults: ${path.relative(process.cwd(), file)}`,
+  )
+  failOn(clusterProblems(r.cluster))
+}
+
+/**
+ * Full runs are kept (dated) under bench/results/; smoke runs overwrite an ignored file. A run
+ * of one part only carries that part's name.
+ */
+function writeResults(results: { startedAt: string; smoke: boolean }, part?: string): string {
   const dir = projectPath('bench', 'results')
   mkdirSync(dir, { recursive: true })
+  const suffix = part ? `-${part}` : ''
   const file = results.smoke
-    ? path.join(dir, 'smoke.tmp')
-    : path.join(dir, `${results.startedAt.slice(0, 16).replace(/[:T]/g, '-')}.json`)
+    ? path.join(dir, `smoke${suffix}.tmp`)
+    : path.join(dir, `${results.startedAt.slice(0, 16).replace(/[:T]/g, '-')}${suffix}.json`)
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
   return file
+}
+
+function failOn(broken: string[]): void {
+  if (broken.length === 0) return
+  console.error(`bench: the run is not valid:\n- ${broken.join('\n- ')}`)
+  process.exitCode = 1
 }
 
 /**
@@ -162,6 +224,7 @@ function problems(r: BenchResults): string[] {
       found.push(`HTTP ${h.path}: ${h.errors} errors, ${h.non2xx} non-2xx, ${h.requests} requests`)
   if (r.actorScale.liveActorsAfterPassivation !== 0)
     found.push('actors still live after passivation')
+  found.push(...clusterProblems(r.cluster))
   return found
 }
 

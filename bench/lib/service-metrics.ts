@@ -9,6 +9,13 @@ export type ServiceCounters = {
   commits: number
   commitWrites: number
   commitSeconds: number
+  /** Cluster mode, an ingest instance: messages it produced to the ingest topic. */
+  ingestForwarded: number
+  /** Cluster mode, a process instance: partitions of the ingest topic it holds now. */
+  partitionsOwned: number
+  rebalances: number
+  /** Commits refused because another instance had taken the partition over meanwhile. */
+  fencedCommits: number
 }
 
 /** Scrapes `/metrics` of a running service. */
@@ -23,6 +30,10 @@ export async function readCounters(baseUrl: string): Promise<ServiceCounters> {
     commits: sample(text, 'millstream_commit_batch_size_count{store="events"}'),
     commitWrites: sample(text, 'millstream_commit_batch_size_sum{store="events"}'),
     commitSeconds: sample(text, 'millstream_commit_duration_seconds_sum{store="events"}'),
+    ingestForwarded: sample(text, 'millstream_ingest_forwarded_total'),
+    partitionsOwned: sample(text, 'millstream_process_partitions_owned'),
+    rebalances: sample(text, 'millstream_process_rebalances_total'),
+    fencedCommits: sample(text, 'millstream_process_fenced_commits_total'),
   }
 }
 

@@ -7,8 +7,25 @@ import type { BenchServices } from './types'
 
 const RUN_DIR = projectPath('.run', 'bench')
 
+/**
+ * The services by the name the bench reports their CPU under: the variable of services.env
+ * that holds each one's pid, and its program name in /proc (what is counted without a pid).
+ */
+export const SERVICE_PROCESSES = {
+  PostgreSQL: { pidVariable: 'POSTGRES_PID', program: 'postgres' },
+  Mosquitto: { pidVariable: 'MOSQUITTO_PID', program: 'mosquitto' },
+  Kafka: { pidVariable: 'KAFKA_PID', program: 'java' },
+} as const satisfies Record<string, { pidVariable: string; program: string }>
+
+export type ServiceName = keyof typeof SERVICE_PROCESSES
+
 /** The real services for the bench, and whether this run started them (and so stops them). */
-export type BenchStack = BenchServices & { startedHere: boolean; stop(): void }
+export type BenchStack = BenchServices & {
+  startedHere: boolean
+  /** Each service's main process, when services.env (sourced or read) names it. */
+  servicePids: Partial<Record<ServiceName, number>>
+  stop(): void
+}
 
 /**
  * PostgreSQL, Mosquitto and Kafka as local processes, started by the project's own script in
@@ -22,6 +39,7 @@ export function startStack(log: (line: string) => void): BenchStack {
       mqttUrl: MQTT_URL,
       kafkaBrokers: KAFKA_BROKERS,
       startedHere: false,
+      servicePids: servicePids(process.env),
       stop: () => {},
     }
   }
@@ -39,7 +57,16 @@ export function startStack(log: (line: string) => void): BenchStack {
         stdio: 'ignore',
       })
   }
-  return { ...readServicesFile(envFile), startedHere, stop }
+  return { ...readServicesFile(envFile), startedHere, servicePids: servicePids(process.env), stop }
+}
+
+function servicePids(env: NodeJS.ProcessEnv): BenchStack['servicePids'] {
+  const pids: BenchStack['servicePids'] = {}
+  for (const name of Object.keys(SERVICE_PROCESSES) as ServiceName[]) {
+    const pid = Number(env[SERVICE_PROCESSES[name].pidVariable] ?? 0)
+    if (pid > 0) pids[name] = pid
+  }
+  return pids
 }
 
 /** The services named in a services.env written by scripts/services/up.sh. */
