@@ -91,7 +91,8 @@ export class PartitionLedger {
   /**
    * For a commit carrying inputs from `origins`: per partition and epoch among them, where the
    * partition resumes if the commit lands (its records count as settled). An epoch this
-   * instance no longer holds gets a row too: the commit must find it stale and refuse.
+   * instance no longer holds gets a row too, at offset -1: the commit must find it stale and
+   * refuse; so does a partition with no resume point known yet (nothing stored, no batch).
    */
   resumePoints(origins: InputOrigin[]): PartitionCheckpoint[] {
     const committing = new Map<string, { origin: InputOrigin; offsets: Set<number> }>()
@@ -108,7 +109,8 @@ export class PartitionLedger {
         topic: this.topic,
         partition: origin.partition,
         epoch: origin.epoch,
-        nextOffset: (current ? advance(h, offsets) : undefined) ?? 0,
+        // Negative: nothing to store (a stale epoch, or no resume point known yet).
+        nextOffset: (current ? advance(h, offsets) : undefined) ?? -1,
       }
     })
   }

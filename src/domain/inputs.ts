@@ -224,8 +224,14 @@ export function entityKeyOf(raw: RawInput, topicPrefix: string): string | undefi
     case 'material':
       return route.materialId
     case 'legacy-production': {
-      const r = legacyProductionPayloadSchema.safeParse(parseOrUndefined(raw.payload))
-      return r.success ? String(r.data.machineId) : undefined
+      const body = parseOrUndefined(raw.payload)
+      const id =
+        typeof body === 'object' && body !== null
+          ? (body as { machineId?: unknown }).machineId
+          : undefined
+      return (typeof id === 'number' || typeof id === 'string') && ENTITY_ID.test(String(id))
+        ? String(id)
+        : undefined
     }
     default:
       return route.machineId

@@ -143,10 +143,14 @@ WITH input AS (
     SET sequence = EXCLUDED.sequence, state = EXCLUDED.state, taken_at = now()
 ), offsets AS (
   -- Referenced by nothing, so it runs last: concurrent commits queue on these rows only at
-  -- the end. In partition order, so two of them never wait on each other's rows.
+  -- the end. In partition order, so two of them never wait on each other's rows. A partition
+  -- moves on only by the writes that were not fenced (one write may read from two partitions),
+  -- and not at all without a known resume point (negative).
   INSERT INTO ingest_offsets (topic, partition, next_offset)
   SELECT f.topic, f.partition, f.next_offset FROM partitions f
-   WHERE f.n IN (SELECT n FROM held) ORDER BY f.topic, f.partition
+   WHERE f.n IN (SELECT n FROM held) AND f.next_offset >= 0
+     AND f.n IN (SELECT fence FROM input WHERE w NOT IN (SELECT w FROM fenced) AND fence IS NOT NULL)
+   ORDER BY f.topic, f.partition
   ON CONFLICT (topic, partition) DO UPDATE
     SET next_offset = GREATEST(ingest_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()
 )
@@ -199,7 +203,8 @@ function eventColumns(writes: EntityWrite[]) {
 
 /**
  * What a commit records of one partition of the ingest topic its inputs came from: the epoch
- * they were read under, and the offset the partition resumes from once this commit is durable.
+ * they were read under, and the offset the partition resumes from once this commit is durable
+ * (negative: none to store).
  */
 export type PartitionCheckpoint = {
   topic: string

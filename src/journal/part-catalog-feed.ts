@@ -68,6 +68,8 @@ export class PartCatalogFeed {
     await client.connect()
     await client.query(`LISTEN ${PART_CATALOG_CHANNEL}`)
     for (const [partId, seconds] of await this.reload()) this.catalog.set(partId, seconds)
+    // Stopped meanwhile: this connection is not to be kept.
+    if (this.stopped.signal.aborted) throw new Error('stopped')
     this.client = client
   }
 

@@ -166,23 +166,33 @@ describe('the partition ledger', () => {
       )
     })
 
-    it('gives an epoch no longer held a row at offset 0, for the commit to find stale', () => {
+    it('gives an epoch no longer held a row at offset -1 (nothing to store), for the commit to find stale', () => {
       const { ledger, origins } = atWork([10, 11])
       ledger.hold(3, 8, 10)
       const stale = ledger.resumePoints([at(origins, 10)])
-      expect(stale).toEqual([{ topic: TOPIC, partition: 3, epoch: 7, nextOffset: 0 }])
+      expect(stale).toEqual([{ topic: TOPIC, partition: 3, epoch: 7, nextOffset: -1 }])
       const current = ledger.originFor(3) as InputOrigin
       expect(ledger.resumePoints([at(origins, 11), current])).toEqual([
-        { topic: TOPIC, partition: 3, epoch: 7, nextOffset: 0 },
+        { topic: TOPIC, partition: 3, epoch: 7, nextOffset: -1 },
         { topic: TOPIC, partition: 3, epoch: 8, nextOffset: 10 },
       ])
     })
 
-    it('gives a partition released meanwhile a row at offset 0', () => {
+    it('gives a partition released meanwhile a row at offset -1 (nothing to store)', () => {
       const { ledger, origins } = atWork([10, 11])
       ledger.release(3)
       expect(ledger.resumePoints(origins)).toEqual([
-        { topic: TOPIC, partition: 3, epoch: 7, nextOffset: 0 },
+        { topic: TOPIC, partition: 3, epoch: 7, nextOffset: -1 },
+      ])
+    })
+
+    it('stores nothing for a partition that has no resume point yet (never stored, no batch)', () => {
+      const ledger = new PartitionLedger(TOPIC)
+      ledger.hold(2, 4, undefined)
+      const made = ledger.originFor(2)
+      if (!made) throw new Error('partition 2 is held')
+      expect(ledger.resumePoints([made])).toEqual([
+        { topic: TOPIC, partition: 2, epoch: 4, nextOffset: -1 },
       ])
     })
   })
