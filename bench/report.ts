@@ -1,6 +1,8 @@
 import type { ActorScaleResult } from './actors/index'
 import type { ClusterResult } from './cluster/index'
 import { clusterReport, clusterTargets } from './cluster/report'
+import type { Target } from './lib/types'
+export type { Target }
 import type { LatencyResult } from './e2e/latency-at'
 import { LATENCY_TARGET_PER_SECOND, type EndToEndResult } from './e2e/millstream'
 import type { HttpLookupResult } from './http/index'
@@ -36,8 +38,6 @@ export type BenchResults = {
   }
   targets: Target[]
 }
-
-export type Target = { what: string; goal: string; measured: string; met: boolean }
 
 /** The slowest part alone: the best variant of each part (by unit), then the lowest of those. */
 export function slowestCeiling(ceilings: Ceiling[]): Ceiling {

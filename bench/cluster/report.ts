@@ -1,5 +1,5 @@
 import { format, table } from '../lib/table'
-import type { Target } from '../report'
+import type { Target } from '../lib/types'
 import type { ClusterResult } from './index'
 import type { TopologyResult } from './measure-topology'
 

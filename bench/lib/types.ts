@@ -21,3 +21,6 @@ export type BenchBudget = {
   ceilingSeconds: number
   smoke: boolean
 }
+
+/** One target of the bench: what was measured against which goal, and whether it was met. */
+export type Target = { what: string; goal: string; measured: string; met: boolean }
