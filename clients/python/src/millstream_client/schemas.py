@@ -130,12 +130,22 @@ class SchemaRegistry:
 
     @classmethod
     def from_directory(cls, path: str | os.PathLike[str] | None = None) -> "SchemaRegistry":
-        """Load every ``*.avsc`` below ``path`` (default: :func:`default_schema_dir`)."""
+        """Load the event schemas in ``path`` (default: :func:`default_schema_dir`).
+
+        The ``*.avsc`` files directly in ``path`` are the current versions and those under
+        ``path/history/`` the released ones; other folders (such as ``ingest/``, the schema
+        of the service's internal ingest topic) hold no events and are not read.
+        """
         root = Path(path) if path is not None else default_schema_dir()
         if not root.is_dir():
             raise FileNotFoundError(f"schema directory not found: {root}")
         registry = cls()
-        files = sorted(p for p in root.rglob("*.avsc") if p.is_file())
+        history = root / "history"
+        files = sorted(
+            p
+            for p in [*root.glob("*.avsc"), *(history.rglob("*.avsc") if history.is_dir() else [])]
+            if p.is_file()
+        )
         if not files:
             raise SchemaLoadError(f"no .avsc files under {root}")
         for file in files:
