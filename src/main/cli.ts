@@ -1,14 +1,18 @@
 // The command line: reads the configuration once and runs one command.
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { eventCatalogJson } from '../domain/event-catalog.js'
+import { MillstreamError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import { projectPath } from '../project-root.js'
+import { parseSimulateArgs } from '../simulate/options.js'
 import { Simulator } from '../simulate/simulator.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { replay, withDatabase } from './database-commands.js'
 import { startService } from './service.js'
 import { tellUser, usage, USAGE } from './usage.js'
+
+// Long enough for the service's embedded broker to come up when both are started together.
+const SIMULATOR_CONNECT_TIMEOUT_MS = 15_000
 
 const version = (
   JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as {
@@ -67,40 +71,32 @@ async function start(config: Config, log: Logger): Promise<number> {
   return 0
 }
 
-async function simulate(config: Config, log: Logger, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      machines: { type: 'string', default: '10' },
-      rate: { type: 'string', default: '1' },
-      duration: { type: 'string', default: '0' },
-      scrap: { type: 'string', default: '0.02' },
-    },
-  })
-  const numbers = {
-    machines: Number(values.machines),
-    rate: Number(values.rate),
-    duration: Number(values.duration),
-    scrap: Number(values.scrap),
-  }
-  const bad = Object.entries(numbers).filter(([, v]) => !Number.isFinite(v) || v < 0)
-  if (bad.length > 0 || numbers.machines < 1 || numbers.scrap > 1) {
-    return usage(`invalid simulate options: ${JSON.stringify(numbers)}`)
-  }
+async function simulate(config: Config, log: Logger, argv: string[]): Promise<number> {
+  const parsed = parseSimulateArgs(argv)
+  if (!parsed.ok) return usage(parsed.problem)
   const abort = new AbortController()
-  process.once('SIGINT', () => abort.abort())
-  process.once('SIGTERM', () => abort.abort())
+  const stop = () => abort.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
   const simulator = new Simulator(
     {
+      ...parsed.args,
       url: config.mqtt.url ?? `mqtt://127.0.0.1:${config.mqtt.embeddedPort}`,
       topicPrefix: config.mqtt.topicPrefix,
-      machines: numbers.machines,
-      rate: numbers.rate,
-      durationSeconds: numbers.duration,
-      scrapRate: numbers.scrap,
+      connectTimeoutMs: SIMULATOR_CONNECT_TIMEOUT_MS,
+      publishTimeoutMs: config.mqtt.publishTimeoutMs,
     },
     log.child({ module: 'simulator' }),
   )
-  await simulator.run(abort.signal)
-  return 0
+  try {
+    await simulator.run(abort.signal)
+    return 0
+  } catch (err) {
+    if (!(err instanceof MillstreamError)) throw err
+    log.error({ err }, 'simulator stopped')
+    return 1
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
 }

@@ -3,8 +3,15 @@ export const USAGE = `usage: millstream <command> [options]
 
 commands:
   start                       run the service (configuration from the environment, see README)
-  simulate [--machines N] [--rate R] [--duration S] [--scrap P]
-                              publish production reports from N virtual machines, R parts/s each
+  simulate [--machines N] [--speed X] [--duration S] [--scrap P] [--seed K]
+           [--mtbf MIN] [--mttr MIN] [--rate R]
+                              run a plant of N virtual machines (20) over MQTT: states with
+                              failures, repairs and maintenance, parts at their cycle times with
+                              a share P scrapped (0.02), telemetry, part and material data; X
+                              simulated seconds a second (1); for S seconds, 0 until Ctrl-C (0);
+                              seed K (1) makes the same plant; mean time between failures and to
+                              repair in simulated minutes (45, 4); R parts/s per machine instead
+                              of the parts' cycle times
   migrate                     apply database migrations and exit
   replay rebuild --from kafka|log [--since ISO-8601]
                               rebuild the state tables from the Kafka topics or the PostgreSQL log

@@ -1,77 +1,146 @@
-import mqtt from 'mqtt'
+import { sleep } from '../journal/abortable-sleep.js'
 import type { Logger } from '../logger.js'
+import { MachineModel } from './machine-model.js'
+import { MaterialMarket } from './market.js'
+import { MESSAGE_KINDS, MessageFactory, type MessageKind, type SimMessage } from './messages.js'
+import { MqttLink } from './mqtt-link.js'
+import type { SimulateArgs } from './options.js'
+import { buildPlant, type Plant } from './plant.js'
+import { Random } from './random.js'
+import type { SimState } from './sensors.js'
 
-export type SimulatorOptions = {
+export type SimulatorOptions = SimulateArgs & {
   url: string
   topicPrefix: string
-  machines: number
-  /** Parts per second, per machine. */
-  rate: number
-  /** Stop after this many seconds (0: run until stopped). */
-  durationSeconds: number
-  /** Share of parts produced damaged (var5), 0..1. */
-  scrapRate: number
+  connectTimeoutMs: number
+  publishTimeoutMs: number
 }
 
-/** Fleet of virtual machines publishing production reports over MQTT QoS 1. */
+/** Messages sent, by kind. */
+export type SimulatorCounts = Record<MessageKind, number>
+
+// Real time between two steps of the plant, between two telemetry samples of a machine, and
+// between two summary lines. Telemetry follows real time so a faster plant sends no more of it.
+const TICK_MS = 100
+const TELEMETRY_EVERY_REAL_S = 5
+const SUMMARY_EVERY_MS = 10_000
+
+/**
+ * A plant of virtual machines publishing over MQTT QoS 1: first every part's reference data and
+ * every material's price (acknowledged before any production, so each part's ideal cycle time
+ * is known when its first part arrives), then status, production and telemetry as they happen.
+ */
 export class Simulator {
-  private timer: NodeJS.Timeout | undefined
-  private published = 0
+  private readonly counts = Object.fromEntries(MESSAGE_KINDS.map((k) => [k, 0])) as SimulatorCounts
 
   constructor(
     private readonly options: SimulatorOptions,
     private readonly log: Logger,
   ) {}
 
-  /** Publishes until the duration elapses or `stop` is called; resolves with the count sent. */
-  async run(signal?: AbortSignal): Promise<number> {
-    const { machines, rate, durationSeconds, topicPrefix } = this.options
-    const client = await mqtt.connectAsync(this.options.url, {
-      protocolVersion: 4,
-      clientId: `millstream-sim-${process.pid}`,
+  /** Runs until the duration has passed or `signal` aborts; resolves with the counts sent. */
+  async run(signal?: AbortSignal): Promise<SimulatorCounts> {
+    const o = this.options
+    const plant = buildPlant({
+      seed: o.seed,
+      machines: o.machines,
+      scrapShare: o.scrapShare,
+      cycleSeconds: o.rate === undefined ? undefined : 1 / o.rate,
+      mtbfSeconds: o.mtbfSeconds,
+      mttrSeconds: o.mttrSeconds,
     })
-    const orders = Array.from({ length: machines }, (_, i) => 1000 * (i + 1))
-    const tickMs = 100
-    const perTick = (machines * rate * tickMs) / 1000
-    let carry = 0
-    let next = 0
-    const started = Date.now()
-    this.log.info({ machines, rate, url: this.options.url }, 'simulator publishing')
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearInterval(this.timer)
-        resolve()
+    const runId = `sim${o.seed}-${process.pid}-${Date.now().toString(36)}`
+    const link = await MqttLink.connect({
+      url: o.url,
+      clientId: `millstream-${runId}`,
+      connectTimeoutMs: o.connectTimeoutMs,
+      publishTimeoutMs: o.publishTimeoutMs,
+      log: this.log,
+    })
+    try {
+      await this.operate(plant, link, runId, signal)
+    } finally {
+      await link.close()
+    }
+    return { ...this.counts }
+  }
+
+  private async operate(plant: Plant, link: MqttLink, runId: string, signal?: AbortSignal) {
+    const o = this.options
+    const models = plant.machines.map(
+      (c) =>
+        new MachineModel(
+          c,
+          Random.derive(o.seed, `machine-run/${c.machineId}`),
+          TELEMETRY_EVERY_REAL_S * o.speed,
+        ),
+    )
+    const market = new MaterialMarket(plant.materials, Random.derive(o.seed, 'market'))
+    // Simulated second 0 is when the reference data has been acknowledged.
+    const origin = { ms: Date.now() }
+    const factory = new MessageFactory(o.topicPrefix, runId, {
+      wallMs: (at) => origin.ms + (at * 1000) / o.speed,
+      speed: o.speed,
+    })
+    await this.send(link, [
+      ...plant.parts.map((p) => factory.partInfo(p)),
+      ...market.opening().map((q) => factory.material(q)),
+    ])
+    this.log.info(this.describe(plant), 'simulator started')
+    origin.ms = Date.now()
+    const endMs = o.durationSeconds > 0 ? origin.ms + o.durationSeconds * 1000 : Infinity
+    const simulatedAt = (ms: number) => ((Math.min(ms, endMs) - origin.ms) / 1000) * o.speed
+    let summaryAt = origin.ms + SUMMARY_EVERY_MS
+    while (!signal?.aborted) {
+      const nowMs = Date.now()
+      await this.send(link, this.step(models, market, factory, simulatedAt(nowMs)))
+      if (Date.now() >= summaryAt) {
+        summaryAt += SUMMARY_EVERY_MS
+        this.log.info(this.summary(models, simulatedAt(nowMs)), 'simulator running')
       }
-      signal?.addEventListener('abort', finish, { once: true })
-      this.timer = setInterval(() => {
-        if (durationSeconds > 0 && Date.now() - started >= durationSeconds * 1000) return finish()
-        carry += perTick
-        for (; carry >= 1; carry -= 1) {
-          const machine = next % machines
-          next += 1
-          const order = (orders[machine] as number) + Math.floor(next / (machines * 50))
-          const payload = {
-            timeOfProduction: new Date().toISOString(),
-            order,
-            partId: 1 + (machine % 8),
-            machineId: machine + 1,
-            var1: Math.round(Math.random() * 10000) / 100,
-            var2: `batch-${order}`,
-            var3: machine % 2 === 0 ? 'line-a' : 'line-b',
-            var4: Math.round(20 + Math.random() * 5),
-            var5: Math.random() < this.options.scrapRate,
-          }
-          client.publish(
-            `${topicPrefix}/machines/${machine + 1}/production`,
-            JSON.stringify(payload),
-            { qos: 1 },
-          )
-          this.published += 1
-        }
-      }, tickMs)
-    })
-    await client.endAsync()
-    this.log.info({ published: this.published }, 'simulator stopped')
-    return this.published
+      if (nowMs >= endMs) break
+      await sleep(TICK_MS, signal).catch(() => undefined)
+    }
+    this.log.info(this.summary(models, simulatedAt(Date.now())), 'simulator stopped')
+  }
+
+  /** Everything the plant says up to simulated time `simNow`, in time order. */
+  private step(
+    models: readonly MachineModel[],
+    market: MaterialMarket,
+    factory: MessageFactory,
+    simNow: number,
+  ): SimMessage[] {
+    const timed: { at: number; message: SimMessage }[] = []
+    for (const m of models)
+      for (const e of m.advance(simNow))
+        timed.push({ at: e.at, message: factory.fromMachine(m.config, e) })
+    for (const q of market.advance(simNow)) timed.push({ at: q.at, message: factory.material(q) })
+    // A stable sort: each machine's messages keep their order.
+    return timed.sort((a, b) => a.at - b.at).map((t) => t.message)
+  }
+
+  private async send(link: MqttLink, messages: SimMessage[]): Promise<void> {
+    if (messages.length === 0) return
+    await link.publishAll(messages)
+    for (const m of messages) this.counts[m.kind] += 1
+  }
+
+  private describe(plant: Plant) {
+    const o = this.options
+    return {
+      url: o.url,
+      machines: plant.machines.length,
+      parts: plant.parts.map((p) => ({ partId: p.partId, cycleSeconds: p.cycleSeconds })),
+      materials: plant.materials.length,
+      speed: o.speed,
+      seed: o.seed,
+    }
+  }
+
+  private summary(models: readonly MachineModel[], simNow: number) {
+    const states: Record<SimState, number> = { running: 0, idle: 0, down: 0, maintenance: 0 }
+    for (const m of models) states[m.state] += 1
+    return { sent: { ...this.counts }, states, simulatedMinutes: Math.round(simNow / 6) / 10 }
   }
 }

@@ -1,14 +1,27 @@
-import { execFile } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { GiveUp, waitFor } from '../../harness/services'
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js')
 const DEFAULT_PORTS = { http: 8080, mqtt: 1883, postgres: 54329 }
+
+type Machine = {
+  machineId: string
+  state: string
+  produced: number
+  oee: { availability: number | null; performance: number | null; quality: number | null }
+}
+
+/** A machine the service has a state and every OEE factor for. */
+const live = (m: Machine) =>
+  m.state !== 'unknown' &&
+  m.produced > 0 &&
+  m.oee.availability !== null &&
+  m.oee.performance !== null &&
+  m.oee.quality !== null
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,7 +35,7 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe('with no environment at all', () => {
-  it('serves GET /api/v1/machines from embedded MQTT and PostgreSQL, and the simulator’s machines appear', async () => {
+  it('serves GET /api/v1/machines from embedded MQTT and PostgreSQL, where every simulated machine has a state and every OEE factor within a minute', async () => {
     for (const [name, port] of Object.entries(DEFAULT_PORTS)) {
       if (await listening(port))
         throw new Error(`default ${name} port ${port} is taken; this test needs it free`)
@@ -37,6 +50,8 @@ describe('with no environment at all', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let logs = ''
+    let simulator: ChildProcess | undefined
+    let simLogs = ''
     service.stdout.on('data', (c: Buffer) => (logs += c.toString()))
     service.stderr.on('data', (c: Buffer) => (logs += c.toString()))
     try {
@@ -50,24 +65,39 @@ describe('with no environment at all', () => {
         120_000,
       )
 
-      await promisify(execFile)(
-        process.execPath,
-        [CLI, 'simulate', '--machines', '4', '--rate', '5', '--duration', '2'],
-        {
-          cwd,
-          env: bareEnv,
-        },
-      )
-      const machines = await waitFor('the simulated machines', async () => {
-        const body = (await (await fetch('http://127.0.0.1:8080/api/v1/machines')).json()) as {
-          items: { machineId: string; produced: number }[]
-        }
-        return body.items.length === 4 && body.items.every((m) => m.produced > 0)
-          ? body.items
-          : undefined
+      // The simulator with its defaults: 20 machines at real time, until stopped.
+      const sim = spawn(process.execPath, [CLI, 'simulate'], {
+        cwd,
+        env: bareEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
       })
-      expect(machines.map((m) => m.machineId).sort()).toEqual(['1', '2', '3', '4'])
+      simulator = sim
+      sim.stdout.on('data', (c: Buffer) => (simLogs += c.toString()))
+      sim.stderr.on('data', (c: Buffer) => (simLogs += c.toString()))
+      const started = Date.now()
+      const machines = await waitFor(
+        'every simulated machine with a state and every OEE factor',
+        async () => {
+          if (sim.exitCode !== null)
+            throw new GiveUp(`simulator exited ${sim.exitCode}: ${simLogs}`)
+          const body = (await (await fetch('http://127.0.0.1:8080/api/v1/machines')).json()) as {
+            items: Machine[]
+          }
+          return body.items.length === 20 && body.items.every(live) ? body.items : undefined
+        },
+        60_000,
+      )
+      expect(Date.now() - started).toBeLessThan(60_000)
+      expect(machines.map((m) => Number(m.machineId)).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      )
+      // Ctrl-C stops it cleanly.
+      const simExited = new Promise((resolve) => sim.once('exit', resolve))
+      sim.kill('SIGINT')
+      await simExited
+      expect(sim.exitCode).toBe(0)
     } finally {
+      if (simulator?.exitCode === null) simulator.kill('SIGKILL')
       const exited = new Promise((resolve) => service.once('exit', resolve))
       service.kill('SIGTERM')
       await exited

@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util'
+
+/** What `millstream simulate` is asked to do. */
+export type SimulateArgs = {
+  machines: number
+  /** Simulated seconds per real second. */
+  speed: number
+  /** Real seconds to run; 0 runs until stopped. */
+  durationSeconds: number
+  /** The fleet's mean share of parts scrapped, 0..1. */
+  scrapShare: number
+  /** Parts per simulated second per machine, overriding the parts' own cycle times. */
+  rate: number | undefined
+  seed: number
+  /** Mean running time between failures, and mean time to repair, in simulated seconds. */
+  mtbfSeconds: number
+  mttrSeconds: number
+}
+
+export type ParsedArgs = { ok: true; args: SimulateArgs } | { ok: false; problem: string }
+
+const OPTIONS = {
+  machines: { type: 'string', default: '20' },
+  speed: { type: 'string', default: '1' },
+  duration: { type: 'string', default: '0' },
+  scrap: { type: 'string', default: '0.02' },
+  rate: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  mtbf: { type: 'string', default: '45' },
+  mttr: { type: 'string', default: '4' },
+} as const
+
+type Name = keyof typeof OPTIONS
+
+/** Each option's rule, and how it reads when broken. */
+const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
+  machines: {
+    ok: (x) => Number.isInteger(x) && x >= 1 && x <= 100_000,
+    says: 'a whole number 1..100000',
+  },
+  speed: { ok: (x) => x > 0 && x <= 100_000, says: 'a number > 0' },
+  duration: { ok: (x) => x >= 0, says: 'seconds >= 0' },
+  scrap: { ok: (x) => x >= 0 && x <= 1, says: 'a share 0..1' },
+  rate: { ok: (x) => x > 0, says: 'parts per second > 0' },
+  seed: { ok: (x) => Number.isSafeInteger(x) && x >= 0, says: 'a whole number >= 0' },
+  mtbf: { ok: (x) => x > 0, says: 'minutes > 0' },
+  mttr: { ok: (x) => x > 0, says: 'minutes > 0' },
+}
+
+/** Reads the command line of `simulate`; every problem is reported at once. */
+export function parseSimulateArgs(argv: string[]): ParsedArgs {
+  let values: Partial<Record<Name, string>>
+  try {
+    values = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    }).values
+  } catch (err) {
+    return { ok: false, problem: (err as Error).message }
+  }
+  const numbers: Partial<Record<Name, number>> = {}
+  const problems: string[] = []
+  for (const name of Object.keys(OPTIONS) as Name[]) {
+    const text = values[name]
+    if (text === undefined) continue
+    const x = text.trim() === '' ? Number.NaN : Number(text)
+    if (!Number.isFinite(x) || !RULES[name].ok(x))
+      problems.push(`--${name} ${text}: ${RULES[name].says}`)
+    else numbers[name] = x
+  }
+  if (problems.length > 0)
+    return { ok: false, problem: `invalid simulate options: ${problems.join('; ')}` }
+  const n = (name: Exclude<Name, 'rate'>) => numbers[name] as number
+  return {
+    ok: true,
+    args: {
+      machines: n('machines'),
+      speed: n('speed'),
+      durationSeconds: n('duration'),
+      scrapShare: n('scrap'),
+      rate: numbers.rate,
+      seed: n('seed'),
+      mtbfSeconds: n('mtbf') * 60,
+      mttrSeconds: n('mttr') * 60,
+    },
+  }
+}
