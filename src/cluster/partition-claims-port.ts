@@ -1,4 +1,4 @@
-import type { PartitionCheckpoint } from '../journal/commit-writes.js'
+import type { PartitionCheckpoint } from '../journal/resume-points.js'
 import type { PartitionClaim } from '../journal/partition-claims.js'
 
 /** Where partitions' epochs and resume points are kept (PostgreSQL). */

@@ -9,6 +9,7 @@ import type { InboundMessage } from '../streams/inbound.js'
 import type { Handlers, Processed } from '../streams/pipeline.js'
 import type { IngestRecordCodec } from './ingest-record.js'
 import type { PartitionLedger } from './partition-ledger.js'
+import type { PartitionCheckpoint } from '../journal/resume-points.js'
 
 const JOIN_RETRY_MIN_MS = 500
 const JOIN_RETRY_MAX_MS = 5000
@@ -281,7 +282,7 @@ export class PartitionConsumer {
     await this.storeChecked(this.ledger.unstored())
   }
 
-  private async storeChecked(checkpoints: ReturnType<PartitionLedger['unstored']>): Promise<void> {
+  private async storeChecked(checkpoints: PartitionCheckpoint[]): Promise<void> {
     if (checkpoints.length === 0) return
     try {
       const refused = await this.store.store(checkpoints)

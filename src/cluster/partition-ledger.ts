@@ -1,5 +1,5 @@
 import type { InputOrigin } from '../actors/ports.js'
-import type { PartitionCheckpoint } from '../journal/commit-writes.js'
+import type { PartitionCheckpoint } from '../journal/resume-points.js'
 
 /** What this instance knows of one partition it holds. */
 type Held = {
@@ -63,11 +63,11 @@ export class PartitionLedger {
   begin(partition: number, offsets: number[]): InputOrigin[] | undefined {
     const h = this.held.get(partition)
     if (!h) return undefined
-    h.base = advance(h, undefined)
+    // An empty batch leaves the resume point where the last one left it.
+    h.base = offsets.length > 0 ? offsets[0] : advance(h, undefined)
     h.offsets = offsets
     h.settled = new Uint8Array(offsets.length)
     h.cursor = 0
-    if (offsets.length > 0) h.base = offsets[0]
     return offsets.map((offset) => ({ topic: this.topic, partition, epoch: h.epoch, offset }))
   }
 

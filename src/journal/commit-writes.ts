@@ -15,6 +15,11 @@ import {
   upsertPartsFrom,
 } from './projections.js'
 import { namedParams } from './named-params.js'
+import {
+  RESUME_POINTS_MOVE_FORWARD,
+  type PartitionCheckpoint,
+  type ResumePoints,
+} from './resume-points.js'
 import { inTransaction } from './transaction.js'
 
 /** The group commit's parameters, in the order pg numbers them (`$1` to `$25`). */
@@ -151,8 +156,7 @@ WITH input AS (
    WHERE f.n IN (SELECT n FROM held) AND f.next_offset >= 0
      AND f.n IN (SELECT fence FROM input WHERE w NOT IN (SELECT w FROM fenced) AND fence IS NOT NULL)
    ORDER BY f.topic, f.partition
-  ON CONFLICT (topic, partition) DO UPDATE
-    SET next_offset = GREATEST(ingest_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()
+  ${RESUME_POINTS_MOVE_FORWARD}
 )
 SELECT w, true AS applied FROM fresh
 UNION ALL
@@ -200,21 +204,6 @@ function eventColumns(writes: EntityWrite[]) {
   })
   return c
 }
-
-/**
- * What a commit records of one partition of the ingest topic its inputs came from: the epoch
- * they were read under, and the offset the partition resumes from once this commit is durable
- * (negative: none to store).
- */
-export type PartitionCheckpoint = {
-  topic: string
-  partition: number
-  epoch: number
-  nextOffset: number
-}
-
-/** Works out, from the inputs a commit carries, where each of their partitions resumes. */
-export type ResumePoints = (origins: InputOrigin[]) => PartitionCheckpoint[]
 
 /** Each input's checkpoint (numbered from 1), or null for an input read from no partition. */
 function inputFences(

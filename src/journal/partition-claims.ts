@@ -1,6 +1,6 @@
 import type { Pool } from 'pg'
 import type { Logger } from '../logger.js'
-import type { PartitionCheckpoint } from './commit-writes.js'
+import { RESUME_POINTS_MOVE_FORWARD, type PartitionCheckpoint } from './resume-points.js'
 import { PG_RETRY_POLICY } from './pg-errors.js'
 import { retryWhileRetriable } from './retry.js'
 
@@ -68,8 +68,7 @@ export class PgPartitionClaims {
        ), stored AS (
          INSERT INTO ingest_offsets (topic, partition, next_offset)
          SELECT $1, partition, next_offset FROM held ORDER BY partition
-         ON CONFLICT (topic, partition) DO UPDATE
-           SET next_offset = GREATEST(ingest_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()
+         ${RESUME_POINTS_MOVE_FORWARD}
          RETURNING partition
        )
        SELECT partition FROM stored`,

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { InputOrigin } from '../../actors/ports.js'
 import type { Observable, Subscription } from 'rxjs'
 import { PgAdvisoryLock } from '../../journal/advisory-lock.js'
 import type { Component } from '../../lifecycle.js'
@@ -119,7 +120,7 @@ export function heartbeatSweep(
   entities: Entities,
   log: Logger,
   /** Cluster mode: the machines this instance hosts, and how their inputs are addressed. */
-  hosted?: (machineId: string) => Parameters<Entities['actors']['dispatch']>[1] | undefined,
+  hosted?: (machineId: string) => InputOrigin | undefined,
 ): Component {
   const machines = new MachineQueries(pool)
   let sweep: { stop(): Promise<void> } | undefined

@@ -1,6 +1,6 @@
 import type { InputOrigin } from '../../../src/actors/ports'
 import { PartitionLedger } from '../../../src/cluster/partition-ledger'
-import type { PartitionCheckpoint } from '../../../src/journal/commit-writes'
+import type { PartitionCheckpoint } from '../../../src/journal/resume-points'
 
 const TOPIC = 'millstream.ingest'
 
