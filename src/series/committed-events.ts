@@ -1,0 +1,119 @@
+import type { Pool } from 'pg'
+import type { RunState } from '../domain/oee.js'
+import { namedParams } from '../journal/named-params.js'
+import type { OutboxCursor } from '../publish/outbox.js'
+import { inBoundedTransaction } from './bounded-transaction.js'
+import type { SeriesEvent } from './plan.js'
+
+/** A rolled-up event with its place in commit order. */
+export type CommittedSeriesEvent = { cursor: OutboxCursor; event: SeriesEvent }
+
+/** The event types the series roll up; a counter reset changes no series. */
+export const SERIES_EVENT_TYPES = [
+  'MachineMetricsRecorded',
+  'PartProduced',
+  'MachineStateChanged',
+] as const satisfies readonly SeriesEvent['type'][]
+
+type Row = {
+  txId: string
+  position: number
+  type: SeriesEvent['type']
+  machineId: string
+  at: number
+  metrics: Record<string, number> | null
+  state: RunState | null
+  damaged: boolean | null
+  idealCycleSeconds: number | null
+}
+
+const NEXT = namedParams('afterTx', 'afterPosition', 'types', 'limit')
+const LAG = namedParams('afterTx', 'afterPosition', 'types')
+
+/**
+ * The committed event log in commit order, read as the outbox relay reads it: only
+ * transactions older than every one still running (`pg_snapshot_xmin`), so a slow commit's
+ * events are never skipped. Only the fields the series need leave the server.
+ */
+export class CommittedSeriesEvents {
+  constructor(
+    private readonly pool: Pool,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Up to `limit` machine events committed after `after`. */
+  async next(after: OutboxCursor, limit: number): Promise<CommittedSeriesEvent[]> {
+    const p = NEXT.placeholders
+    const rows = await inBoundedTransaction(
+      this.pool,
+      this.timeoutMs,
+      async (client) =>
+        (
+          await client.query<Row>(
+            `SELECT tx_id::text AS "txId", position, type, entity_id AS "machineId",
+                    ts_to_ms(occurred_at) AS at,
+                    CASE WHEN type = 'MachineMetricsRecorded' THEN payload->'metrics' END AS metrics,
+                    payload->>'state' AS state,
+                    (payload->>'damaged')::boolean AS damaged,
+                    (payload->>'idealCycleSeconds')::float8 AS "idealCycleSeconds"
+               FROM event_log
+              WHERE tx_id >= ${p.afterTx}::xid8
+                AND (tx_id, position) > (${p.afterTx}::xid8, ${p.afterPosition}::bigint)
+                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                AND entity_type = 'machine' AND type = ANY(${p.types}::text[])
+              ORDER BY tx_id, position
+              LIMIT ${p.limit}`,
+            NEXT.values({
+              afterTx: after.txId,
+              afterPosition: after.position,
+              types: SERIES_EVENT_TYPES,
+              limit,
+            }),
+          )
+        ).rows,
+      'read only',
+    )
+    return rows.map((r) => ({ cursor: { txId: r.txId, position: r.position }, event: toEvent(r) }))
+  }
+
+  /** Machine events committed after `after` and not yet rolled up. */
+  async lag(after: OutboxCursor): Promise<number> {
+    const p = LAG.placeholders
+    const r = await inBoundedTransaction(
+      this.pool,
+      this.timeoutMs,
+      (client) =>
+        client.query<{ n: number }>(
+          // The plain bound on tx_id lets the planner see how few rows are left.
+          `SELECT count(*)::int AS n FROM event_log
+            WHERE tx_id >= ${p.afterTx}::xid8
+              AND (tx_id, position) > (${p.afterTx}::xid8, ${p.afterPosition}::bigint)
+              AND entity_type = 'machine' AND type = ANY(${p.types}::text[])`,
+          LAG.values({
+            afterTx: after.txId,
+            afterPosition: after.position,
+            types: SERIES_EVENT_TYPES,
+          }),
+        ),
+      'read only',
+    )
+    return r.rows[0]?.n ?? 0
+  }
+}
+
+function toEvent(r: Row): SeriesEvent {
+  const base = { machineId: r.machineId, at: r.at }
+  switch (r.type) {
+    case 'MachineMetricsRecorded':
+      return { type: r.type, ...base, metrics: r.metrics ?? {} }
+    case 'PartProduced':
+      return {
+        type: r.type,
+        ...base,
+        damaged: r.damaged === true,
+        idealMs: r.idealCycleSeconds === null ? null : r.idealCycleSeconds * 1000,
+      }
+    case 'MachineStateChanged':
+      return { type: r.type, ...base, state: r.state ?? 'unknown' }
+  }
+}
