@@ -74,6 +74,16 @@ export function createMetrics() {
       labelNames: ['partition'] as const,
       registers: [registry],
     }),
+    streamSubscribers: new Gauge({
+      name: 'millstream_stream_subscribers',
+      help: 'Live stream (GET /api/v1/stream) clients connected to this instance',
+      registers: [registry],
+    }),
+    streamPending: new Gauge({
+      name: 'millstream_stream_pending_updates',
+      help: 'Entity updates waiting to be sent to live stream clients, summed over clients',
+      registers: [registry],
+    }),
     httpSeconds: new Histogram({
       name: 'millstream_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

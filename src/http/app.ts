@@ -10,6 +10,7 @@ import type {
   CatalogReads,
   DeadLetterReads,
   EventHistory,
+  LiveUpdates,
   MachineReads,
   SchemaReads,
 } from '../read/ports.js'
@@ -27,6 +28,7 @@ import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { productionRoutes, type OeeLookup } from './routes/production.js'
 import { schemaRoutes } from './routes/schemas.js'
+import { streamRoutes } from './routes/stream.js'
 import { parseOr400 } from './validate.js'
 
 export type HttpDeps = {
@@ -40,6 +42,8 @@ export type HttpDeps = {
   deadLetters: DeadLetterReads
   schemas: SchemaReads
   eventHistory: EventHistory
+  /** Committed changes as they happen (GET /stream). */
+  stream: LiveUpdates
   oeeOf: OeeLookup
   oeeWindowMs: number
   readiness: ReadinessProbe
@@ -64,6 +68,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...deadLetterRoutes(deps.deadLetters),
         ...schemaRoutes(deps.schemas),
         ...eventRoutes(deps.eventHistory, deps.schemas),
+        ...streamRoutes(deps.stream),
         ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
       ].map(guarded),

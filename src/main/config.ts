@@ -68,6 +68,9 @@ const envSchema = z.object({
   HEARTBEAT_TIMEOUT_MS: positiveInt.default(5 * 60_000),
   SCRAP_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.1),
   SCRAP_RATE_MIN_PARTS: positiveInt.default(20),
+  STREAM_POLL_MS: positiveInt.default(200),
+  STREAM_FLUSH_MS: positiveInt.default(500),
+  STREAM_RESUME_MAX_EVENTS: positiveInt.default(200_000),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -120,6 +123,8 @@ export type Config = Readonly<{
     actorHibernateMs: number
   }>
   rules: Readonly<MachineRules>
+  /** The live stream: how often the log is read, updates are sent, and how far back a resume reads. */
+  stream: Readonly<{ pollMs: number; flushMs: number; resumeMaxEvents: number }>
   logLevel: string
   shutdownTimeoutMs: number
 }>
@@ -207,6 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
       scrapRateThreshold: e.SCRAP_RATE_THRESHOLD,
       scrapRateMinParts: e.SCRAP_RATE_MIN_PARTS,
+    },
+    stream: {
+      pollMs: e.STREAM_POLL_MS,
+      flushMs: e.STREAM_FLUSH_MS,
+      resumeMaxEvents: e.STREAM_RESUME_MAX_EVENTS,
     },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -43,12 +43,24 @@ export class CatalogQueries implements CatalogReads {
     return r.rows.map(toPart)
   }
 
+  async manyParts(partIds: readonly number[]): Promise<PartView[]> {
+    const r = await this.pool.query<PartRow>(
+      `${PART_SQL} WHERE p.part_id = ANY($1::bigint[]) GROUP BY p.part_id`,
+      [partIds],
+    )
+    return r.rows.map(toPart)
+  }
+
   async material(materialId: string): Promise<MaterialView | undefined> {
     return (await this.materialRows('WHERE material_id = $1', [materialId]))[0]
   }
 
   materials(limit: number, offset: number): Promise<MaterialView[]> {
     return this.materialRows('ORDER BY material_id LIMIT $1 OFFSET $2', [limit, offset])
+  }
+
+  manyMaterials(materialIds: readonly string[]): Promise<MaterialView[]> {
+    return this.materialRows('WHERE material_id = ANY($1::text[])', [materialIds])
   }
 
   async priceHistory(materialId: string, limit: number): Promise<PricePoint[]> {

@@ -13,4 +13,13 @@ export class PgDeadLetterQueries implements DeadLetterReads {
     )
     return r.rows
   }
+
+  async many(ids: readonly number[]): Promise<Omit<DeadLetterRow, 'payload'>[]> {
+    const r = await this.pool.query<Omit<DeadLetterRow, 'payload'>>(
+      `SELECT id, source, reason, received_at AS "receivedAt", recorded_at AS "recordedAt"
+         FROM dead_letters WHERE id = ANY($1::bigint[])`,
+      [ids],
+    )
+    return r.rows
+  }
 }

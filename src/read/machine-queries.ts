@@ -54,6 +54,14 @@ export class MachineQueries implements MachineReads {
     return r.rows.map(toView)
   }
 
+  async many(machineIds: readonly string[]): Promise<MachineView[]> {
+    const r = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM machine_state WHERE machine_id = ANY($1::text[])`,
+      [machineIds],
+    )
+    return r.rows.map(toView)
+  }
+
   async silentMachines(timeoutMs: number): Promise<string[]> {
     const r = await this.pool.query<{ machine_id: string }>(
       `SELECT machine_id FROM machine_state

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { RunState } from '../domain/oee.js'
+import type { EntityType } from '../domain/events.js'
+import type { StreamFilter } from './coalescer.js'
 import type { EventSchema, HistoricalSchema } from '../publish/avro/schema-registry.js'
 
 // What the HTTP layer reads, and nothing more: each port holds only the calls a route makes, so
@@ -34,6 +36,8 @@ export type MachineFilters = { state?: RunState; alert?: 'silent' | 'scrap-rate'
 export interface MachineReads {
   get(machineId: string): Promise<MachineView | undefined>
   list(limit: number, offset: number, filters?: MachineFilters): Promise<MachineView[]>
+  /** The machines of `machineIds` that exist, in no particular order: one query for many. */
+  many(machineIds: readonly string[]): Promise<MachineView[]>
 }
 
 /** A part as the API returns it: reference data, totals, and unit material cost. */
@@ -65,6 +69,10 @@ export interface CatalogReads {
   parts(limit: number, offset: number): Promise<PartView[]>
   material(materialId: string): Promise<MaterialView | undefined>
   materials(limit: number, offset: number): Promise<MaterialView[]>
+  /** The parts of `partIds` that exist, in no particular order. */
+  manyParts(partIds: readonly number[]): Promise<PartView[]>
+  /** The materials of `materialIds` that exist, in no particular order. */
+  manyMaterials(materialIds: readonly string[]): Promise<MaterialView[]>
   /** Newest first. */
   priceHistory(materialId: string, limit: number): Promise<PricePoint[]>
 }
@@ -83,6 +91,8 @@ export type DeadLetterRow = {
 export interface DeadLetterReads {
   /** Letters with an id above `afterId`. */
   list(limit: number, afterId?: number): Promise<DeadLetterRow[]>
+  /** The letters of `ids` that exist, without their payloads, in no particular order. */
+  many(ids: readonly number[]): Promise<Omit<DeadLetterRow, 'payload'>[]>
 }
 
 /** Which events to read; every condition given must hold. Times are epoch ms over occurred_at. */
@@ -111,4 +121,34 @@ export interface EventHistory {
 export interface SchemaReads {
   all(): EventSchema[]
   historical(): HistoricalSchema[]
+}
+
+/** One message of the live stream; `data` is JSON text, written once for every subscriber. */
+export type StreamMessage = {
+  event: 'hello' | 'reset' | EntityType
+  /** A cursor in the committed log's commit order (`<txId>-<position>`). */
+  id: string
+  data: string
+}
+
+/** Where a subscription writes. `send` false: the client is slow; wait for `onDrain`. */
+export interface StreamSink {
+  send(message: StreamMessage): boolean
+  /** A line that keeps idle proxies from closing the connection. */
+  keepalive(): boolean
+  onDrain(resume: () => void): void
+  /** Ends the response (the subscription is over: shutdown, or a failed resume). */
+  end(): void
+}
+
+export type StreamRequest = {
+  filter: StreamFilter
+  /** The id of the last message the client received, as it sent it (unchecked). */
+  resumeFrom?: string
+}
+
+/** Committed changes as they happen, coalesced per entity. */
+export interface LiveUpdates {
+  /** Sends `hello` (and `reset` if the resume point is unusable) before it resolves. */
+  subscribe(request: StreamRequest, sink: StreamSink): Promise<{ close(): void }>
 }

@@ -9,21 +9,31 @@ import type {
   CatalogReads,
   DeadLetterReads,
   EventHistory,
+  LiveUpdates,
   MachineReads,
 } from '../../src/read/ports'
 
 const none = () => Promise.resolve(undefined)
 const empty = () => Promise.resolve([])
 
-const noMachines: MachineReads = { get: none, list: empty }
+const noMachines: MachineReads = { get: none, list: empty, many: empty }
 const emptyCatalog: CatalogReads = {
   part: none,
   parts: empty,
   material: none,
   materials: empty,
+  manyParts: empty,
+  manyMaterials: empty,
   priceHistory: empty,
 }
-const noDeadLetters: DeadLetterReads = { list: empty }
+const noDeadLetters: DeadLetterReads = { list: empty, many: empty }
+/** A stream that says hello and then stays quiet. */
+const quietStream: LiveUpdates = {
+  subscribe: (_request, sink) => {
+    sink.send({ event: 'hello', id: '0-0', data: '{"cursor":"0-0"}' })
+    return Promise.resolve({ close: () => sink.end() })
+  },
+}
 const noEvents: EventHistory = { open: () => Promise.resolve(Readable.from([])) }
 
 /** The HTTP app's dependencies for routing tests: stores that answer nothing, one API key. */
@@ -39,6 +49,7 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     deadLetters: noDeadLetters,
     schemas: SchemaRegistry.fromDirectory(),
     eventHistory: noEvents,
+    stream: quietStream,
     oeeOf: none,
     oeeWindowMs: 3_600_000,
     readiness: () => Promise.resolve({ postgres: { ok: true } }),

@@ -14,6 +14,9 @@ import { SchemaRegistry } from '../../publish/avro/schema-registry.js'
 import { CatalogQueries } from '../../read/catalog-queries.js'
 import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
 import { PgEventHistory } from '../../read/event-history.js'
+import { PgChangeLog } from '../../read/change-log.js'
+import { LiveStream } from '../../read/live-stream.js'
+import { LogTail } from '../../read/log-tail.js'
 import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
 import { MqttPublisher } from '../../streams/mqtt-publisher.js'
@@ -63,6 +66,7 @@ export function httpApi(
 ): Component<number> {
   const { pool, journal, bus, metrics } = wiring
   const eventHistory = new PgEventHistory(pool)
+  const stream = liveStream(config, pool, metrics, log)
   const app = createHttpApp({
     metrics,
     bus,
@@ -72,6 +76,7 @@ export function httpApi(
     oeeOf: machineOeeOver(journal, config.rules),
     oeeWindowMs: config.rules.oeeWindowMs,
     eventHistory,
+    stream,
     machines: new MachineQueries(pool),
     catalog: new CatalogQueries(pool),
     deadLetters: new PgDeadLetterQueries(pool),
@@ -88,6 +93,7 @@ export function httpApi(
     stop: async () => {
       // Open event streams end first, so the server's own close can finish.
       try {
+        await stream.close()
         await eventHistory.close()
       } finally {
         await server.close()
@@ -133,4 +139,38 @@ function listener(app: Koa, http: Config['http']) {
         })
     },
   }
+}
+
+/** Rows per read of the event log by the live stream, and the deadline of each of its reads. */
+const STREAM_BATCH = 5000
+const STREAM_DEADLINE_MS = 5000
+
+/** The live stream: one tail of the committed log for every client of this instance. */
+function liveStream(config: Config, pool: pg.Pool, metrics: Metrics, log: Logger): LiveStream {
+  const changes = new PgChangeLog(pool, STREAM_DEADLINE_MS)
+  const streamLog = log.child({ module: 'live-stream' })
+  const tail = new LogTail(changes, {
+    pollMs: config.stream.pollMs,
+    batch: STREAM_BATCH,
+    log: streamLog,
+  })
+  return new LiveStream(
+    tail,
+    changes,
+    {
+      machines: new MachineQueries(pool),
+      catalog: new CatalogQueries(pool),
+      deadLetters: new PgDeadLetterQueries(pool),
+    },
+    {
+      flushMs: config.stream.flushMs,
+      keepaliveMs: 15_000,
+      resumeMaxEvents: config.stream.resumeMaxEvents,
+      batch: STREAM_BATCH,
+      deadlineMs: STREAM_DEADLINE_MS,
+      log: streamLog,
+      onSubscribers: (n) => metrics.streamSubscribers.set(n),
+      onPending: (n) => metrics.streamPending.set(n),
+    },
+  )
 }

@@ -1,0 +1,236 @@
+import { withTimeout } from '../deadline.js'
+import type { Logger } from '../logger.js'
+import { acceptsChange, Coalescer, type PendingUpdate, type StreamFilter } from './coalescer.js'
+import {
+  compareCursors,
+  formatCursor,
+  LOG_START,
+  parseCursor,
+  type LogCursor,
+} from './log-cursor.js'
+import type { ChangeLog, LogTail, TailMembership } from './log-tail.js'
+import type { LiveUpdates, StreamMessage, StreamRequest, StreamSink } from './ports.js'
+import { readRows, updateData, type StreamStores } from './stream-rows.js'
+
+export type LiveStreamOptions = {
+  flushMs: number
+  keepaliveMs: number
+  /** Log rows a resume may read; a resume point further back gets `reset`. */
+  resumeMaxEvents: number
+  /** Rows per read of a resume's catch-up. */
+  batch: number
+  /** Bounds each flush's row reads. */
+  deadlineMs: number
+  log: Logger
+  /** Told the number of subscribers whenever it changes. */
+  onSubscribers?: (count: number) => void
+  /** Told, after each flush, how many entity updates wait to be sent, summed over subscribers. */
+  onPending?: (count: number) => void
+}
+
+type Subscriber = {
+  filter: StreamFilter
+  sink: StreamSink
+  pending: Coalescer
+  membership?: TailMembership
+  /** False while a resume reads what the client missed: its updates wait for it. */
+  live: boolean
+  /** The socket is full: keep coalescing until it drains. */
+  blocked: boolean
+  closed: boolean
+}
+
+/** Updates one flush sends a subscriber at most; the rest wait, newer than those sent. */
+const MAX_UPDATES_PER_FLUSH = 5000
+
+/**
+ * The live stream's subscribers, fed by the shared log tail. Each subscriber coalesces its
+ * changes per entity; every `flushMs` each one that can take more gets one update per entity,
+ * oldest first, whose data is the entity's current row, read once for all of them.
+ */
+export class LiveStream implements LiveUpdates {
+  private readonly subscribers = new Set<Subscriber>()
+  private timers: NodeJS.Timeout[] = []
+  private flushing: Promise<void> | undefined
+  private closed = false
+
+  constructor(
+    private readonly tail: LogTail,
+    private readonly changes: ChangeLog,
+    private readonly stores: StreamStores,
+    private readonly options: LiveStreamOptions,
+  ) {}
+
+  /** Entities waiting to be sent, summed over subscribers. */
+  pendingUpdates(): number {
+    let n = 0
+    for (const s of this.subscribers) n += s.pending.size
+    return n
+  }
+
+  async subscribe(request: StreamRequest, sink: StreamSink): Promise<{ close(): void }> {
+    const sub: Subscriber = {
+      filter: request.filter,
+      sink,
+      pending: new Coalescer(),
+      live: false,
+      blocked: false,
+      closed: false,
+    }
+    sub.membership = await this.tail.join((changes) => {
+      for (const c of changes) if (acceptsChange(sub.filter, c)) sub.pending.add(c)
+    })
+    this.add(sub)
+    const close = () => this.drop(sub)
+    try {
+      await this.begin(sub, sub.membership.cursor, request.resumeFrom)
+    } catch (err) {
+      close()
+      throw err
+    }
+    return { close }
+  }
+
+  /** Ends every subscription (at shutdown) and stops the tail. */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const sub of [...this.subscribers]) this.drop(sub)
+    await this.tail.close()
+    await this.flushing
+  }
+
+  /** hello, then either live at once or a catch-up from the resume point first. */
+  private async begin(sub: Subscriber, now: LogCursor, resumeFrom?: string): Promise<void> {
+    const from = resumeFrom === undefined ? undefined : parseCursor(resumeFrom)
+    if (resumeFrom === undefined || !from || !(await this.resumable(from, now))) {
+      send(sub, { event: 'hello', id: formatCursor(now), data: helloData(now) })
+      if (resumeFrom !== undefined) this.reset(sub, now, 'the resume point is not in the log')
+      sub.live = true
+      return
+    }
+    send(sub, { event: 'hello', id: formatCursor(from), data: helloData(from) })
+    // In the background: the client already has its hello; its live updates wait meanwhile.
+    void this.catchUp(sub, from, now).catch((err: unknown) => {
+      // Ending it lets the client reconnect from the same point and try again.
+      this.options.log.warn({ err }, 'a resume failed; ending its stream')
+      this.drop(sub)
+    })
+  }
+
+  /** A point at or before the tail's, that the log holds (or its very start). */
+  private async resumable(from: LogCursor, now: LogCursor): Promise<boolean> {
+    if (compareCursors(from, now) > 0) return false
+    if (compareCursors(from, LOG_START) === 0) return true
+    return withTimeout(this.changes.holds(from), this.options.deadlineMs)
+  }
+
+  /** Every entity changed after `from` up to `to`, then the live updates after `to`. */
+  private async catchUp(sub: Subscriber, from: LogCursor, to: LogCursor): Promise<void> {
+    const { batch, resumeMaxEvents } = this.options
+    const missed = new Coalescer()
+    let cursor = from
+    let read = 0
+    for (;;) {
+      const page = await this.changes.after(cursor, batch, to)
+      if (sub.closed) return
+      read += page.length
+      if (read > resumeMaxEvents) {
+        this.reset(sub, to, `more than ${resumeMaxEvents} events since the resume point`)
+        sub.live = true
+        return
+      }
+      for (const c of page) if (acceptsChange(sub.filter, c)) missed.add(c)
+      const last = page.at(-1)
+      if (!last || page.length < batch) break
+      cursor = last.cursor
+    }
+    sub.pending.absorb(missed)
+    sub.live = true
+  }
+
+  private reset(sub: Subscriber, now: LogCursor, reason: string): void {
+    send(sub, { event: 'reset', id: formatCursor(now), data: JSON.stringify({ reason }) })
+  }
+
+  private add(sub: Subscriber): void {
+    this.subscribers.add(sub)
+    this.options.onSubscribers?.(this.subscribers.size)
+    if (this.timers.length === 0) {
+      this.timers = [
+        setInterval(() => this.flushSoon(), this.options.flushMs),
+        setInterval(() => this.keepalive(), this.options.keepaliveMs),
+      ]
+    }
+  }
+
+  private drop(sub: Subscriber): void {
+    if (sub.closed) return
+    sub.closed = true
+    sub.membership?.leave()
+    sub.sink.end()
+    this.subscribers.delete(sub)
+    this.options.onSubscribers?.(this.subscribers.size)
+    if (this.subscribers.size === 0) {
+      for (const t of this.timers) clearInterval(t)
+      this.timers = []
+    }
+  }
+
+  private keepalive(): void {
+    for (const sub of this.subscribers) if (!sub.blocked && !sub.sink.keepalive()) block(sub)
+  }
+
+  /** One flush at a time: a slow one makes the next wait, never run beside it. */
+  private flushSoon(): void {
+    if (this.flushing || this.closed) return
+    this.flushing = this.flush()
+      .catch((err: unknown) =>
+        this.options.log.warn({ err }, 'reading rows for the live stream failed; retrying'),
+      )
+      .finally(() => {
+        this.flushing = undefined
+        this.options.onPending?.(this.pendingUpdates())
+      })
+  }
+
+  private async flush(): Promise<void> {
+    const taken: [Subscriber, PendingUpdate[]][] = []
+    for (const sub of this.subscribers) {
+      if (sub.live && !sub.blocked && sub.pending.size > 0)
+        taken.push([sub, sub.pending.take(MAX_UPDATES_PER_FLUSH)])
+    }
+    if (taken.length === 0) return
+    let rows
+    try {
+      rows = await withTimeout(
+        readRows(
+          this.stores,
+          taken.flatMap(([, u]) => u),
+        ),
+        this.options.deadlineMs,
+      )
+    } catch (err) {
+      for (const [sub, updates] of taken) sub.pending.putBack(updates)
+      throw err
+    }
+    for (const [sub, updates] of taken) {
+      if (sub.closed) continue
+      for (const u of updates) {
+        const data = updateData(rows, u)
+        if (data !== undefined) send(sub, { event: u.kind, id: formatCursor(u.cursor), data })
+      }
+    }
+  }
+}
+
+const helloData = (cursor: LogCursor) => JSON.stringify({ cursor: formatCursor(cursor) })
+
+function send(sub: Subscriber, message: StreamMessage): void {
+  if (!sub.closed && !sub.sink.send(message)) block(sub)
+}
+
+function block(sub: Subscriber): void {
+  if (sub.blocked) return
+  sub.blocked = true
+  sub.sink.onDrain(() => (sub.blocked = false))
+}
