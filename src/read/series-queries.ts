@@ -57,17 +57,18 @@ function telemetrySql(source: SeriesRange['source']): string {
            GROUP BY metric, t ORDER BY metric, t`
 }
 
-/** OEE inputs summed into the asked bucket, from a machine's rows or the plant's. */
+/** OEE inputs summed into the asked bucket, from a machine's rows (`machine` given) or the plant's. */
 function oeeSql(
   table: string,
-  p: Readonly<Record<'from' | 'to' | 'bucketMs', string>> & { machineId?: string },
+  p: Readonly<Record<'from' | 'to' | 'bucketMs', string>>,
+  machine?: string,
 ): string {
   return `SELECT (ts_to_ms(bucket) / ${p.bucketMs}::bigint) * ${p.bucketMs}::bigint AS t,
                  sum(produced)::float8 AS produced, sum(scrapped)::float8 AS scrapped,
                  sum(planned_ms)::float8 AS planned, sum(running_ms)::float8 AS running,
                  sum(ideal_ms) AS ideal
             FROM ${table}
-           WHERE ${p.machineId ? `machine_id = ${p.machineId} AND` : ''}
+           WHERE ${machine ? `machine_id = ${machine} AND` : ''}
                  bucket >= ms_to_ts(${p.from}) AND bucket < ms_to_ts(${p.to})
            GROUP BY t ORDER BY t`
 }
@@ -115,7 +116,11 @@ export class SeriesQueries implements SeriesReads {
     return this.read(async (client) => {
       if (!(await machineExists(client, machineId))) return undefined
       const { rows } = await client.query<OeeRow>(
-        oeeSql(MACHINE_TABLES[rollupOf(range)], MACHINE_OEE.placeholders),
+        oeeSql(
+          MACHINE_TABLES[rollupOf(range)],
+          MACHINE_OEE.placeholders,
+          MACHINE_OEE.placeholders.machineId,
+        ),
         MACHINE_OEE.values({ machineId, ...bucketsOf(range) }),
       )
       return oeeSeries(rows)
