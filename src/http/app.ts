@@ -12,8 +12,11 @@ import type {
   EventHistory,
   LiveUpdates,
   MachineReads,
+  PlantReads,
   SchemaReads,
+  SeriesReads,
 } from '../read/ports.js'
+import { dashboard } from './dashboard.js'
 import { jsonBody } from './json-body.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
@@ -26,8 +29,10 @@ import { deadLetterRoutes } from './routes/dead-letters.js'
 import { commandRoutes } from './routes/commands.js'
 import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
+import { plantRoutes } from './routes/plant.js'
 import { productionRoutes, type OeeLookup } from './routes/production.js'
 import { schemaRoutes } from './routes/schemas.js'
+import { seriesRoutes } from './routes/series.js'
 import { streamRoutes } from './routes/stream.js'
 import { parseOr400 } from './validate.js'
 
@@ -38,10 +43,13 @@ export type HttpDeps = {
   topicPrefix: string
   ingestLimit: RateLimiter
   machines: MachineReads
+  plant: PlantReads
   catalog: CatalogReads
   deadLetters: DeadLetterReads
   schemas: SchemaReads
   eventHistory: EventHistory
+  /** Time series for charts, from the rollup tables. */
+  series: SeriesReads
   /** Committed changes as they happen (GET /stream). */
   stream: LiveUpdates
   oeeOf: OeeLookup
@@ -64,6 +72,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
       prefix: API_PREFIX,
       routes: [
         ...machineRoutes(deps.machines),
+        ...plantRoutes(deps.plant, deps.metrics.registry),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
         ...schemaRoutes(deps.schemas),
@@ -71,6 +80,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...streamRoutes(deps.stream),
         ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
+        ...seriesRoutes(deps.series),
       ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },
@@ -97,6 +107,12 @@ export function createHttpApp(deps: HttpDeps): Koa {
     }
   })
   app.use(problemDetails(deps.log.child({ module: 'http' })))
+  // The plant dashboard: the page at / and its files under /assets/, outside the API.
+  const page = dashboard(deps.log.child({ module: 'dashboard' }))
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/' || ctx.path.startsWith('/assets/')) await page(ctx, next)
+    else await next()
+  })
   // Swagger UI and the body parser cost a few percent per request: run them only where needed.
   const docs = swaggerUi({
     routePrefix: `${API_PREFIX}/docs`,

@@ -41,6 +41,7 @@ export class MachineQueries implements MachineReads {
     return r.rows[0] && toView(r.rows[0])
   }
 
+  /** In natural order of their ids (press-2 before press-10). */
   async list(limit: number, offset: number, filters: MachineFilters = {}): Promise<MachineView[]> {
     const alertKey =
       filters.alert === 'silent' ? 'silent' : filters.alert === 'scrap-rate' ? 'scrapRate' : null
@@ -48,7 +49,7 @@ export class MachineQueries implements MachineReads {
       `SELECT ${COLUMNS} FROM machine_state
         WHERE ($3::text IS NULL OR state = $3)
           AND ($4::text IS NULL OR coalesce((alerts->>$4)::boolean, false))
-        ORDER BY machine_id LIMIT $1 OFFSET $2`,
+        ORDER BY natural_sort_key(machine_id), machine_id LIMIT $1 OFFSET $2`,
       [limit, offset, filters.state ?? null, alertKey],
     )
     return r.rows.map(toView)

@@ -63,6 +63,21 @@ export type MaterialView = {
 
 export type PricePoint = { price: number; date: string; recordedAt: string }
 
+/** The plant at a glance: every machine summed. OEE factors are means over machines with one. */
+export type PlantSummary = {
+  machines: number
+  byState: Record<RunState, number>
+  oee: MachineView['oee']
+  produced: number
+  scrapped: number
+  /** Machines with each alert raised. */
+  alerts: { silent: number; scrapRate: number }
+}
+
+export interface PlantReads {
+  summary(): Promise<PlantSummary>
+}
+
 /** Parts and materials, with a material's price history. */
 export interface CatalogReads {
   part(partId: number): Promise<PartView | undefined>
@@ -151,4 +166,52 @@ export type StreamRequest = {
 export interface LiveUpdates {
   /** Sends `hello` (and `reset` if the resume point is unusable) before it resolves. */
   subscribe(request: StreamRequest, sink: StreamSink): Promise<{ close(): void }>
+}
+
+/** A chart's range, widened to whole buckets, and the table that serves its bucket. */
+export type SeriesRange = {
+  /** Start of the first bucket, epoch ms. */
+  from: number
+  /** End of the last bucket, epoch ms (exclusive). */
+  to: number
+  bucketMs: number
+  /** The rollup read (`minute`, `hour`) or `raw` readings (telemetry only). */
+  source: 'minute' | 'hour' | 'raw'
+}
+
+/** One metric per bucket; buckets without readings are left out. `t` is each bucket's start. */
+export type MetricSeries = {
+  t: number[]
+  avg: number[]
+  min: number[]
+  max: number[]
+  last: number[]
+  count: number[]
+}
+
+/** OEE inputs and factors per bucket; a factor without a basis in its bucket is null. */
+export type OeeSeries = {
+  t: number[]
+  produced: number[]
+  scrapped: number[]
+  plannedMs: number[]
+  runningMs: number[]
+  availability: (number | null)[]
+  performance: (number | null)[]
+  quality: (number | null)[]
+  oee: (number | null)[]
+}
+
+/** Time series for charts, from the rollup tables (never the event log). */
+export interface SeriesReads {
+  /** A machine's metrics (every one it has reported when `metrics` is absent); undefined for an unknown machine. */
+  telemetry(
+    machineId: string,
+    metrics: readonly string[] | undefined,
+    range: SeriesRange,
+  ): Promise<Record<string, MetricSeries> | undefined>
+  /** A machine's OEE per bucket (`source` minute or hour); undefined for an unknown machine. */
+  machineOee(machineId: string, range: SeriesRange): Promise<OeeSeries | undefined>
+  /** The plant's OEE per bucket, summed over every machine. */
+  plantOee(range: SeriesRange): Promise<OeeSeries>
 }

@@ -209,4 +209,59 @@ describe('the HTTP API against a real PostgreSQL', () => {
     })
     expect(lathe.lastOrder).toBe(3)
   })
+
+  it('lists machines in natural order of their ids', async () => {
+    const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
+    await publisher.publishAll(
+      ['press-10', 'press-9'].map((id) => ({
+        topic: `${prefix}/machines/${id}/telemetry`,
+        payload: JSON.stringify({ at: 1, metrics: { temp: 1 } }),
+      })),
+    )
+    await publisher.close()
+    const ids = await waitFor('both machines', async () => {
+      const { body } = await service.get<{ items: MachineView[] }>('/api/v1/machines?limit=1000')
+      const ids = body.items.map((m) => m.machineId).filter((id) => id.startsWith('press-'))
+      return ids.length >= 3 ? ids : undefined
+    })
+    expect(ids).toEqual(['press-1', 'press-9', 'press-10'])
+  })
+
+  it("summarises the plant from the machines, and reports this instance's data path", async () => {
+    const { body: page } = await service.get<{ items: MachineView[] }>(
+      '/api/v1/machines?limit=1000',
+    )
+    const { status, body: plant } = await service.get<{
+      machines: number
+      byState: Record<string, number>
+      oee: Record<string, number | null>
+      produced: number
+      scrapped: number
+      alerts: { silent: number; scrapRate: number }
+    }>('/api/v1/plant')
+    expect(status).toBe(200)
+    const machines = page.items
+    expect(plant.machines).toBe(machines.length)
+    expect(plant.produced).toBe(machines.reduce((n, m) => n + m.produced, 0))
+    expect(plant.scrapped).toBe(machines.reduce((n, m) => n + m.scrapped, 0))
+    expect(Object.values(plant.byState).reduce((a, b) => a + b, 0)).toBe(machines.length)
+    expect(plant.alerts.scrapRate).toBe(machines.filter((m) => m.alerts.scrapRate).length)
+    const withQuality = machines.filter((m) => m.oee.quality !== null)
+    expect(plant.oee.quality).toBeCloseTo(
+      withQuality.reduce((n, m) => n + (m.oee.quality ?? 0), 0) / withQuality.length,
+      9,
+    )
+
+    const { body: pipeline } = await service.get<{
+      inFlight: number
+      commitLatencyMs: { p50: number; p99: number } | null
+      relay: unknown
+      messagesProcessed: number
+    }>('/api/v1/pipeline')
+    expect(pipeline.inFlight).toBe(0)
+    expect(pipeline.relay).toBeNull() // no Kafka here
+    expect(pipeline.messagesProcessed).toBeGreaterThan(0)
+    expect(pipeline.commitLatencyMs?.p99).toBeGreaterThanOrEqual(pipeline.commitLatencyMs?.p50 ?? 0)
+    expect(pipeline.commitLatencyMs?.p50).toBeGreaterThan(0)
+  })
 })

@@ -11,6 +11,8 @@ import type {
   EventHistory,
   LiveUpdates,
   MachineReads,
+  PlantReads,
+  SeriesReads,
 } from '../../src/read/ports'
 
 const none = () => Promise.resolve(undefined)
@@ -27,12 +29,39 @@ const emptyCatalog: CatalogReads = {
   priceHistory: empty,
 }
 const noDeadLetters: DeadLetterReads = { list: empty, many: empty }
+const emptyPlant: PlantReads = {
+  summary: () =>
+    Promise.resolve({
+      machines: 0,
+      byState: { unknown: 0, running: 0, idle: 0, down: 0, maintenance: 0 },
+      oee: { availability: null, performance: null, quality: null, oee: null },
+      produced: 0,
+      scrapped: 0,
+      alerts: { silent: 0, scrapRate: 0 },
+    }),
+}
 /** A stream that says hello and then stays quiet. */
 const quietStream: LiveUpdates = {
   subscribe: (_request, sink) => {
     sink.send({ event: 'hello', id: '0-0', data: '{"cursor":"0-0"}' })
     return Promise.resolve({ close: () => sink.end() })
   },
+}
+const noSeries: SeriesReads = {
+  telemetry: none,
+  machineOee: none,
+  plantOee: () =>
+    Promise.resolve({
+      t: [],
+      produced: [],
+      scrapped: [],
+      plannedMs: [],
+      runningMs: [],
+      availability: [],
+      performance: [],
+      quality: [],
+      oee: [],
+    }),
 }
 const noEvents: EventHistory = { open: () => Promise.resolve(Readable.from([])) }
 
@@ -45,11 +74,13 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     topicPrefix: 'factory',
     ingestLimit: new RateLimiter(1000, 1000),
     machines: noMachines,
+    plant: emptyPlant,
     catalog: emptyCatalog,
     deadLetters: noDeadLetters,
     schemas: SchemaRegistry.fromDirectory(),
     eventHistory: noEvents,
     stream: quietStream,
+    series: noSeries,
     oeeOf: none,
     oeeWindowMs: 3_600_000,
     readiness: () => Promise.resolve({ postgres: { ok: true } }),

@@ -19,6 +19,8 @@ import { LiveStream } from '../../read/live-stream.js'
 import { LogTail } from '../../read/log-tail.js'
 import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
+import { SeriesQueries } from '../../read/series-queries.js'
+import { PlantQueries } from '../../read/plant-queries.js'
 import { MqttPublisher } from '../../streams/mqtt-publisher.js'
 import type { Config } from '../config.js'
 
@@ -78,6 +80,8 @@ export function httpApi(
     eventHistory,
     stream,
     machines: new MachineQueries(pool),
+    plant: new PlantQueries(pool),
+    series: new SeriesQueries(pool),
     catalog: new CatalogQueries(pool),
     deadLetters: new PgDeadLetterQueries(pool),
     schemas: SchemaRegistry.fromDirectory(),

@@ -1,14 +1,9 @@
-import { pino } from 'pino'
 import { createHash } from 'node:crypto'
-import { SchemaRegistry } from '../../../src/publish/avro/schema-registry'
 import { ApiKeys } from '../../../src/http/api-keys'
 import { RateLimiter } from '../../../src/http/rate-limit'
 import { createHttpApp } from '../../../src/http/app'
-import { createMetrics } from '../../../src/metrics'
-import type { CatalogQueries } from '../../../src/read/catalog-queries'
-import type { DeadLetterReads } from '../../../src/read/ports'
-import type { EventHistory } from '../../../src/read/event-history'
 import type { MachineQueries, MachineView } from '../../../src/read/machine-queries'
+import { httpDeps } from '../../support/http-deps'
 import { serve } from '../../support/http'
 
 const machine: MachineView = {
@@ -37,31 +32,20 @@ describe('HTTP API (pure routing, fake queries)', () => {
   let server: Awaited<ReturnType<typeof serve>>
   const published: { topic: string; payload: string }[] = []
   beforeAll(async () => {
-    const app = createHttpApp({
-      metrics: createMetrics(),
-      bus: {
-        publish: (topic, payload) =>
-          Promise.resolve(void published.push({ topic, payload: String(payload) })),
-      },
-      apiKeys: new ApiKeys([
-        's3cret',
-        `sha256:${createHash('sha256').update('other-key').digest('hex')}`,
-      ]),
-      topicPrefix: 'factory',
-      ingestLimit: new RateLimiter(10, 10),
-      machines: queries,
-      catalog: {} as CatalogQueries,
-      deadLetters: {} as DeadLetterReads,
-      schemas: SchemaRegistry.fromDirectory(),
-      eventHistory: {} as EventHistory,
-      stream: { subscribe: () => Promise.reject(new Error('not under test')) },
-      oeeOf: () => Promise.resolve(undefined),
-      oeeWindowMs: 3_600_000,
-      readiness: () => Promise.resolve({ postgres: { ok: true } }),
-      log: pino({ level: 'silent' }),
-      readsNeedKey: false,
-      version: 'test',
-    })
+    const app = createHttpApp(
+      httpDeps({
+        bus: {
+          publish: (topic, payload) =>
+            Promise.resolve(void published.push({ topic, payload: String(payload) })),
+        },
+        apiKeys: new ApiKeys([
+          's3cret',
+          `sha256:${createHash('sha256').update('other-key').digest('hex')}`,
+        ]),
+        ingestLimit: new RateLimiter(10, 10),
+        machines: queries,
+      }),
+    )
     server = await serve(app)
   })
   afterAll(() => server.close())
@@ -209,6 +193,8 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/machines/{machineId}',
         'get /api/v1/parts',
         'get /api/v1/parts/{partId}',
+        'get /api/v1/pipeline',
+        'get /api/v1/plant',
         'get /api/v1/materials',
         'get /api/v1/materials/{materialId}',
         'get /api/v1/dead-letters',
