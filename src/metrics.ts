@@ -103,6 +103,7 @@ export function registerLiveGauges(
     inFlight?: () => number
     relayLag?: () => Promise<number | undefined>
     relayPublished?: () => number
+    seriesLag?: () => Promise<number | undefined>
   },
 ): void {
   if (sources.liveActors) {
@@ -133,6 +134,18 @@ export function registerLiveGauges(
     new Gauge({
       name: 'millstream_relay_lag_events',
       help: 'Events committed but not yet published to Kafka',
+      registers: [metrics.registry],
+      async collect() {
+        const n = await lag().catch(() => undefined)
+        if (n !== undefined) this.set(n)
+      },
+    })
+  }
+  if (sources.seriesLag) {
+    const lag = sources.seriesLag
+    new Gauge({
+      name: 'millstream_series_lag_events',
+      help: 'Machine events committed but not yet rolled up into the time series (on the leader)',
       registers: [metrics.registry],
       async collect() {
         const n = await lag().catch(() => undefined)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { MachineRules } from '../domain/rules.js'
+import { DURATION_TEXT, parseDuration } from '../series/buckets.js'
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -7,6 +8,12 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65535)
 const positiveInt = z.coerce.number().int().positive()
+
+/** A duration as `90s`, `10m`, `6h` or `2d` (the grammar of a chart's bucket), in ms. */
+const duration = z
+  .string()
+  .regex(new RegExp(DURATION_TEXT), 'a whole number and s, m, h or d, e.g. 10m or 2d')
+  .transform((text) => parseDuration(text) as number)
 
 const list = z.string().transform((s) =>
   s
@@ -71,6 +78,11 @@ const envSchema = z.object({
   STREAM_POLL_MS: positiveInt.default(200),
   STREAM_FLUSH_MS: positiveInt.default(500),
   STREAM_RESUME_MAX_EVENTS: positiveInt.default(200_000),
+  SERIES_RAW_RETENTION: duration.prefault('2d'),
+  SERIES_MINUTE_RETENTION: duration.prefault('35d'),
+  SERIES_HOUR_RETENTION: duration.prefault('400d'),
+  SERIES_SWEEP_INTERVAL: duration.prefault('10m'),
+  SERIES_BATCH: positiveInt.max(20_000).default(4000),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -125,6 +137,14 @@ export type Config = Readonly<{
   rules: Readonly<MachineRules>
   /** The live stream: how often the log is read, updates are sent, and how far back a resume reads. */
   stream: Readonly<{ pollMs: number; flushMs: number; resumeMaxEvents: number }>
+  /** Time series for charts: how long each grain is kept, and the follower's batch. */
+  series: Readonly<{
+    rawRetentionMs: number
+    minuteRetentionMs: number
+    hourRetentionMs: number
+    sweepIntervalMs: number
+    batch: number
+  }>
   logLevel: string
   shutdownTimeoutMs: number
 }>
@@ -212,6 +232,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
       scrapRateThreshold: e.SCRAP_RATE_THRESHOLD,
       scrapRateMinParts: e.SCRAP_RATE_MIN_PARTS,
+    },
+    series: {
+      rawRetentionMs: e.SERIES_RAW_RETENTION,
+      minuteRetentionMs: e.SERIES_MINUTE_RETENTION,
+      hourRetentionMs: e.SERIES_HOUR_RETENTION,
+      sweepIntervalMs: e.SERIES_SWEEP_INTERVAL,
+      batch: e.SERIES_BATCH,
     },
     stream: {
       pollMs: e.STREAM_POLL_MS,

@@ -14,6 +14,7 @@ import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
+import { seriesFollower } from './components/series.js'
 import { database, embeddedBroker, embeddedPostgres } from './components/storage.js'
 import type { Config } from './config.js'
 
@@ -83,7 +84,11 @@ export async function startService(
     await life.start(
       heartbeatSweep(config, pool, entities, log, ledger && hostedMachines(config, ledger)),
     )
+  // The chart tables, rolled up from the committed log wherever events are processed.
+  const series =
+    single || has('process') ? await life.start(seriesFollower(config, pool, log)) : undefined
   registerLiveGauges(metrics, {
+    ...(series ? { seriesLag: () => series.lag() } : {}),
     ...(entities ? { liveActors: () => entities.actors.liveActors() } : {}),
     ...(source ? { inFlight: () => source.inFlight() } : {}),
     ...(relay
