@@ -76,6 +76,13 @@ export default tseslint.config(
     http: ['journal', 'cluster', 'main'],
   }),
   {
+    // The dashboard's browser code: its own program (DOM, ES modules), served as compiled.
+    files: ['web/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.web.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'harness/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type Koa from 'koa'
+import { CONTENT_TYPES, offlinePagePolicy, staticFiles, type StaticFile } from './static-files.js'
 
 /** Where the docs live and which OpenAPI document they show. */
 export type SwaggerUiOptions = {
@@ -11,8 +11,7 @@ export type SwaggerUiOptions = {
   specUrl: string
 }
 
-const JAVASCRIPT = 'text/javascript; charset=utf-8'
-const READS = new Set(['GET', 'HEAD'])
+const { js: JAVASCRIPT, css: CSS, png: PNG, html: HTML } = CONTENT_TYPES
 
 /**
  * The only files of swagger-ui-dist the page loads, with their content types. Requests are
@@ -20,33 +19,17 @@ const READS = new Set(['GET', 'HEAD'])
  * any other file of the package, let alone of the disk.
  */
 const DIST_FILES = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'index.css': 'text/css; charset=utf-8',
+  'swagger-ui.css': CSS,
+  'index.css': CSS,
   'swagger-ui-bundle.js': JAVASCRIPT,
-  'favicon-32x32.png': 'image/png',
-  'favicon-16x16.png': 'image/png',
+  'favicon-32x32.png': PNG,
+  'favicon-16x16.png': PNG,
 } as const satisfies Record<string, string>
 
 /** The swagger-ui-dist file a name under the docs prefix stands for, if it is one we serve. */
 export function distFileFor(name: string): keyof typeof DIST_FILES | undefined {
   return Object.hasOwn(DIST_FILES, name) ? (name as keyof typeof DIST_FILES) : undefined
 }
-
-// The page names nothing outside the service: a plant network has no internet, and a page
-// that loads its script from a CDN (or its fonts from Google) renders blank there. The CSP
-// makes the browser refuse anything else too.
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ')
-
-type Served = { type: string; body: Buffer; etag: string }
 
 /**
  * Swagger UI served entirely by this service: an HTML page at `routePrefix` (with or without
@@ -56,49 +39,35 @@ type Served = { type: string; body: Buffer; etag: string }
 export function swaggerUi(options: SwaggerUiOptions): Koa.Middleware {
   // Resolved now, so a missing package fails the start rather than the first page view.
   const distDir = path.dirname(require.resolve('swagger-ui-dist/package.json'))
-  const files = new Map<string, Promise<Served>>([
-    ['', Promise.resolve(served('text/html; charset=utf-8', page(options.routePrefix)))],
-    ['swagger-initializer.js', Promise.resolve(served(JAVASCRIPT, initializer(options)))],
+  const files = new Map<string, StaticFile>([
+    [
+      '',
+      {
+        type: HTML,
+        read: () => Promise.resolve(page(options.routePrefix)),
+        headers: { 'Content-Security-Policy': offlinePagePolicy("'none'") },
+      },
+    ],
+    [
+      'swagger-initializer.js',
+      { type: JAVASCRIPT, read: () => Promise.resolve(initializer(options)) },
+    ],
+    // Read on first use and kept: a service nobody browses never needs the 1.7 MB bundle.
+    ...Object.entries(DIST_FILES).map(([name, type]): [string, StaticFile] => [
+      name,
+      { type, read: () => readFile(path.join(distDir, name)) },
+    ]),
   ])
-  // Read on first use and kept: a service nobody browses never needs the 1.7 MB bundle.
-  const fileFor = (name: string) => {
-    const distFile = distFileFor(name)
-    if (!files.has(name) && distFile)
-      files.set(
-        name,
-        readFile(path.join(distDir, distFile)).then((body) => served(DIST_FILES[distFile], body)),
-      )
-    return files.get(name)
-  }
-
-  return async (ctx, next) => {
-    const name = nameUnder(options.routePrefix, ctx.path)
-    const file = name !== undefined && READS.has(ctx.method) ? await fileFor(name) : undefined
-    if (!file) {
-      await next()
-      return
-    }
-    ctx.type = file.type
-    ctx.etag = file.etag
-    // Revalidated on every load (a 304 is cheap), so an upgraded swagger-ui-dist never meets a
-    // page or stylesheet of the old version left in a browser's cache.
-    ctx.set('Cache-Control', 'no-cache')
-    ctx.set('X-Content-Type-Options', 'nosniff')
-    if (name === '') ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY)
-    ctx.body = file.body
-    if (ctx.fresh) ctx.status = 304 // Koa drops the body of a 304
-  }
+  return staticFiles((requestPath) => {
+    const name = nameUnder(options.routePrefix, requestPath)
+    return name === undefined ? undefined : files.get(name)
+  })
 }
 
 /** `''` for the page itself, the rest of the path for one below it, else undefined. */
 function nameUnder(prefix: string, requestPath: string): string | undefined {
   if (requestPath === prefix || requestPath === `${prefix}/`) return ''
   return requestPath.startsWith(`${prefix}/`) ? requestPath.slice(prefix.length + 1) : undefined
-}
-
-function served(type: string, content: string | Buffer): Served {
-  const body = Buffer.from(content)
-  return { type, body, etag: createHash('sha256').update(body).digest('base64url') }
 }
 
 // Absolute paths: the page answers at both `/docs` and `/docs/`, where relative ones differ.
