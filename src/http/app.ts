@@ -72,7 +72,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
       prefix: API_PREFIX,
       routes: [
         ...machineRoutes(deps.machines),
-        ...plantRoutes(deps.plant, deps.metrics.registry),
+        ...plantRoutes(deps.plant, deps.series, deps.metrics.registry),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
         ...schemaRoutes(deps.schemas),

@@ -238,6 +238,7 @@ describe('the HTTP API against a real PostgreSQL', () => {
       produced: number
       scrapped: number
       alerts: { silent: number; scrapRate: number }
+      lastHour: { produced: number; scrapped: number }
     }>('/api/v1/plant')
     expect(status).toBe(200)
     const machines = page.items
@@ -246,6 +247,8 @@ describe('the HTTP API against a real PostgreSQL', () => {
     expect(plant.scrapped).toBe(machines.reduce((n, m) => n + m.scrapped, 0))
     expect(Object.values(plant.byState).reduce((a, b) => a + b, 0)).toBe(machines.length)
     expect(plant.alerts.scrapRate).toBe(machines.filter((m) => m.alerts.scrapRate).length)
+    // The shift's parts were made in 2024 by their own clocks: none in the last hour.
+    expect(plant.lastHour).toEqual({ produced: 0, scrapped: 0 })
     const withQuality = machines.filter((m) => m.oee.quality !== null)
     expect(plant.oee.quality).toBeCloseTo(
       withQuality.reduce((n, m) => n + (m.oee.quality ?? 0), 0) / withQuality.length,
@@ -256,10 +259,12 @@ describe('the HTTP API against a real PostgreSQL', () => {
       inFlight: number
       commitLatencyMs: { p50: number; p99: number } | null
       relay: unknown
+      series: { lagEvents: number } | null
       messagesProcessed: number
     }>('/api/v1/pipeline')
     expect(pipeline.inFlight).toBe(0)
     expect(pipeline.relay).toBeNull() // no Kafka here
+    expect(pipeline.series?.lagEvents).toBeGreaterThanOrEqual(0) // the chart tables' follower runs
     expect(pipeline.messagesProcessed).toBeGreaterThan(0)
     expect(pipeline.commitLatencyMs?.p99).toBeGreaterThanOrEqual(pipeline.commitLatencyMs?.p50 ?? 0)
     expect(pipeline.commitLatencyMs?.p50).toBeGreaterThan(0)

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client'
 import { z } from 'zod'
 import { RUN_STATES } from '../../domain/oee.js'
 import { currentValue, labelledValue, RecentQuantiles } from '../../metrics-window.js'
-import type { PlantReads } from '../../read/ports.js'
+import type { PlantReads, SeriesReads } from '../../read/ports.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { machineView, storeUnavailable } from '../schemas.js'
 
@@ -18,6 +18,9 @@ const plantSummary = z
     }),
     produced: count,
     scrapped: count,
+    lastHour: z.object({ produced: count, scrapped: count }).meta({
+      description: 'Parts made and scrapped in the last 60 whole minutes and this one so far',
+    }),
     alerts: z.object({ silent: count, scrapRate: count }).meta({
       description: 'Machines with each alert raised',
     }),
@@ -47,7 +50,11 @@ const pipelineView = z
   .meta({ description: 'How the data path of this instance is doing' })
 
 /** The plant summary and the health of the data path, for the dashboard. */
-export function plantRoutes(plant: PlantReads, registry: Registry): ApiRoute[] {
+export function plantRoutes(
+  plant: PlantReads,
+  series: SeriesReads,
+  registry: Registry,
+): ApiRoute[] {
   const commitLatency = new RecentQuantiles(registry, 'millstream_commit_duration_seconds')
   const gauge = (name: string) => currentValue(registry, name)
   const ms = (seconds: number | undefined) => (seconds ?? 0) * 1000
@@ -62,7 +69,9 @@ export function plantRoutes(plant: PlantReads, registry: Registry): ApiRoute[] {
         503: storeUnavailable,
       },
       handle: async (ctx) => {
-        ctx.body = { at: new Date().toISOString(), ...(await plant.summary()) }
+        const now = Date.now()
+        const [summary, lastHour] = await Promise.all([plant.summary(), partsInHourTo(series, now)])
+        ctx.body = { at: new Date(now).toISOString(), ...summary, lastHour }
       },
     }),
     defineRoute({
@@ -100,4 +109,19 @@ export function plantRoutes(plant: PlantReads, registry: Registry): ApiRoute[] {
       },
     }),
   ]
+}
+
+const MINUTE = 60_000
+
+/** Parts of the last hour, from the plant's minute rollup: the 60 minutes before this one, and this one. */
+async function partsInHourTo(series: SeriesReads, now: number) {
+  const to = Math.floor(now / MINUTE) * MINUTE + MINUTE
+  const minutes = await series.plantOee({
+    from: to - 61 * MINUTE,
+    to,
+    bucketMs: MINUTE,
+    source: 'minute',
+  })
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  return { produced: sum(minutes.produced), scrapped: sum(minutes.scrapped) }
 }
