@@ -45,7 +45,7 @@ const pipelineView = z
       .meta({ description: 'Events not yet in the chart tables; null where no follower runs' }),
     stream: z.object({ subscribers: count }),
     messagesProcessed: count.meta({ description: 'Inputs settled since this instance started' }),
-    deadLettered: count.meta({ description: 'Inputs dead-lettered since this instance started' }),
+    deadLetters: count.meta({ description: 'Inputs dead-lettered since this instance started' }),
   })
   .meta({ description: 'How the data path of this instance is doing' })
 
@@ -99,7 +99,7 @@ export function plantRoutes(
           series: seriesLag === undefined ? null : { lagEvents: seriesLag },
           stream: { subscribers: subscribers ?? 0 },
           messagesProcessed: processed ?? 0,
-          deadLettered: await labelledValue(
+          deadLetters: await labelledValue(
             registry,
             'millstream_messages_processed_total',
             'outcome',
