@@ -10,6 +10,7 @@ import { clusterReport, clusterTargets } from './cluster/report'
 import { clusterProblems } from './cluster/validity'
 import { benchMillstream } from './e2e/millstream'
 import { measureHttpLookups } from './http/index'
+import { measureStream, streamProblems, streamReport, type StreamResult } from './stream/index'
 import { startStack } from './lib/stack'
 import { round } from './lib/sampler'
 import { dataPointsPerMessage, DEFAULT_MIX, type LoadMix } from './load/messages'
@@ -23,9 +24,10 @@ import {
   type BenchResults,
 } from './report'
 
-const USAGE = `usage: npm run bench -- [--smoke] [--only cluster] [--machines N] [--seconds S]
+const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream] [--machines N] [--seconds S]
   --smoke      a few seconds per part, to prove the bench works (figures not comparable)
-  --only       run only that part (cluster: single-node against cluster mode)
+  --only       run only that part (cluster: single-node against cluster mode;
+               stream: 10 live stream clients while the service runs at its maximum rate)
   --machines   virtual machines publishing (default 1000)
   --seconds    measured window of the end-to-end and cluster runs, after warm-up (default 30)
 Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
@@ -49,6 +51,7 @@ function plan(smoke: boolean, seconds: number) {
           latencyPerSecond: 200,
           latencySeconds: 2,
         },
+        stream: { clients: 10, warmupSeconds: 1, seconds: 3 },
       }
     : {
         ceilingSeconds: 10,
@@ -64,6 +67,7 @@ function plan(smoke: boolean, seconds: number) {
           latencyPerSecond: 1_000,
           latencySeconds: 15,
         },
+        stream: { clients: 10, warmupSeconds: 5, seconds },
       }
 }
 
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
       help: { type: 'boolean', default: false },
     },
   })
-  if (values.help || (values.only && values.only !== 'cluster')) return console.log(USAGE)
+  if (values.help || (values.only && !['cluster', 'stream'].includes(values.only)))
+    return console.log(USAGE)
   const smoke = values.smoke ?? false
   const p = plan(smoke, Number(values.seconds))
   const mix: LoadMix = { ...DEFAULT_MIX, machines: Number(values.machines) }
@@ -87,6 +92,13 @@ async function main(): Promise<void> {
   const stack = startStack(log)
   const clusterRun = () => measureCluster(stack, { mix, ...p.cluster }, log)
   try {
+    if (values.only === 'stream') {
+      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
+      return reportStreamOnly({
+        ...header,
+        stream: await measureStream(stack, { mix, ...p.stream }, log),
+      })
+    }
     if (values.only === 'cluster') {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
       return reportClusterOnly({ ...header, cluster: await clusterRun() })
@@ -180,6 +192,17 @@ function reportClusterOnly(r: ClusterOnly): void {
     `\n${printableHeader(r)}\n\n${clusterReport(r.cluster)}\n\n${targetTable(results.targets)}\n\nresults: ${path.relative(process.cwd(), file)}`,
   )
   failOn(clusterProblems(r.cluster))
+}
+
+/** A run of the live stream part alone. */
+function reportStreamOnly(
+  r: Pick<BenchResults, 'startedAt' | 'smoke' | 'machine' | 'load'> & { stream: StreamResult },
+): void {
+  const file = writeResults(r, 'stream')
+  console.log(
+    `\n${printableHeader(r)}\n\n${streamReport(r.stream)}\n\nresults: ${path.relative(process.cwd(), file)}`,
+  )
+  failOn(streamProblems(r.stream))
 }
 
 /**
