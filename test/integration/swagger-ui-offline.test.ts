@@ -1,20 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type BrowserContext } from 'playwright-core'
 import { projectPath } from '../../src/project-root'
+import { launchChromium, type Browser } from '../../harness/chromium'
 import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, services, uniqueName } from '../../harness/services'
 
-// Debian's Chromium (scripts/ci-install.sh installs it): playwright-core downloads no browser.
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT = projectPath('.run', 'screenshots', 'swagger-ui.png')
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'])
 
 describe('Swagger UI with no internet', () => {
   let service: ServiceProcess
-  let browser: BrowserContext
-  let userDataDir: string
+  let chromium: Browser
 
   beforeAll(async () => {
     service = await ServiceProcess.start({
@@ -23,26 +19,10 @@ describe('Swagger UI with no internet', () => {
       MQTT_TOPIC_PREFIX: uniqueName('docs'),
       MQTT_CLIENT_ID: uniqueName('ms-docs-'),
     })
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'millstream-chromium-'))
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    })
+    chromium = await launchChromium()
   })
   afterAll(async () => {
-    await browser?.close()
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
+    await chromium?.close()
     await service?.kill('SIGTERM')
   })
 
@@ -67,6 +47,7 @@ describe('Swagger UI with no internet', () => {
     const outside: string[] = []
     const failed: string[] = []
     const errors: string[] = []
+    const browser = chromium.context
     await browser.route('**/*', async (route) => {
       const url = route.request().url()
       if (new URL(url).host === own) return route.continue()

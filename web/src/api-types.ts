@@ -1,4 +1,5 @@
-// The shapes of the service's answers the page reads (the API's own types, as JSON).
+// What the page reads of the service's answers: only the fields it uses, as JSON. The
+// OpenAPI document at /api/v1/openapi.json describes each answer in full.
 
 /** A machine's run state; `unknown` until its first status report. */
 export const RUN_STATES = ['running', 'idle', 'down', 'maintenance', 'unknown'] as const
@@ -11,22 +12,19 @@ export type OeeFactors = {
   oee: number | null
 }
 
-/** GET /machines/{id}, and each `machine` event of the stream. */
+/** GET /machines/{id}, and each `machine` event of the stream (ISO times). */
 export type MachineView = {
   machineId: string
+  /** The machine's event sequence: orders two views of it. */
+  sequence: number
+  /** A run state; read through `runState`, so a state added later shows as unknown. */
   state: string
   stateSince: string | null
-  lastSeenAt: string | null
+  oee: OeeFactors
   produced: number
   scrapped: number
-  lastOrder: number | null
-  lastPartId: number | null
-  lastProducedAt: string | null
-  metrics: Record<string, number>
-  metricsAt: string | null
-  oee: OeeFactors
   alerts: { silent: boolean; scrapRate: boolean }
-  sequence: number
+  lastSeenAt: string | null
 }
 
 export type MachinePage = { items: MachineView[]; limit: number; offset: number }
@@ -55,36 +53,23 @@ export type PipelineHealth = {
   deadLettered: number
 }
 
-/** Production and OEE per time bucket: GET /machines/{id}/oee/series and /plant/series. */
+type Factor = (number | null)[]
+
+/** Production and OEE per time bucket (`t`: bucket starts): oee/series and /plant/series. */
 export type OeeSeries = {
-  from: number
-  to: number
   bucketMs: number
   t: number[]
   produced: number[]
   scrapped: number[]
-  availability: (number | null)[]
-  performance: (number | null)[]
-  quality: (number | null)[]
-  oee: (number | null)[]
+  availability: Factor
+  performance: Factor
+  quality: Factor
+  oee: Factor
 }
 
-export type MetricSeries = {
-  t: number[]
-  avg: number[]
-  min: number[]
-  max: number[]
-  last: number[]
-  count: number[]
-}
-
-/** GET /machines/{id}/telemetry. */
+/** GET /machines/{id}/telemetry: per metric, each bucket's average, minimum and maximum. */
 export type TelemetrySeries = {
-  machineId: string
-  from: number
-  to: number
-  bucketMs: number
-  series: Record<string, MetricSeries>
+  series: Record<string, { t: number[]; avg: number[]; min: number[]; max: number[] }>
 }
 
 /** A rejected input: GET /dead-letters items and the stream's `deadletter` events. */

@@ -1,15 +1,8 @@
-import type { MachineView, OeeFactors, RunState } from './api-types.js'
+import type { MachineView, PlantSummary, RunState } from './api-types.js'
 import { RUN_STATES } from './api-types.js'
 
-/** What the plant summary derives from the fleet as the page holds it. */
-export type FleetTotals = {
-  machines: number
-  byState: Record<RunState, number>
-  oee: OeeFactors
-  produced: number
-  scrapped: number
-  alerts: { silent: number; scrapRate: number }
-}
+/** The plant's figures as GET /plant has them, derived here from the fleet the page holds. */
+export type FleetTotals = Omit<PlantSummary, 'at'>
 
 const FACTORS = ['availability', 'performance', 'quality', 'oee'] as const
 type Factor = (typeof FACTORS)[number]

@@ -6,7 +6,7 @@ import { eventDetail } from './event-detail.js'
 import { runState } from './fleet.js'
 import { ago, count, decimal, percent, when } from './format.js'
 import { poll, type Poll } from './poll.js'
-import { partsPerHour } from './rates.js'
+import { partsPerHour, productionChart } from './production.js'
 import { drawTimeline, segmentsOf } from './state-timeline.js'
 
 const RECENT_EVENTS_MS = 5 * 60_000
@@ -25,15 +25,7 @@ export class MachinePage {
   private machineId: string | undefined
   private rangeMs = 3_600_000
   private refresh: Poll | undefined
-  private readonly production = new Chart({
-    name: 'production',
-    title: 'Parts per hour',
-    lines: [
-      { label: 'made', colour: '#5c9ed6', fill: 'rgba(92,158,214,0.15)' },
-      { label: 'scrapped', colour: '#e0875a' },
-    ],
-    format: count,
-  })
+  private readonly production = productionChart('production')
   private readonly oee = new Chart({
     name: 'oee',
     title: 'OEE trend',

@@ -1,6 +1,5 @@
 import * as api from './api.js'
 import type { DeadLetter, MachineView } from './api-types.js'
-import { Chart } from './chart.js'
 import { DeadLetterPanel, SHOWN_DEAD_LETTERS } from './dead-letter-panel.js'
 import { byId, setText } from './dom.js'
 import { Fleet } from './fleet.js'
@@ -10,7 +9,7 @@ import { newestDeadLetters } from './newest-dead-letters.js'
 import { PipelinePanel } from './pipeline-panel.js'
 import { PlantSummaryPanel } from './plant-summary.js'
 import { poll, type Poll } from './poll.js'
-import { lastHourOf, partsPerHour } from './rates.js'
+import { lastHourOf, partsPerHour, productionChart } from './production.js'
 
 const PLANT_CHART_MS = 8 * 3_600_000
 
@@ -30,15 +29,7 @@ export class PlantView {
   private readonly summary = new PlantSummaryPanel()
   private readonly pipeline = new PipelinePanel()
   private readonly deadLetters = new DeadLetterPanel()
-  private readonly chart = new Chart({
-    name: 'plant-production',
-    title: 'Parts per hour',
-    lines: [
-      { label: 'made', colour: '#5c9ed6', fill: 'rgba(92,158,214,0.15)' },
-      { label: 'scrapped', colour: '#e0875a' },
-    ],
-    format: count,
-  })
+  private readonly chart = productionChart('plant-production')
   private polls: Poll[] = []
   private marked = false
 

@@ -1,4 +1,6 @@
 import type { OeeSeries } from './api-types.js'
+import { Chart } from './chart.js'
+import { count } from './format.js'
 
 const HOUR_MS = 3_600_000
 
@@ -21,4 +23,17 @@ export function lastHourOf(series: OeeSeries, to: number): { produced: number; s
     scrapped += series.scrapped[i] ?? 0
   })
   return { produced, scrapped }
+}
+
+/** A chart of parts made and scrapped per hour, from `partsPerHour`. */
+export function productionChart(name: string): Chart {
+  return new Chart({
+    name,
+    title: 'Parts per hour',
+    lines: [
+      { label: 'made', colour: '#5c9ed6', fill: 'rgba(92,158,214,0.15)' },
+      { label: 'scrapped', colour: '#e0875a' },
+    ],
+    format: count,
+  })
 }
