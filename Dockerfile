@@ -5,8 +5,9 @@ FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.web.json ./
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 # Runtime stage: production dependencies, compiled code, SQL migrations and Avro schemas
@@ -19,6 +20,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY db ./db
 COPY schemas ./schemas
+# The dashboard's page and stylesheet (its scripts are in dist/web).
+COPY web/static ./web/static
 USER node
 EXPOSE 8080
 # --max-semi-space-size: see src/cli.ts.
