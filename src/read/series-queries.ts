@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg'
+import type { Pool } from 'pg'
 import { namedParams } from '../journal/named-params.js'
 import { inBoundedTransaction } from '../series/bounded-transaction.js'
 import type { MetricSeries, OeeSeries, SeriesRange, SeriesReads } from './ports.js'
@@ -7,18 +7,7 @@ const METRIC_TABLES = { minute: 'series_metric_minutes', hour: 'series_metric_ho
 const MACHINE_TABLES = { minute: 'series_machine_minutes', hour: 'series_machine_hours' } as const
 const PLANT_TABLES = { minute: 'series_plant_minutes', hour: 'series_plant_hours' } as const
 
-type MetricRow = {
-  metric: string
-  t: number
-  count: number
-  avg: number
-  min: number
-  max: number
-  last: number
-}
-
-type OeeRow = {
-  t: number
+type OeeInputs = {
   produced: number
   scrapped: number
   planned: number
@@ -30,48 +19,84 @@ const TELEMETRY = namedParams('machineId', 'metrics', 'from', 'to', 'bucketMs')
 const MACHINE_OEE = namedParams('machineId', 'from', 'to', 'bucketMs')
 const PLANT_OEE = namedParams('from', 'to', 'bucketMs')
 
+/** A timestamp as epoch ms; date_part is float8 (extract's numeric costs several times more). */
+const epochMs = (column: string) => `round(date_part('epoch', ${column}) * 1000)`
+
+const GRAIN_MS = { minute: 60_000, hour: 3_600_000 } as const
+
+/** The start of the asked bucket that holds `column`, epoch ms (at a rollup's grain, its own). */
+const bucketOf = (column: string, bucketMs: string) =>
+  `floor(${epochMs(column)} / ${bucketMs}::float8) * ${bucketMs}::float8`
+
 /**
  * The rollups re-aggregated into the asked bucket: avg = Σsum / Σcount, min of min, max of max,
- * last by time. Under a minute, the raw readings themselves.
+ * last by time; a bucket of the rollup's own grain reads its rows as they are. Under a minute,
+ * the raw readings themselves.
  */
-function telemetrySql(source: SeriesRange['source']): string {
+function telemetrySql(range: SeriesRange): string {
   const p = TELEMETRY.placeholders
-  const bucketOf = (column: string) =>
-    `(ts_to_ms(${column}) / ${p.bucketMs}::bigint) * ${p.bucketMs}::bigint`
   const metricIn = `metric = ANY(coalesce(${p.metrics}::text[],
       ARRAY(SELECT metric FROM series_metric_names WHERE machine_id = ${p.machineId})))`
-  if (source === 'raw')
-    return `SELECT metric, ${bucketOf('at')} AS t, count(*)::float8 AS count, avg(value) AS avg,
-                   min(value) AS min, max(value) AS max,
+  if (range.source === 'raw')
+    return `SELECT metric, ${bucketOf('at', p.bucketMs)} AS t, count(*)::float8 AS count,
+                   avg(value) AS avg, min(value) AS min, max(value) AS max,
                    (array_agg(value ORDER BY at DESC))[1] AS last
               FROM series_readings
              WHERE machine_id = ${p.machineId} AND ${metricIn}
                AND at >= ms_to_ts(${p.from}) AND at < ms_to_ts(${p.to})
-             GROUP BY metric, t ORDER BY metric, t`
-  return `SELECT metric, ${bucketOf('bucket')} AS t, sum(count)::float8 AS count,
+             GROUP BY metric, t`
+  const from = `FROM ${METRIC_TABLES[range.source]}
+           WHERE machine_id = ${p.machineId} AND ${metricIn}
+             AND bucket >= ms_to_ts(${p.from}) AND bucket < ms_to_ts(${p.to})`
+  if (range.bucketMs === GRAIN_MS[range.source])
+    return `SELECT metric, ${bucketOf('bucket', p.bucketMs)} AS t, count::float8 AS count,
+                   sum / count AS avg, min, max, last
+              ${from}`
+  return `SELECT metric, ${bucketOf('bucket', p.bucketMs)} AS t, sum(count)::float8 AS count,
                  sum(sum) / sum(count) AS avg, min(min) AS min, max(max) AS max,
                  (array_agg(last ORDER BY last_at DESC))[1] AS last
-            FROM ${METRIC_TABLES[source]}
-           WHERE machine_id = ${p.machineId} AND ${metricIn}
-             AND bucket >= ms_to_ts(${p.from}) AND bucket < ms_to_ts(${p.to})
-           GROUP BY metric, t ORDER BY metric, t`
+            ${from}
+           GROUP BY metric, t`
 }
 
 /** OEE inputs summed into the asked bucket, from a machine's rows (`machine` given) or the plant's. */
 function oeeSql(
   table: string,
+  range: SeriesRange,
   p: Readonly<Record<'from' | 'to' | 'bucketMs', string>>,
   machine?: string,
 ): string {
-  return `SELECT (ts_to_ms(bucket) / ${p.bucketMs}::bigint) * ${p.bucketMs}::bigint AS t,
+  const from = `FROM ${table}
+           WHERE ${machine ? `machine_id = ${machine} AND` : ''}
+                 bucket >= ms_to_ts(${p.from}) AND bucket < ms_to_ts(${p.to})`
+  if (range.source !== 'raw' && range.bucketMs === GRAIN_MS[range.source])
+    return `SELECT ${bucketOf('bucket', p.bucketMs)} AS t, produced::float8 AS produced,
+                   scrapped::float8 AS scrapped, planned_ms::float8 AS planned,
+                   running_ms::float8 AS running, ideal_ms AS ideal
+              ${from}`
+  return `SELECT ${bucketOf('bucket', p.bucketMs)} AS t,
                  sum(produced)::float8 AS produced, sum(scrapped)::float8 AS scrapped,
                  sum(planned_ms)::float8 AS planned, sum(running_ms)::float8 AS running,
                  sum(ideal_ms) AS ideal
-            FROM ${table}
-           WHERE ${machine ? `machine_id = ${machine} AND` : ''}
-                 bucket >= ms_to_ts(${p.from}) AND bucket < ms_to_ts(${p.to})
-           GROUP BY t ORDER BY t`
+            ${from}
+           GROUP BY t`
 }
+
+/**
+ * Columns of `rows` as JSON arrays in bucket order, built by the server: one JSON text per
+ * series parses several times faster in Node than ten thousand rows of numbers.
+ */
+const columnsOf = (columns: readonly string[]) =>
+  `json_build_object(${columns.map((c) => `'${c}', json_agg(${c} ORDER BY t)`).join(', ')})`
+
+const METRIC_COLUMNS = ['t', 'avg', 'min', 'max', 'last', 'count'] as const
+const OEE_COLUMNS = ['t', 'produced', 'scrapped', 'planned', 'running', 'ideal'] as const
+type OeeColumns = Record<(typeof OEE_COLUMNS)[number], number[]>
+
+/** Whether the machine exists, beside the statement's JSON, in one round trip. */
+const withMachine = (machineId: string, json: string) =>
+  `SELECT EXISTS (SELECT 1 FROM machine_state WHERE machine_id = ${machineId}) AS known,
+          (${json}) AS series`
 
 /** Read side of the series tables. Every read has a deadline of `timeoutMs`. */
 export class SeriesQueries implements SeriesReads {
@@ -80,106 +105,85 @@ export class SeriesQueries implements SeriesReads {
     private readonly timeoutMs = 5000,
   ) {}
 
-  telemetry(
+  async telemetry(
     machineId: string,
     metrics: readonly string[] | undefined,
     range: SeriesRange,
   ): Promise<Record<string, MetricSeries> | undefined> {
-    return this.read(async (client) => {
-      if (!(await machineExists(client, machineId))) return undefined
-      const { rows } = await client.query<MetricRow>(
-        telemetrySql(range.source),
-        TELEMETRY.values({
-          machineId,
-          metrics: metrics ?? null,
-          from: range.from,
-          to: range.to,
-          bucketMs: range.bucketMs,
-        }),
-      )
-      const series: Record<string, MetricSeries> = {}
-      for (const name of metrics ?? []) series[name] = emptyMetricSeries()
-      for (const r of rows) {
-        const s = (series[r.metric] ??= emptyMetricSeries())
-        s.t.push(r.t)
-        s.avg.push(r.avg)
-        s.min.push(r.min)
-        s.max.push(r.max)
-        s.last.push(r.last)
-        s.count.push(r.count)
-      }
-      return series
-    })
+    const json = `SELECT coalesce(json_object_agg(metric, s), '{}') FROM (
+        SELECT metric, ${columnsOf(METRIC_COLUMNS)} AS s FROM (${telemetrySql(range)}) r
+         GROUP BY metric) m`
+    const row = await this.one<Record<string, MetricSeries>>(
+      withMachine(TELEMETRY.placeholders.machineId, json),
+      TELEMETRY.values({ machineId, metrics: metrics ?? null, ...bucketsOf(range) }),
+    )
+    if (!row.known) return undefined
+    const series: Record<string, MetricSeries> = {}
+    for (const name of metrics ?? []) series[name] = emptyMetricSeries()
+    return Object.assign(series, row.series)
   }
 
-  machineOee(machineId: string, range: SeriesRange): Promise<OeeSeries | undefined> {
-    return this.read(async (client) => {
-      if (!(await machineExists(client, machineId))) return undefined
-      const { rows } = await client.query<OeeRow>(
-        oeeSql(
-          MACHINE_TABLES[rollupOf(range)],
-          MACHINE_OEE.placeholders,
-          MACHINE_OEE.placeholders.machineId,
-        ),
-        MACHINE_OEE.values({ machineId, ...bucketsOf(range) }),
-      )
-      return oeeSeries(rows)
-    })
+  async machineOee(machineId: string, range: SeriesRange): Promise<OeeSeries | undefined> {
+    const p = MACHINE_OEE.placeholders
+    const inner = oeeSql(MACHINE_TABLES[rollupOf(range)], range, p, p.machineId)
+    const row = await this.one<OeeColumns | null>(
+      withMachine(p.machineId, `SELECT ${columnsOf(OEE_COLUMNS)} FROM (${inner}) r`),
+      MACHINE_OEE.values({ machineId, ...bucketsOf(range) }),
+    )
+    return row.known ? oeeSeries(row.series) : undefined
   }
 
-  plantOee(range: SeriesRange): Promise<OeeSeries> {
-    return this.read(async (client) => {
-      const { rows } = await client.query<OeeRow>(
-        oeeSql(PLANT_TABLES[rollupOf(range)], PLANT_OEE.placeholders),
-        PLANT_OEE.values(bucketsOf(range)),
-      )
-      return oeeSeries(rows)
-    })
+  async plantOee(range: SeriesRange): Promise<OeeSeries> {
+    const inner = oeeSql(PLANT_TABLES[rollupOf(range)], range, PLANT_OEE.placeholders)
+    const row = await this.one<OeeColumns | null>(
+      `SELECT true AS known, (SELECT ${columnsOf(OEE_COLUMNS)} FROM (${inner}) r) AS series`,
+      PLANT_OEE.values(bucketsOf(range)),
+    )
+    return oeeSeries(row.series)
   }
 
-  private read<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return inBoundedTransaction(this.pool, this.timeoutMs, work, 'read only')
+  private async one<T>(sql: string, values: unknown[]): Promise<{ known: boolean; series: T }> {
+    const r = await inBoundedTransaction(
+      this.pool,
+      this.timeoutMs,
+      (client) => client.query<{ known: boolean; series: T }>(sql, values),
+      'read only',
+    )
+    return r.rows[0] as { known: boolean; series: T }
   }
 }
 
 const bucketsOf = ({ from, to, bucketMs }: SeriesRange) => ({ from, to, bucketMs })
 
-function oeeSeries(rows: OeeRow[]): OeeSeries {
-  const out: OeeSeries = {
-    t: [],
-    produced: [],
-    scrapped: [],
-    plannedMs: [],
-    runningMs: [],
-    availability: [],
-    performance: [],
-    quality: [],
-    oee: [],
+/** The OEE columns with each bucket's factors; json_agg of no rows is null. */
+function oeeSeries(c: OeeColumns | null): OeeSeries {
+  const t = c?.t ?? []
+  const factors = t.map((_, i) =>
+    oeeFactors({
+      planned: c?.planned[i] ?? 0,
+      running: c?.running[i] ?? 0,
+      produced: c?.produced[i] ?? 0,
+      scrapped: c?.scrapped[i] ?? 0,
+      ideal: c?.ideal[i] ?? 0,
+    }),
+  )
+  return {
+    t,
+    produced: c?.produced ?? [],
+    scrapped: c?.scrapped ?? [],
+    plannedMs: c?.planned ?? [],
+    runningMs: c?.running ?? [],
+    availability: factors.map((f) => f.availability),
+    performance: factors.map((f) => f.performance),
+    quality: factors.map((f) => f.quality),
+    oee: factors.map((f) => f.oee),
   }
-  for (const r of rows) {
-    const f = oeeFactors(r)
-    out.t.push(r.t)
-    out.produced.push(r.produced)
-    out.scrapped.push(r.scrapped)
-    out.plannedMs.push(r.planned)
-    out.runningMs.push(r.running)
-    out.availability.push(f.availability)
-    out.performance.push(f.performance)
-    out.quality.push(f.quality)
-    out.oee.push(f.oee)
-  }
-  return out
 }
 
 /** OEE series come from the rollups only; the route refuses a finer bucket. */
 function rollupOf(range: SeriesRange): 'minute' | 'hour' {
   if (range.source === 'raw') throw new Error('OEE series need a bucket of whole minutes')
   return range.source
-}
-
-async function machineExists(client: PoolClient, machineId: string): Promise<boolean> {
-  const r = await client.query('SELECT 1 FROM machine_state WHERE machine_id = $1', [machineId])
-  return r.rowCount === 1
 }
 
 function emptyMetricSeries(): MetricSeries {
@@ -190,7 +194,7 @@ function emptyMetricSeries(): MetricSeries {
  * A bucket's factors, as the live OEE has them: availability = running / planned, performance
  * = ideal / running, quality = good / produced; null without a basis.
  */
-function oeeFactors(r: OeeRow) {
+function oeeFactors(r: OeeInputs) {
   const availability = r.planned > 0 ? r.running / r.planned : null
   const performance = r.running > 0 && r.ideal > 0 ? r.ideal / r.running : null
   const quality = r.produced > 0 ? (r.produced - r.scrapped) / r.produced : null
