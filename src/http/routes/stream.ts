@@ -10,26 +10,18 @@ import { SseSink } from '../sse.js'
 const KINDS = ['machine', 'part', 'material', 'deadletter'] as const satisfies EntityType[]
 
 /** `?x=a&x=b` and `?x=a,b` alike, each item matching `item` (a regex source). */
-const listOf = (item: string, description: string) =>
-  z
-    .union([z.string(), z.array(z.string()).min(1)])
-    .meta({ description, pattern: `^${item}(?:,${item})*$` })
+const listOf = (item: string, description: string) => {
+  const text = z.string().regex(new RegExp(`^${item}(?:,${item})*$`), `a list of ${description}`)
+  return z
+    .union([text, z.array(text).min(1)])
+    .meta({ description: `Only these ${description}, repeated or comma-separated` })
     .transform((v) => [v].flat().flatMap((s) => s.split(',')))
+}
 
-const machineList = listOf(ENTITY_ID_SOURCE, 'Only these machines, repeated or comma-separated')
-  .pipe(
-    z
-      .array(z.string().regex(new RegExp(`^${ENTITY_ID_SOURCE}$`), 'a machine id'))
-      .min(1)
-      .max(1000),
-  )
-  .transform((ids) => new Set(ids))
+const machineList = listOf(ENTITY_ID_SOURCE, 'machines').transform((ids) => new Set(ids))
 
-const kindList = listOf(
-  `(?:${KINDS.join('|')})`,
-  `Kinds of update, repeated or comma-separated: ${KINDS.join(', ')}`,
-)
-  .pipe(z.array(z.enum(KINDS)).min(1))
+const kindList = listOf(`(?:${KINDS.join('|')})`, `kinds of update: ${KINDS.join(', ')}`)
+  .pipe(z.array(z.enum(KINDS)))
   .transform((kinds) => new Set(kinds))
 
 const streamQuery = z.strictObject({
@@ -48,6 +40,15 @@ const streamQuery = z.strictObject({
     .optional()
     .meta({ description: 'End the stream after this many ms (for scripts); open until then' }),
 })
+
+/** One event of the stream, as an SSE reader sees it; `data` is JSON text. */
+const sseEvent = z
+  .object({
+    id: z.string().regex(/^[0-9]+-[0-9]+$/),
+    event: z.enum(['hello', 'reset', ...KINDS]),
+    data: z.string(),
+  })
+  .meta({ description: 'One Server-Sent Event' })
 
 const DESCRIPTION = `Server-Sent Events of committed changes, in commit order, from any instance.
 Every message's \`id\` is a cursor (\`<txId>-<position>\`); reconnecting with \`Last-Event-ID\`
@@ -68,7 +69,7 @@ export function streamRoutes(live: LiveUpdates): ApiRoute[] {
       tag: 'machines',
       query: streamQuery,
       responses: {
-        200: { description: DESCRIPTION, schema: z.string(), contentType: 'text/event-stream' },
+        200: { description: DESCRIPTION, schema: sseEvent, contentType: 'text/event-stream' },
         400: { description: 'Bad query', schema: problem },
         503: storeUnavailable,
       },
