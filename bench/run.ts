@@ -15,6 +15,8 @@ import { startStack } from './lib/stack'
 import { round } from './lib/sampler'
 import { dataPointsPerMessage, DEFAULT_MIX, type LoadMix } from './load/messages'
 import { benchNaive } from './naive/naive'
+import { measureSeries, type SeriesResult } from './series/index'
+import { seriesProblems, seriesReport, seriesTargets } from './series/report'
 import {
   printable,
   printableHeader,
@@ -24,10 +26,11 @@ import {
   type BenchResults,
 } from './report'
 
-const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream] [--machines N] [--seconds S]
+const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series] [--machines N] [--seconds S]
   --smoke      a few seconds per part, to prove the bench works (figures not comparable)
   --only       run only that part (cluster: single-node against cluster mode;
-               stream: 10 live stream clients while the service runs at its maximum rate)
+               stream: 10 live stream clients while the service runs at its maximum rate;
+               series: chart reads over a week of minute rollups, the series follower's rate)
   --machines   virtual machines publishing (default 1000)
   --seconds    measured window of the end-to-end and cluster runs, after warm-up (default 30)
 Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
@@ -52,6 +55,7 @@ function plan(smoke: boolean, seconds: number) {
           latencySeconds: 2,
         },
         stream: { clients: 10, warmupSeconds: 1, seconds: 3 },
+        series: { machines: 20, days: 7, requests: 10, events: 5_000 },
       }
     : {
         ceilingSeconds: 10,
@@ -68,6 +72,7 @@ function plan(smoke: boolean, seconds: number) {
           latencySeconds: 15,
         },
         stream: { clients: 10, warmupSeconds: 5, seconds },
+        series: { machines: 1000, days: 7, requests: 50, events: 200_000 },
       }
 }
 
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
       help: { type: 'boolean', default: false },
     },
   })
-  if (values.help || (values.only && !['cluster', 'stream'].includes(values.only)))
+  if (values.help || (values.only && !['cluster', 'stream', 'series'].includes(values.only)))
     return console.log(USAGE)
   const smoke = values.smoke ?? false
   const p = plan(smoke, Number(values.seconds))
@@ -98,6 +103,10 @@ async function main(): Promise<void> {
         ...header,
         stream: await measureStream(stack, { mix, ...p.stream }, log),
       })
+    }
+    if (values.only === 'series') {
+      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
+      return reportSeriesOnly({ ...header, series: await measureSeries(stack, p.series, log) })
     }
     if (values.only === 'cluster') {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
@@ -203,6 +212,18 @@ function reportStreamOnly(
     `\n${printableHeader(r)}\n\n${streamReport(r.stream)}\n\nresults: ${path.relative(process.cwd(), file)}`,
   )
   failOn(streamProblems(r.stream))
+}
+
+/** A run of the series part alone: its report, its results file, its problems. */
+function reportSeriesOnly(
+  r: Pick<BenchResults, 'startedAt' | 'smoke' | 'machine' | 'load'> & { series: SeriesResult },
+): void {
+  const results = { ...r, targets: seriesTargets(r.series) }
+  const file = writeResults(results, 'series')
+  console.log(
+    `\n${printableHeader(r)}\n\n${seriesReport(r.series)}\n\n${targetTable(results.targets)}\n\nresults: ${path.relative(process.cwd(), file)}`,
+  )
+  failOn(seriesProblems(r.series))
 }
 
 /**

@@ -46,6 +46,14 @@ const partInfo = (prefix: string): Message => ({
   payload: JSON.stringify({ defaultPrice: 10, timeToProduce: 30 }),
 })
 
+/** A service of its own: its database, topics and MQTT session. */
+const serviceEnv = (databaseUrl: string, prefix: string) => ({
+  DATABASE_URL: databaseUrl,
+  MQTT_URL: services().mqttUrl,
+  MQTT_TOPIC_PREFIX: prefix,
+  MQTT_CLIENT_ID: uniqueName(`ms-${prefix}-`),
+})
+
 async function committedInputs(databaseUrl: string): Promise<number> {
   const [row] = await queryOnce<{ n: number }>(
     databaseUrl,
@@ -105,12 +113,7 @@ describe('time series for charts', () => {
   let databaseUrl: string
   let service: ServiceProcess
   let publisher: TestPublisher
-  const env = () => ({
-    DATABASE_URL: databaseUrl,
-    MQTT_URL: services().mqttUrl,
-    MQTT_TOPIC_PREFIX: prefix,
-    MQTT_CLIENT_ID: uniqueName('ms-series-'),
-  })
+  const env = () => serviceEnv(databaseUrl, prefix)
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase()
@@ -317,10 +320,7 @@ describe('the service is killed with SIGKILL while the series follower works', (
     const databaseUrl = await createTestDatabase()
     const prefix = uniqueName('series-kill')
     const service = await ServiceProcess.start({
-      DATABASE_URL: databaseUrl,
-      MQTT_URL: services().mqttUrl,
-      MQTT_TOPIC_PREFIX: prefix,
-      MQTT_CLIENT_ID: uniqueName('ms-series-kill-'),
+      ...serviceEnv(databaseUrl, prefix),
       // Small batches, so the kill lands between (and in) many series transactions.
       SERIES_BATCH: '100',
     })
