@@ -15,6 +15,8 @@ export type SimulateArgs = {
   /** Mean running time between failures, and mean time to repair, in simulated seconds. */
   mtbfSeconds: number
   mttrSeconds: number
+  /** Real minutes of the plant's past to play first, stamped in the past, as fast as it goes. */
+  historyMinutes: number
 }
 
 export type ParsedArgs = { ok: true; args: SimulateArgs } | { ok: false; problem: string }
@@ -28,6 +30,7 @@ const OPTIONS = {
   seed: { type: 'string', default: '1' },
   mtbf: { type: 'string', default: '45' },
   mttr: { type: 'string', default: '4' },
+  history: { type: 'string', default: '0' },
 } as const
 
 type Name = keyof typeof OPTIONS
@@ -45,6 +48,7 @@ const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
   seed: { ok: (x) => Number.isSafeInteger(x) && x >= 0, says: 'a whole number >= 0' },
   mtbf: { ok: (x) => x > 0, says: 'minutes > 0' },
   mttr: { ok: (x) => x > 0, says: 'minutes > 0' },
+  history: { ok: (x) => x >= 0 && x <= 7 * 24 * 60, says: 'minutes 0..10080' },
 }
 
 /** Reads the command line of `simulate`; every problem is reported at once. */
@@ -84,6 +88,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
       seed: n('seed'),
       mtbfSeconds: n('mtbf') * 60,
       mttrSeconds: n('mttr') * 60,
+      historyMinutes: n('history'),
     },
   }
 }

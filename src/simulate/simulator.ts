@@ -24,6 +24,8 @@ export type SimulatorCounts = Record<MessageKind, number>
 const TICK_MS = 100
 const TELEMETRY_EVERY_REAL_S = 5
 const SUMMARY_EVERY_MS = 10_000
+// The past is played in steps of this much real time, each published before the next.
+const HISTORY_STEP_MS = 60_000
 
 /**
  * A plant of virtual machines publishing over MQTT QoS 1: first every part's reference data and
@@ -87,13 +89,20 @@ export class Simulator {
       ...market.opening().map((q) => factory.material(q)),
     ])
     this.log.info(this.describe(plant), 'simulator started')
-    origin.ms = Date.now()
-    const endMs = o.durationSeconds > 0 ? origin.ms + o.durationSeconds * 1000 : Infinity
+    const startMs = Date.now()
+    // With history, simulated second 0 lies that far in the past: the loop plays it first.
+    origin.ms = startMs - o.historyMinutes * 60_000
+    const endMs = o.durationSeconds > 0 ? startMs + o.durationSeconds * 1000 : Infinity
     const simulatedAt = (ms: number) => ((Math.min(ms, endMs) - origin.ms) / 1000) * o.speed
-    let summaryAt = origin.ms + SUMMARY_EVERY_MS
+    let summaryAt = startMs + SUMMARY_EVERY_MS
+    let playedUntilMs = origin.ms
+    if (o.historyMinutes > 0) this.log.info({ minutes: o.historyMinutes }, 'playing the past first')
     while (!signal?.aborted) {
       const nowMs = Date.now()
-      await this.send(link, this.step(models, market, factory, simulatedAt(nowMs)))
+      const catchingUp = nowMs - playedUntilMs > HISTORY_STEP_MS
+      playedUntilMs = catchingUp ? playedUntilMs + HISTORY_STEP_MS : nowMs
+      await this.send(link, this.step(models, market, factory, simulatedAt(playedUntilMs)))
+      if (catchingUp) continue
       if (Date.now() >= summaryAt) {
         summaryAt += SUMMARY_EVERY_MS
         this.log.info(this.summary(models, simulatedAt(nowMs)), 'simulator running')

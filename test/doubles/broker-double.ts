@@ -12,7 +12,12 @@ export type PublishVerdict = 'ack' | 'refuse' | 'ignore'
  * received, and can deliver QoS 1 messages to its clients.
  */
 export class BrokerDouble {
-  readonly received: { topic: string; messageId: number | undefined; dup: boolean }[] = []
+  readonly received: {
+    topic: string
+    payload: string
+    messageId: number | undefined
+    dup: boolean
+  }[] = []
   /** Message ids of the PUBACKs clients sent for messages delivered to them. */
   readonly pubacks: number[] = []
   connections = 0
@@ -89,7 +94,12 @@ export class BrokerDouble {
       } else if (packet.cmd === 'pingreq') {
         send({ cmd: 'pingresp' })
       } else if (packet.cmd === 'publish') {
-        this.received.push({ topic: packet.topic, messageId: packet.messageId, dup: packet.dup })
+        this.received.push({
+          topic: packet.topic,
+          payload: String(packet.payload),
+          messageId: packet.messageId,
+          dup: packet.dup,
+        })
         const verdict = this.verdictOf(packet.topic)
         if (verdict === 'refuse') socket.destroy()
         else if (verdict === 'ack' && packet.qos === 1)

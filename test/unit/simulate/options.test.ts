@@ -13,13 +13,14 @@ describe('the simulate command line', () => {
         seed: 1,
         mtbfSeconds: 45 * 60,
         mttrSeconds: 4 * 60,
+        historyMinutes: 0,
       },
     })
   })
 
   it('reads every option, with the older --rate still honoured', () => {
     const parsed = parseSimulateArgs(
-      '--machines 4 --rate 5 --duration 2 --scrap 0.1 --speed 60 --seed 42 --mtbf 10 --mttr 1.5'.split(
+      '--machines 4 --rate 5 --duration 2 --scrap 0.1 --speed 60 --seed 42 --mtbf 10 --mttr 1.5 --history 90'.split(
         ' ',
       ),
     )
@@ -34,6 +35,7 @@ describe('the simulate command line', () => {
         seed: 42,
         mtbfSeconds: 600,
         mttrSeconds: 90,
+        historyMinutes: 90,
       },
     })
   })
@@ -42,10 +44,18 @@ describe('the simulate command line', () => {
     const parsed = parseSimulateArgs([
       ...'--machines 0 --scrap 2 --seed x --mtbf 0'.split(' '),
       '--speed=-1',
+      '--history=-5',
     ])
     expect(parsed.ok).toBe(false)
     const problem = parsed.ok ? '' : parsed.problem
-    for (const name of ['--machines 0', '--speed -1', '--scrap 2', '--seed x', '--mtbf 0'])
+    for (const name of [
+      '--machines 0',
+      '--speed -1',
+      '--scrap 2',
+      '--seed x',
+      '--mtbf 0',
+      '--history -5',
+    ])
       expect(problem).toContain(name)
   })
 

@@ -19,6 +19,7 @@ const options = (url: string, changes: Partial<SimulatorOptions> = {}): Simulato
   seed: 1,
   mtbfSeconds: 45 * 60,
   mttrSeconds: 4 * 60,
+  historyMinutes: 0,
   ...changes,
 })
 
@@ -53,6 +54,25 @@ describe('the simulator over MQTT', () => {
     expect(counts.telemetry).toBeGreaterThanOrEqual(3)
     const sent = Object.values(counts).reduce((a, b) => a + b, 0)
     expect(topics).toHaveLength(sent)
+  })
+
+  it('plays the past first, stamped in the past and in time order per machine, then goes on live', async () => {
+    broker = await BrokerDouble.start(() => 'ack')
+    const started = Date.now()
+    await new Simulator(options(broker.url, { speed: 1, historyMinutes: 30 }), log).run()
+    const times = (id: string) =>
+      broker!.received
+        .filter((r) => r.topic.startsWith(`factory/machines/${id}/`))
+        .map((r) => JSON.parse(r.payload) as { timeOfProduction?: string; at?: string })
+        .map((p) => Date.parse(p.timeOfProduction ?? p.at ?? ''))
+    const machine1 = times('1')
+    // Half an hour of one machine at real speed: parts every few seconds, telemetry every 5 s.
+    expect(machine1.length).toBeGreaterThan(300)
+    expect(machine1[0]).toBeLessThan(started - 29 * 60_000)
+    expect(machine1[0]).toBeGreaterThan(started - 31 * 60_000)
+    expect(machine1.every((t, i) => i === 0 || t >= (machine1[i - 1] ?? 0))).toBe(true)
+    // The live second follows the past without a gap of more than a few seconds.
+    expect(Math.max(...machine1)).toBeGreaterThan(started - 10_000)
   })
 
   it('stops when aborted, the messages it sent acknowledged', async () => {
