@@ -64,11 +64,9 @@ export class SseClient {
       for await (const chunk of body) {
         this.bytes += chunk.byteLength
         buffer += decoder.decode(chunk, { stream: true })
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          this.take(buffer.slice(0, end))
-          buffer = buffer.slice(end + 2)
-        }
+        const blocks = buffer.split('\n\n')
+        buffer = blocks.pop() ?? ''
+        for (const block of blocks) this.take(block)
         for (const w of this.waiters.splice(0)) w()
       }
     } catch (err) {

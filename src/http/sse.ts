@@ -8,9 +8,11 @@ import type { StreamMessage, StreamSink } from '../read/ports.js'
 export class SseSink implements StreamSink {
   readonly body = new PassThrough()
 
-  send(m: StreamMessage): boolean {
-    // JSON text holds no raw newline, so the data is one `data:` line.
-    return this.write(`id: ${m.id}\nevent: ${m.event}\ndata: ${m.data}\n\n`)
+  send(messages: readonly StreamMessage[]): boolean {
+    // JSON text holds no raw newline, so each data is one `data:` line.
+    return this.write(
+      messages.map((m) => `id: ${m.id}\nevent: ${m.event}\ndata: ${m.data}\n\n`).join(''),
+    )
   }
 
   keepalive(): boolean {

@@ -214,19 +214,19 @@ export class LiveStream implements LiveUpdates {
       throw err
     }
     for (const [sub, updates] of taken) {
-      if (sub.closed) continue
-      for (const u of updates) {
+      const messages = updates.flatMap((u) => {
         const data = updateData(rows, u)
-        if (data !== undefined) send(sub, { event: u.kind, id: formatCursor(u.cursor), data })
-      }
+        return data === undefined ? [] : [{ event: u.kind, id: formatCursor(u.cursor), data }]
+      })
+      if (messages.length > 0) send(sub, ...messages)
     }
   }
 }
 
 const helloData = (cursor: LogCursor) => JSON.stringify({ cursor: formatCursor(cursor) })
 
-function send(sub: Subscriber, message: StreamMessage): void {
-  if (!sub.closed && !sub.sink.send(message)) block(sub)
+function send(sub: Subscriber, ...messages: StreamMessage[]): void {
+  if (!sub.closed && !sub.sink.send(messages)) block(sub)
 }
 
 function block(sub: Subscriber): void {

@@ -148,7 +148,8 @@ export type StreamMessage = {
 
 /** Where a subscription writes. `send` false: the client is slow; wait for `onDrain`. */
 export interface StreamSink {
-  send(message: StreamMessage): boolean
+  /** Writes the messages in order, in one write: a flush's updates cost one socket write. */
+  send(messages: readonly StreamMessage[]): boolean
   /** A line that keeps idle proxies from closing the connection. */
   keepalive(): boolean
   onDrain(resume: () => void): void

@@ -43,7 +43,7 @@ const emptyPlant: PlantReads = {
 /** A stream that says hello and then stays quiet. */
 const quietStream: LiveUpdates = {
   subscribe: (_request, sink) => {
-    sink.send({ event: 'hello', id: '0-0', data: '{"cursor":"0-0"}' })
+    sink.send([{ event: 'hello', id: '0-0', data: '{"cursor":"0-0"}' }])
     return Promise.resolve({ close: () => sink.end() })
   },
 }

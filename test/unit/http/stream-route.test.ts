@@ -10,7 +10,7 @@ function recordingStream(): LiveUpdates & { asked: StreamRequest[]; closed: numb
     closed: 0,
     subscribe: (request: StreamRequest, sink: Parameters<LiveUpdates['subscribe']>[1]) => {
       stream.asked.push(request)
-      sink.send({ event: 'hello', id: '5-6', data: '{"cursor":"5-6"}' })
+      sink.send([{ event: 'hello', id: '5-6', data: '{"cursor":"5-6"}' }])
       return Promise.resolve({
         close: () => {
           stream.closed++

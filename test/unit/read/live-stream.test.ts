@@ -49,8 +49,8 @@ class Client implements StreamSink {
   ended = false
   private drained: (() => void)[] = []
 
-  send(m: StreamMessage): boolean {
-    this.messages.push(m)
+  send(messages: readonly StreamMessage[]): boolean {
+    this.messages.push(...messages)
     return !this.full
   }
   keepalive = () => !this.full
