@@ -8,6 +8,8 @@ import { measureCeilings } from './ceilings'
 import { measureCluster, type ClusterResult } from './cluster/index'
 import { clusterReport, clusterTargets } from './cluster/report'
 import { clusterProblems } from './cluster/validity'
+import { measureDashboard } from './dashboard/index'
+import { dashboardProblems, dashboardReport, dashboardTargets } from './dashboard/report'
 import { benchMillstream } from './e2e/millstream'
 import { measureHttpLookups } from './http/index'
 import { measureStream, streamProblems, streamReport, type StreamResult } from './stream/index'
@@ -24,13 +26,15 @@ import {
   targets,
   targetTable,
   type BenchResults,
+  type Target,
 } from './report'
 
-const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series] [--machines N] [--seconds S]
+const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series|dashboard] [--machines N] [--seconds S]
   --smoke      a few seconds per part, to prove the bench works (figures not comparable)
   --only       run only that part (cluster: single-node against cluster mode;
                stream: 10 live stream clients while the service runs at its maximum rate;
-               series: chart reads over a week of minute rollups, the series follower's rate)
+               series: chart reads over a week of minute rollups, the series follower's rate;
+               dashboard: the plant page in headless Chromium, the simulator's --machines)
   --machines   virtual machines publishing (default 1000)
   --seconds    measured window of the end-to-end and cluster runs, after warm-up (default 30)
 Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
@@ -86,7 +90,10 @@ async function main(): Promise<void> {
       help: { type: 'boolean', default: false },
     },
   })
-  if (values.help || (values.only && !['cluster', 'stream', 'series'].includes(values.only)))
+  if (
+    values.help ||
+    (values.only && !['cluster', 'stream', 'series', 'dashboard'].includes(values.only))
+  )
     return console.log(USAGE)
   const smoke = values.smoke ?? false
   const p = plan(smoke, Number(values.seconds))
@@ -107,6 +114,19 @@ async function main(): Promise<void> {
     if (values.only === 'series') {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
       return reportSeriesOnly({ ...header, series: await measureSeries(stack, p.series, log) })
+    }
+    if (values.only === 'dashboard') {
+      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
+      const options = {
+        machines: mix.machines,
+        speed: 1,
+        seconds: smoke ? 3 : Number(values.seconds),
+      }
+      return reportPartOnly(header, 'dashboard', await measureDashboard(stack, options, log), {
+        report: dashboardReport,
+        targets: dashboardTargets,
+        problems: dashboardProblems,
+      })
     }
     if (values.only === 'cluster') {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
@@ -224,6 +244,21 @@ function reportSeriesOnly(
     `\n${printableHeader(r)}\n\n${seriesReport(r.series)}\n\n${targetTable(results.targets)}\n\nresults: ${path.relative(process.cwd(), file)}`,
   )
   failOn(seriesProblems(r.series))
+}
+
+/** A run of one part alone: its report and targets, its results file, its problems. */
+function reportPartOnly<R>(
+  header: Pick<BenchResults, 'startedAt' | 'smoke' | 'machine' | 'load'>,
+  part: string,
+  result: R,
+  how: { report(r: R): string; targets(r: R): Target[]; problems(r: R): string[] },
+): void {
+  const targets = how.targets(result)
+  const results = { ...header, [part]: result, targets }
+  const file = writeResults(results, part)
+  const report = [printableHeader(header), how.report(result), targetTable(targets)].join('\n\n')
+  console.log(`\n${report}\n\nresults: ${path.relative(process.cwd(), file)}`)
+  failOn(how.problems(result))
 }
 
 /**

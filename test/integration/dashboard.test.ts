@@ -130,7 +130,14 @@ describe('the plant dashboard, against the service and the simulator', () => {
       ...Array.from({ length: SIMULATED }, (_, i) => String(i + 1)),
       OWN_MACHINE,
     ])
-    await page.waitForFunction(`performance.getEntriesByName('dashboard:grid-ready').length === 1`)
+    // Read from outside: the page's CSP forbids the eval that waitForFunction needs.
+    await waitFor('the grid-ready mark', async () =>
+      (await page.evaluate<number>(
+        `performance.getEntriesByName('dashboard:grid-ready').length`,
+      )) === 1
+        ? true
+        : undefined,
+    )
     await page.locator('#plant-oee').filter({ hasText: '%' }).waitFor()
   })
 

@@ -48,7 +48,7 @@ export class Chart {
         y: spec.range ? { range: spec.range } : { auto: true },
       },
       axes: [
-        { ...AXIS },
+        { ...AXIS, space: 90 },
         { ...AXIS, size: 76, values: (_, ticks) => ticks.map((t) => spec.format(t)) },
       ],
       series: [

@@ -2,6 +2,7 @@ const DASH = '–'
 
 const counts = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
 const decimals = new Intl.NumberFormat('en', { maximumFractionDigits: 1 })
+const compacts = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 })
 const clock = new Intl.DateTimeFormat('en-GB', {
   hour: '2-digit',
   minute: '2-digit',
@@ -22,6 +23,10 @@ export const percent = (share: number | null | undefined): string =>
 
 export const count = (n: number | null | undefined): string =>
   n === null || n === undefined ? DASH : counts.format(n)
+
+/** A count that fits a key figure's box: 98,765 in full, 210,725 as 210.7K. */
+export const compact = (n: number | null | undefined): string =>
+  n === null || n === undefined ? DASH : n < 100_000 ? counts.format(n) : compacts.format(n)
 
 export const decimal = (n: number | null | undefined): string =>
   n === null || n === undefined ? DASH : decimals.format(n)

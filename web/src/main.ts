@@ -1,4 +1,5 @@
 import { byId, setData, setText } from './dom.js'
+import { MARKS } from './fleet-grid.js'
 import { LiveStream, type LinkStatus } from './live.js'
 import { MachinePage } from './machine-view.js'
 import { PlantView } from './plant-view.js'
@@ -79,4 +80,7 @@ route()
 tick()
 setInterval(tick, TICK_MS)
 // The stream first: a change committed while the lists load is then delivered after them.
-void live.start().then(loadLists)
+void live.start().then(() => {
+  performance.mark(MARKS.streamOpen)
+  return loadLists()
+})

@@ -2,7 +2,7 @@ import type { RunState } from './api-types.js'
 import { RUN_STATES } from './api-types.js'
 import { byId, el, setText } from './dom.js'
 import type { FleetTotals } from './fleet.js'
-import { count, percent } from './format.js'
+import { compact, count, percent } from './format.js'
 
 /**
  * The plant's figures at the top of the plant view: first GET /plant, then the same figures
@@ -56,7 +56,7 @@ export class PlantSummaryPanel {
   }
 
   showLastHour({ produced, scrapped }: { produced: number; scrapped: number }): void {
-    setText(byId('plant-rate'), count(produced))
+    setText(byId('plant-rate'), compact(produced))
     setText(byId('plant-scrap'), produced === 0 ? '–' : percent(scrapped / produced))
     setText(byId('plant-scrapped'), `${count(scrapped)} parts scrapped`)
   }

@@ -3,7 +3,7 @@ import type { DeadLetter, MachineView } from './api-types.js'
 import { DeadLetterPanel, SHOWN_DEAD_LETTERS } from './dead-letter-panel.js'
 import { byId, setText } from './dom.js'
 import { Fleet } from './fleet.js'
-import { FleetGrid, GRID_READY_MARK } from './fleet-grid.js'
+import { FleetGrid, MARKS } from './fleet-grid.js'
 import { count } from './format.js'
 import { newestDeadLetters } from './newest-dead-letters.js'
 import { PipelinePanel } from './pipeline-panel.js'
@@ -55,6 +55,7 @@ export class PlantView {
         return []
       }),
     ])
+    if (!this.marked) performance.mark(MARKS.fleetRead)
     const now = Date.now()
     this.fleet.clear()
     for (const m of machines) this.fleet.upsert(m)
@@ -66,7 +67,7 @@ export class PlantView {
       this.marked = true
       // After the frame that paints the grid: what a supervisor waits for.
       requestAnimationFrame(() =>
-        setTimeout(() => performance.mark(GRID_READY_MARK, { detail: { tiles: machines.length } })),
+        setTimeout(() => performance.mark(MARKS.gridReady, { detail: { tiles: machines.length } })),
       )
     }
     if (this.polls.length === 0) this.startPolls()
