@@ -50,7 +50,7 @@ export type PipelineHealth = {
   series: { lagEvents: number } | null
   stream: { subscribers: number }
   messagesProcessed: number
-  deadLettered: number
+  deadLetters: number
 }
 
 type Factor = (number | null)[]

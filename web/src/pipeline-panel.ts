@@ -23,7 +23,7 @@ const FACTS: Fact[] = [
   },
   { label: 'Messages', value: (p, rate) => `${count(p.messagesProcessed)} (${decimal(rate)}/s)` },
   { label: 'Published', value: (p) => (p.relay ? count(p.relay.published) : '–') },
-  { label: 'Dead-lettered', value: (p) => count(p.deadLettered) },
+  { label: 'Dead-lettered', value: (p) => count(p.deadLetters) },
   { label: 'Live viewers', value: (p) => count(p.stream.subscribers) },
 ]
 
