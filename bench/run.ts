@@ -104,30 +104,32 @@ async function main(): Promise<void> {
   const stack = startStack(log)
   const clusterRun = () => measureCluster(stack, { mix, ...p.cluster }, log)
   try {
-    if (values.only === 'stream') {
-      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
-      return reportStreamOnly({
-        ...header,
-        stream: await measureStream(stack, { mix, ...p.stream }, log),
-      })
+    const header = () => ({ startedAt, smoke, machine: machine(), load: loadOf(mix) })
+    // The operator's surface: each part reports and writes its own results file.
+    const surfaceParts = {
+      stream: async () =>
+        reportStreamOnly({
+          ...header(),
+          stream: await measureStream(stack, { mix, ...p.stream }, log),
+        }),
+      series: async () =>
+        reportSeriesOnly({ ...header(), series: await measureSeries(stack, p.series, log) }),
+      dashboard: async () => {
+        const options = {
+          machines: mix.machines,
+          speed: 1,
+          seconds: smoke ? 3 : Number(values.seconds),
+        }
+        reportPartOnly(header(), 'dashboard', await measureDashboard(stack, options, log), {
+          report: dashboardReport,
+          targets: dashboardTargets,
+          problems: dashboardProblems,
+        })
+      },
     }
-    if (values.only === 'series') {
-      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
-      return reportSeriesOnly({ ...header, series: await measureSeries(stack, p.series, log) })
-    }
-    if (values.only === 'dashboard') {
-      const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
-      const options = {
-        machines: mix.machines,
-        speed: 1,
-        seconds: smoke ? 3 : Number(values.seconds),
-      }
-      return reportPartOnly(header, 'dashboard', await measureDashboard(stack, options, log), {
-        report: dashboardReport,
-        targets: dashboardTargets,
-        problems: dashboardProblems,
-      })
-    }
+    const only = values.only
+    if (only === 'stream' || only === 'series' || only === 'dashboard')
+      return await surfaceParts[only]()
     if (values.only === 'cluster') {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
       return reportClusterOnly({ ...header, cluster: await clusterRun() })
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
     const file = writeResults(results)
     console.log(`\n${printable(results)}\n\nresults: ${path.relative(process.cwd(), file)}`)
     failOn(problems(results))
+    for (const part of Object.values(surfaceParts)) await part()
   } finally {
     stack.stop()
   }

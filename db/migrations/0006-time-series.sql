@@ -20,7 +20,9 @@ CREATE TABLE series_metric_names (
 );
 
 -- Readings per metric and minute / hour: enough to re-aggregate into any coarser bucket
--- (avg = Σsum / Σcount, min of min, max of max, last by time).
+-- (avg = Σsum / Σcount, min of min, max of max, last by time). Rollup rows are updated by
+-- every batch that touches their bucket: free room on each page lets PostgreSQL do it in
+-- place (HOT), and they are written in time order, so BRIN serves retention as for readings.
 CREATE TABLE series_metric_minutes (
   machine_id  text NOT NULL,
   metric      text NOT NULL,
@@ -32,10 +34,10 @@ CREATE TABLE series_metric_minutes (
   last        float8 NOT NULL,
   last_at     timestamptz NOT NULL,
   PRIMARY KEY (machine_id, metric, bucket)
-);
-CREATE INDEX series_metric_minutes_by_time ON series_metric_minutes (bucket);
+) WITH (fillfactor = 70);
+CREATE INDEX series_metric_minutes_by_time ON series_metric_minutes USING brin (bucket);
 
-CREATE TABLE series_metric_hours (LIKE series_metric_minutes INCLUDING ALL);
+CREATE TABLE series_metric_hours (LIKE series_metric_minutes INCLUDING ALL) WITH (fillfactor = 70);
 
 -- OEE inputs per machine and minute / hour. planned = running + idle + down (maintenance and
 -- unknown are unplanned); availability = running / planned, performance = ideal / running,
@@ -49,10 +51,10 @@ CREATE TABLE series_machine_minutes (
   running_ms  bigint NOT NULL,
   ideal_ms    float8 NOT NULL,
   PRIMARY KEY (machine_id, bucket)
-);
-CREATE INDEX series_machine_minutes_by_time ON series_machine_minutes (bucket);
+) WITH (fillfactor = 70);
+CREATE INDEX series_machine_minutes_by_time ON series_machine_minutes USING brin (bucket);
 
-CREATE TABLE series_machine_hours (LIKE series_machine_minutes INCLUDING ALL);
+CREATE TABLE series_machine_hours (LIKE series_machine_minutes INCLUDING ALL) WITH (fillfactor = 70);
 
 -- The same summed over every machine, so the plant's chart reads one row per bucket instead of
 -- one per machine.
@@ -63,9 +65,9 @@ CREATE TABLE series_plant_minutes (
   planned_ms  bigint NOT NULL,
   running_ms  bigint NOT NULL,
   ideal_ms    float8 NOT NULL
-);
+) WITH (fillfactor = 50);
 
-CREATE TABLE series_plant_hours (LIKE series_plant_minutes INCLUDING ALL);
+CREATE TABLE series_plant_hours (LIKE series_plant_minutes INCLUDING ALL) WITH (fillfactor = 50);
 
 -- Each machine's run state and the time up to which its durations are counted: the follower
 -- splits a state's time across buckets when it learns how long it lasted, and a restart
@@ -74,4 +76,4 @@ CREATE TABLE series_machine_clock (
   machine_id  text PRIMARY KEY,
   state       text NOT NULL,
   since       timestamptz NOT NULL
-);
+) WITH (fillfactor = 70);

@@ -44,19 +44,19 @@ function telemetrySql(range: SeriesRange): string {
               FROM series_readings
              WHERE machine_id = ${p.machineId} AND ${metricIn}
                AND at >= ms_to_ts(${p.from}) AND at < ms_to_ts(${p.to})
-             GROUP BY metric, t`
+             GROUP BY metric, t ORDER BY metric, t`
   const from = `FROM ${METRIC_TABLES[range.source]}
            WHERE machine_id = ${p.machineId} AND ${metricIn}
              AND bucket >= ms_to_ts(${p.from}) AND bucket < ms_to_ts(${p.to})`
   if (range.bucketMs === GRAIN_MS[range.source])
     return `SELECT metric, ${bucketOf('bucket', p.bucketMs)} AS t, count::float8 AS count,
                    sum / count AS avg, min, max, last
-              ${from}`
+              ${from} ORDER BY metric, bucket`
   return `SELECT metric, ${bucketOf('bucket', p.bucketMs)} AS t, sum(count)::float8 AS count,
                  sum(sum) / sum(count) AS avg, min(min) AS min, max(max) AS max,
                  (array_agg(last ORDER BY last_at DESC))[1] AS last
             ${from}
-           GROUP BY metric, t`
+           GROUP BY metric, t ORDER BY metric, t`
 }
 
 /** OEE inputs summed into the asked bucket, from a machine's rows (`machine` given) or the plant's. */
@@ -73,21 +73,24 @@ function oeeSql(
     return `SELECT ${bucketOf('bucket', p.bucketMs)} AS t, produced::float8 AS produced,
                    scrapped::float8 AS scrapped, planned_ms::float8 AS planned,
                    running_ms::float8 AS running, ideal_ms AS ideal
-              ${from}`
+              ${from} ORDER BY bucket`
   return `SELECT ${bucketOf('bucket', p.bucketMs)} AS t,
                  sum(produced)::float8 AS produced, sum(scrapped)::float8 AS scrapped,
                  sum(planned_ms)::float8 AS planned, sum(running_ms)::float8 AS running,
                  sum(ideal_ms) AS ideal
             ${from}
-           GROUP BY t`
+           GROUP BY t ORDER BY t`
 }
 
 /**
  * Columns of `rows` as JSON arrays in bucket order, built by the server: one JSON text per
- * series parses several times faster in Node than ten thousand rows of numbers.
+ * series parses several times faster in Node than ten thousand rows of numbers. The rows come
+ * sorted from their subquery and aggregates take their input in that order; an `ORDER BY`
+ * inside each aggregate would sort the same rows again once per column (PostgreSQL 15), which
+ * cost a week at 1m nearly half its time.
  */
 const columnsOf = (columns: readonly string[]) =>
-  `json_build_object(${columns.map((c) => `'${c}', json_agg(${c} ORDER BY t)`).join(', ')})`
+  `json_build_object(${columns.map((c) => `'${c}', json_agg(${c})`).join(', ')})`
 
 const METRIC_COLUMNS = ['t', 'avg', 'min', 'max', 'last', 'count'] as const
 const OEE_COLUMNS = ['t', 'produced', 'scrapped', 'planned', 'running', 'ideal'] as const

@@ -15,16 +15,21 @@ export const SERIES_EVENT_TYPES = [
   'MachineStateChanged',
 ] as const satisfies readonly SeriesEvent['type'][]
 
+/** The fields of a payload the series read; the rest is ignored. */
+type SeriesPayload = {
+  metrics?: Record<string, number>
+  state?: RunState
+  damaged?: boolean
+  idealCycleSeconds?: number | null
+}
+
 type Row = {
   txId: string
   position: number
   type: SeriesEvent['type']
   machineId: string
   at: number
-  metrics: Record<string, number> | null
-  state: RunState | null
-  damaged: boolean | null
-  idealCycleSeconds: number | null
+  payload: SeriesPayload
 }
 
 const NEXT = namedParams('afterTx', 'afterPosition', 'types', 'limit')
@@ -50,12 +55,10 @@ export class CommittedSeriesEvents {
       async (client) =>
         (
           await client.query<Row>(
+            // The payload goes out as the JSON text it is stored as: field by field, the server
+            // would parse the text once per field, and JSON.parse here is several times cheaper.
             `SELECT tx_id::text AS "txId", position, type, entity_id AS "machineId",
-                    ts_to_ms(occurred_at) AS at,
-                    CASE WHEN type = 'MachineMetricsRecorded' THEN payload->'metrics' END AS metrics,
-                    payload->>'state' AS state,
-                    (payload->>'damaged')::boolean AS damaged,
-                    (payload->>'idealCycleSeconds')::float8 AS "idealCycleSeconds"
+                    ts_to_ms(occurred_at) AS at, payload
                FROM event_log
               WHERE tx_id >= ${p.afterTx}::xid8
                 AND (tx_id, position) > (${p.afterTx}::xid8, ${p.afterPosition}::bigint)
@@ -103,17 +106,18 @@ export class CommittedSeriesEvents {
 
 function toEvent(r: Row): SeriesEvent {
   const base = { machineId: r.machineId, at: r.at }
+  const p = r.payload
   switch (r.type) {
     case 'MachineMetricsRecorded':
-      return { type: r.type, ...base, metrics: r.metrics ?? {} }
+      return { type: r.type, ...base, metrics: p.metrics ?? {} }
     case 'PartProduced':
       return {
         type: r.type,
         ...base,
-        damaged: r.damaged === true,
-        idealMs: r.idealCycleSeconds === null ? null : r.idealCycleSeconds * 1000,
+        damaged: p.damaged === true,
+        idealMs: typeof p.idealCycleSeconds === 'number' ? p.idealCycleSeconds * 1000 : null,
       }
     case 'MachineStateChanged':
-      return { type: r.type, ...base, state: r.state ?? 'unknown' }
+      return { type: r.type, ...base, state: p.state ?? 'unknown' }
   }
 }
