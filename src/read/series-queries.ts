@@ -1,7 +1,7 @@
 import type { Pool } from 'pg'
 import { namedParams } from '../journal/named-params.js'
 import { inBoundedTransaction } from '../series/bounded-transaction.js'
-import type { MetricSeries, OeeSeries, SeriesRange, SeriesReads } from './ports.js'
+import type { JsonText, MetricSeries, OeeSeries, SeriesRange, SeriesReads } from './ports.js'
 
 const METRIC_TABLES = { minute: 'series_metric_minutes', hour: 'series_metric_hours' } as const
 const MACHINE_TABLES = { minute: 'series_machine_minutes', hour: 'series_machine_hours' } as const
@@ -19,6 +19,11 @@ const TELEMETRY = namedParams('machineId', 'metrics', 'from', 'to', 'bucketMs')
 const MACHINE_OEE = namedParams('machineId', 'from', 'to', 'bucketMs')
 const PLANT_OEE = namedParams('from', 'to', 'bucketMs')
 
+/** The metrics asked for, or every one the machine has reported. */
+const metricsOf = (p: Readonly<Record<'metrics' | 'machineId', string>>) =>
+  `coalesce(${p.metrics}::text[],
+     ARRAY(SELECT metric FROM series_metric_names WHERE machine_id = ${p.machineId}))`
+
 /** A timestamp as epoch ms; date_part is float8 (extract's numeric costs several times more). */
 const epochMs = (column: string) => `round(date_part('epoch', ${column}) * 1000)`
 
@@ -35,8 +40,7 @@ const bucketOf = (column: string, bucketMs: string) =>
  */
 function telemetrySql(range: SeriesRange): string {
   const p = TELEMETRY.placeholders
-  const metricIn = `metric = ANY(coalesce(${p.metrics}::text[],
-      ARRAY(SELECT metric FROM series_metric_names WHERE machine_id = ${p.machineId})))`
+  const metricIn = `metric = ANY(${metricsOf(p)})`
   if (range.source === 'raw')
     return `SELECT metric, ${bucketOf('at', p.bucketMs)} AS t, count(*)::float8 AS count,
                    avg(value) AS avg, min(value) AS min, max(value) AS max,
@@ -93,6 +97,7 @@ const columnsOf = (columns: readonly string[]) =>
   `json_build_object(${columns.map((c) => `'${c}', json_agg(${c})`).join(', ')})`
 
 const METRIC_COLUMNS = ['t', 'avg', 'min', 'max', 'last', 'count'] as const
+const EMPTY_METRIC = JSON.stringify(Object.fromEntries(METRIC_COLUMNS.map((c) => [c, []])))
 const OEE_COLUMNS = ['t', 'produced', 'scrapped', 'planned', 'running', 'ideal'] as const
 type OeeColumns = Record<(typeof OEE_COLUMNS)[number], number[]>
 
@@ -112,18 +117,18 @@ export class SeriesQueries implements SeriesReads {
     machineId: string,
     metrics: readonly string[] | undefined,
     range: SeriesRange,
-  ): Promise<Record<string, MetricSeries> | undefined> {
-    const json = `SELECT coalesce(json_object_agg(metric, s), '{}') FROM (
-        SELECT metric, ${columnsOf(METRIC_COLUMNS)} AS s FROM (${telemetrySql(range)}) r
-         GROUP BY metric) m`
-    const row = await this.one<Record<string, MetricSeries>>(
-      withMachine(TELEMETRY.placeholders.machineId, json),
+  ): Promise<JsonText<Record<string, MetricSeries>> | undefined> {
+    const p = TELEMETRY.placeholders
+    // Every metric asked for (or the machine has) gets a series, empty when it has no buckets.
+    const json = `SELECT coalesce(json_object_agg(n.metric, coalesce(m.s, '${EMPTY_METRIC}'::json)), '{}')::text
+        FROM unnest(${metricsOf(p)}) AS n(metric)
+        LEFT JOIN (SELECT metric, ${columnsOf(METRIC_COLUMNS)} AS s FROM (${telemetrySql(range)}) r
+                    GROUP BY metric) m USING (metric)`
+    const row = await this.one<JsonText<Record<string, MetricSeries>>>(
+      withMachine(p.machineId, json),
       TELEMETRY.values({ machineId, metrics: metrics ?? null, ...bucketsOf(range) }),
     )
-    if (!row.known) return undefined
-    const series: Record<string, MetricSeries> = {}
-    for (const name of metrics ?? []) series[name] = emptyMetricSeries()
-    return Object.assign(series, row.series)
+    return row.known ? row.series : undefined
   }
 
   async machineOee(machineId: string, range: SeriesRange): Promise<OeeSeries | undefined> {
@@ -187,10 +192,6 @@ function oeeSeries(c: OeeColumns | null): OeeSeries {
 function rollupOf(range: SeriesRange): 'minute' | 'hour' {
   if (range.source === 'raw') throw new Error('OEE series need a bucket of whole minutes')
   return range.source
-}
-
-function emptyMetricSeries(): MetricSeries {
-  return { t: [], avg: [], min: [], max: [], last: [], count: [] }
 }
 
 /**
