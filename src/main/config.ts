@@ -82,7 +82,7 @@ const envSchema = z.object({
   SERIES_MINUTE_RETENTION: duration.prefault('35d'),
   SERIES_HOUR_RETENTION: duration.prefault('400d'),
   SERIES_SWEEP_INTERVAL: duration.prefault('10m'),
-  SERIES_BATCH: positiveInt.max(20_000).default(4000),
+  SERIES_BATCH: positiveInt.max(20_000).default(10_000),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */

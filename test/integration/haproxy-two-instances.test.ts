@@ -1,5 +1,7 @@
 import type { MachineView } from '../../src/read/machine-queries'
 import { HaproxyProcess } from '../../harness/haproxy'
+import { SseClient, type SseEvent } from '../../harness/sse-client'
+import { compareCursors, parseCursor } from '../../src/read/log-cursor'
 import { TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
@@ -83,6 +85,57 @@ describe('two instances behind HAProxy', () => {
       }
       expect(statuses.filter((s) => s !== 200)).toEqual([])
     } finally {
+      await stop()
+    }
+  })
+
+  it('resume a live stream on the other instance from the last id the first one sent', async () => {
+    const { prefix, ingesting, queryOnly, stop } = await startPair()
+    const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
+    const produce = (machineId: string, order: number) =>
+      publisher.publishAll([
+        {
+          topic: `${prefix}/machines/${machineId}/production`,
+          payload: JSON.stringify({ timeOfProduction: Date.now(), order, partId: 3 }),
+        },
+      ])
+    const machine = (e: SseEvent) =>
+      e.event === 'machine' ? (JSON.parse(e.data) as { machine: MachineView }).machine : undefined
+    try {
+      const first = await SseClient.open(`${ingesting.url}/api/v1/stream?kind=machine`)
+      await first.until('hello', (es) => es.some((e) => e.event === 'hello'))
+      await produce('press-1', 1)
+      await first.until('press-1', (es) => es.some((e) => machine(e)?.machineId === 'press-1'))
+      const lastId = first.events[first.events.length - 1]?.id ?? ''
+      await first.close()
+
+      // While no stream is open: one more part on press-1, a first one on press-2.
+      await produce('press-1', 2)
+      await produce('press-2', 1)
+      await waitFor('both committed', async () => {
+        const r = await queryOnly.get<MachineView>('/api/v1/machines/press-2')
+        return r.status === 200 ? true : undefined
+      })
+
+      // The other instance reads the same log: it sends what changed after that id, and only that.
+      const second = await SseClient.open(`${queryOnly.url}/api/v1/stream?kind=machine`, {
+        headers: { 'Last-Event-ID': lastId },
+      })
+      await second.until('both machines', (es) => {
+        const seen = es.map(machine)
+        return (
+          seen.some((m) => m?.machineId === 'press-2') &&
+          seen.some((m) => m?.machineId === 'press-1' && m.produced === 2)
+        )
+      })
+      await second.close()
+      const resumed = second.events.filter((e) => e.event === 'machine')
+      for (const e of resumed)
+        expect(compareCursors(parseCursor(lastId)!, parseCursor(e.id ?? '')!)).toBeLessThan(0)
+      expect(second.events[0]?.event).toBe('hello')
+      expect(second.events.some((e) => e.event === 'reset')).toBe(false)
+    } finally {
+      await publisher.close()
       await stop()
     }
   })

@@ -10,8 +10,11 @@ import type { Config } from '../config.js'
 
 /** Deadline of each statement the follower runs (reads, one batch's write, one sweep step). */
 const STATEMENT_DEADLINE_MS = 30_000
-/** Wait between reads once caught up: a chart's last minute fills within it. */
-const POLL_MS = 200
+/**
+ * At most one batch per this long: a second keeps a chart's last minute current, and lets a
+ * batch fold many messages of a machine into one row per rollup.
+ */
+const POLL_MS = 1000
 /** How often a standby tries the leadership. */
 const STANDBY_MS = 2000
 /** Rows deleted per table and sweep step. */
