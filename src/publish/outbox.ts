@@ -1,5 +1,6 @@
 import type { Pool } from 'pg'
 import { PgAdvisoryLock } from '../journal/advisory-lock.js'
+import { afterCursor, COMMITTED_BEFORE_ANY_RUNNING } from '../journal/commit-order.js'
 import type { DomainEvent } from '../domain/events.js'
 
 /** A committed event waiting to be published, with its place in commit order. */
@@ -49,8 +50,8 @@ export class PgOutbox {
   async next(after: OutboxCursor, limit: number, since = 0): Promise<OutboxEntry[]> {
     const r = await this.pool.query<{ txId: string; position: number; payload: DomainEvent }>(
       `SELECT tx_id::text AS "txId", position, payload FROM event_log
-        WHERE (tx_id, position) > ($1::xid8, $2::bigint)
-          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE ${afterCursor('$1', '$2')}
+          AND ${COMMITTED_BEFORE_ANY_RUNNING}
           AND occurred_at >= ms_to_ts($4)
         ORDER BY tx_id, position
         LIMIT $3`,
@@ -75,10 +76,7 @@ export class PgOutbox {
   /** Events committed but not yet published by this relay. */
   async lag(after: OutboxCursor): Promise<number> {
     const r = await this.pool.query<{ n: number }>(
-      // The plain bound on tx_id is what lets the planner see how few rows are left: on the row
-      // comparison alone it guessed a third of the table and scanned all of it, every scrape.
-      `SELECT count(*)::int AS n FROM event_log
-        WHERE tx_id >= $1::xid8 AND (tx_id, position) > ($1::xid8, $2::bigint)`,
+      `SELECT count(*)::int AS n FROM event_log WHERE ${afterCursor('$1', '$2')}`,
       [after.txId, after.position],
     )
     return r.rows[0]?.n ?? 0

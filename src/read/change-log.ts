@@ -2,6 +2,7 @@ import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg'
 import { withTimeout } from '../deadline.js'
 import type { EventType } from '../domain/event-catalog.js'
 import type { EntityType } from '../domain/events.js'
+import { afterCursor, COMMITTED_BEFORE_ANY_RUNNING } from '../journal/commit-order.js'
 import { namedParams } from '../journal/named-params.js'
 import { LOG_START, type LogCursor } from './log-cursor.js'
 import type { ChangeLog, LogChange } from './log-tail.js'
@@ -15,24 +16,18 @@ type Row = {
   sequence: number
 }
 
-/*
- * The outbox's reading rule: only transactions older than every one still running, so a slow
- * transaction's rows are never passed over. The plain bound on tx_id lets the planner see how
- * few rows follow the cursor; the row comparison alone looks to it like a third of the table.
- */
 const AFTER = namedParams('afterTx', 'afterPosition', 'limit', 'upToTx', 'upToPosition')
 const a = AFTER.placeholders
 const AFTER_SQL = `SELECT entity_type, entity_id, type, tx_id::text AS tx_id, position, sequence
     FROM event_log
-   WHERE tx_id >= ${a.afterTx}::xid8
-     AND (tx_id, position) > (${a.afterTx}::xid8, ${a.afterPosition}::bigint)
-     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+   WHERE ${afterCursor(a.afterTx, a.afterPosition)}
+     AND ${COMMITTED_BEFORE_ANY_RUNNING}
      AND (${a.upToTx}::xid8 IS NULL OR (tx_id, position) <= (${a.upToTx}::xid8, ${a.upToPosition}::bigint))
    ORDER BY tx_id, position
    LIMIT ${a.limit}`
 
 const HEAD_SQL = `SELECT tx_id::text AS tx_id, position FROM event_log
-   WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+   WHERE ${COMMITTED_BEFORE_ANY_RUNNING}
    ORDER BY tx_id DESC, position DESC LIMIT 1`
 
 const HOLDS = namedParams('txId', 'position')

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg'
 import { namedParams } from '../journal/named-params.js'
-import { inBoundedTransaction } from '../series/bounded-transaction.js'
+import { inBoundedTransaction } from '../journal/transaction.js'
 import type { JsonText, MetricSeries, OeeSeries, SeriesRange, SeriesReads } from './ports.js'
 
 const METRIC_TABLES = { minute: 'series_metric_minutes', hour: 'series_metric_hours' } as const

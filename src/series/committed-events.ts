@@ -1,8 +1,9 @@
 import type { Pool } from 'pg'
 import type { RunState } from '../domain/oee.js'
+import { afterCursor, COMMITTED_BEFORE_ANY_RUNNING } from '../journal/commit-order.js'
 import { namedParams } from '../journal/named-params.js'
 import type { OutboxCursor } from '../publish/outbox.js'
-import { inBoundedTransaction } from './bounded-transaction.js'
+import { inBoundedTransaction } from '../journal/transaction.js'
 import type { SeriesEvent } from './plan.js'
 
 /** A rolled-up event with its place in commit order. */
@@ -60,9 +61,8 @@ export class CommittedSeriesEvents {
             `SELECT tx_id::text AS "txId", position, type, entity_id AS "machineId",
                     ts_to_ms(occurred_at) AS at, payload
                FROM event_log
-              WHERE tx_id >= ${p.afterTx}::xid8
-                AND (tx_id, position) > (${p.afterTx}::xid8, ${p.afterPosition}::bigint)
-                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              WHERE ${afterCursor(p.afterTx, p.afterPosition)}
+                AND ${COMMITTED_BEFORE_ANY_RUNNING}
                 AND entity_type = 'machine' AND type = ANY(${p.types}::text[])
               ORDER BY tx_id, position
               LIMIT ${p.limit}`,
@@ -87,10 +87,8 @@ export class CommittedSeriesEvents {
       this.timeoutMs,
       (client) =>
         client.query<{ n: number }>(
-          // The plain bound on tx_id lets the planner see how few rows are left.
           `SELECT count(*)::int AS n FROM event_log
-            WHERE tx_id >= ${p.afterTx}::xid8
-              AND (tx_id, position) > (${p.afterTx}::xid8, ${p.afterPosition}::bigint)
+            WHERE ${afterCursor(p.afterTx, p.afterPosition)}
               AND entity_type = 'machine' AND type = ANY(${p.types}::text[])`,
           LAG.values({
             afterTx: after.txId,

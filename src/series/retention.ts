@@ -1,5 +1,5 @@
 import type { Pool } from 'pg'
-import { inBoundedTransaction } from './bounded-transaction.js'
+import { inBoundedTransaction } from '../journal/transaction.js'
 
 /** How long each kind of series row is kept, in ms. */
 export type SeriesRetention = { rawMs: number; minuteMs: number; hourMs: number }

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg'
 import type { RunState } from '../domain/oee.js'
 import { namedParams } from '../journal/named-params.js'
 import type { OutboxCursor } from '../publish/outbox.js'
-import { inBoundedTransaction } from './bounded-transaction.js'
+import { inBoundedTransaction } from '../journal/transaction.js'
 import type { GrainName } from './buckets.js'
 import type { MachineClock, MetricCell, OeeCell, SeriesPlan } from './plan.js'
 
