@@ -66,6 +66,12 @@ export class Coalescer {
     })
   }
 
+  /** Forgets the entities whose newest change is at or before `cursor` (the client has them). */
+  dropThrough(cursor: LogCursor): void {
+    for (const [key, e] of this.pending)
+      if (compareCursors(e.cursor, cursor) <= 0) this.pending.delete(key)
+  }
+
   /** Puts taken updates back (their sending failed), merged with what came since. */
   putBack(updates: readonly PendingUpdate[]): void {
     for (const u of updates) this.merge(u.kind, u.entityId, u.cursor, u.sequence, u.types)

@@ -8,9 +8,9 @@ import {
   parseCursor,
   type LogCursor,
 } from './log-cursor.js'
-import type { ChangeLog, LogTail, TailMembership } from './log-tail.js'
+import type { ChangeLog, LogChange, LogTail, TailMembership } from './log-tail.js'
 import type { LiveUpdates, StreamMessage, StreamRequest, StreamSink } from './ports.js'
-import { readRows, updateData, type StreamStores } from './stream-rows.js'
+import { readRows, rowOf, updateData, type StreamStores } from './stream-rows.js'
 
 export type LiveStreamOptions = {
   flushMs: number
@@ -38,6 +38,16 @@ type Subscriber = {
   /** The socket is full: keep coalescing until it drains. */
   blocked: boolean
   closed: boolean
+  /**
+   * Changes up to here the client already has: it resumed from a point this instance's tail
+   * had not reached yet (another instance served it further).
+   */
+  seenThrough?: LogCursor
+  /**
+   * The stream position of the row last sent per entity. A row is read when it is sent, so it
+   * may already hold changes still on their way; the update those bring is not sent twice.
+   */
+  sent: Map<string, number>
 }
 
 /** Updates one flush sends a subscriber at most; the rest wait, newer than those sent. */
@@ -76,9 +86,10 @@ export class LiveStream implements LiveUpdates {
       live: false,
       blocked: false,
       closed: false,
+      sent: new Map(),
     }
     sub.membership = await this.tail.join((changes) => {
-      for (const c of changes) if (acceptsChange(sub.filter, c)) sub.pending.add(c)
+      for (const c of changes) if (this.wants(sub, c)) sub.pending.add(c)
     })
     this.add(sub)
     const close = () => this.drop(sub)
@@ -99,16 +110,28 @@ export class LiveStream implements LiveUpdates {
     await this.flushing
   }
 
+  private wants(sub: Subscriber, change: LogChange): boolean {
+    if (sub.seenThrough && compareCursors(change.cursor, sub.seenThrough) <= 0) return false
+    return acceptsChange(sub.filter, change)
+  }
+
   /** hello, then either live at once or a catch-up from the resume point first. */
   private async begin(sub: Subscriber, now: LogCursor, resumeFrom?: string): Promise<void> {
     const from = resumeFrom === undefined ? undefined : parseCursor(resumeFrom)
-    if (resumeFrom === undefined || !from || !(await this.resumable(from, now))) {
+    if (resumeFrom === undefined || !from || !(await this.resumable(from))) {
       send(sub, { event: 'hello', id: formatCursor(now), data: helloData(now) })
       if (resumeFrom !== undefined) this.reset(sub, now, 'the resume point is not in the log')
       sub.live = true
       return
     }
     send(sub, { event: 'hello', id: formatCursor(from), data: helloData(from) })
+    if (compareCursors(from, now) >= 0) {
+      // Nothing to catch up: the tail is at or behind it, and what it brings up to there is old.
+      sub.seenThrough = from
+      sub.pending.dropThrough(from)
+      sub.live = true
+      return
+    }
     // In the background: the client already has its hello; its live updates wait meanwhile.
     void this.catchUp(sub, from, now).catch((err: unknown) => {
       // Ending it lets the client reconnect from the same point and try again.
@@ -117,9 +140,8 @@ export class LiveStream implements LiveUpdates {
     })
   }
 
-  /** A point at or before the tail's, that the log holds (or its very start). */
-  private async resumable(from: LogCursor, now: LogCursor): Promise<boolean> {
-    if (compareCursors(from, now) > 0) return false
+  /** A point the log holds (or its very start). */
+  private async resumable(from: LogCursor): Promise<boolean> {
     if (compareCursors(from, LOG_START) === 0) return true
     return withTimeout(this.changes.holds(from), this.options.deadlineMs)
   }
@@ -215,8 +237,9 @@ export class LiveStream implements LiveUpdates {
     }
     for (const [sub, updates] of taken) {
       const messages = updates.flatMap((u) => {
-        const data = updateData(rows, u)
-        return data === undefined ? [] : [{ event: u.kind, id: formatCursor(u.cursor), data }]
+        const row = rowOf(rows, u)
+        if (row === undefined || !firstSending(sub, u, row.sequence)) return []
+        return [{ event: u.kind, id: formatCursor(u.cursor), data: updateData(row, u) }]
       })
       if (messages.length > 0) send(sub, ...messages)
     }
@@ -224,6 +247,16 @@ export class LiveStream implements LiveUpdates {
 }
 
 const helloData = (cursor: LogCursor) => JSON.stringify({ cursor: formatCursor(cursor) })
+
+/** Whether the subscriber has not yet been sent this entity's row at `sequence` or later. */
+function firstSending(sub: Subscriber, update: PendingUpdate, sequence?: number): boolean {
+  if (sequence === undefined) return true
+  const key = `${update.kind}\u0000${update.entityId}`
+  const last = sub.sent.get(key)
+  if (last !== undefined && last >= sequence) return false
+  sub.sent.set(key, sequence)
+  return true
+}
 
 function send(sub: Subscriber, ...messages: StreamMessage[]): void {
   if (!sub.closed && !sub.sink.send(messages)) block(sub)

@@ -105,10 +105,14 @@ describe('the live stream', () => {
   let live: LiveStream
   let subscribers: number
 
-  function start(resumeMaxEvents = 1000): void {
+  function start(
+    resumeMaxEvents = 1000,
+    rows: StreamStores = stores,
+    headOf: (log: MemoryLog) => ChangeLog = (l) => l,
+  ): void {
     log = new MemoryLog()
-    tail = new LogTail(log, { pollMs: 5, batch: 3, log: pino({ level: 'silent' }) })
-    live = new LiveStream(tail, log, stores, {
+    tail = new LogTail(headOf(log), { pollMs: 5, batch: 3, log: pino({ level: 'silent' }) })
+    live = new LiveStream(tail, log, rows, {
       flushMs: 20,
       keepaliveMs: 1000,
       resumeMaxEvents,
@@ -194,6 +198,60 @@ describe('the live stream', () => {
       'machine@1011-11',
     ])
     expect(updates.some((m) => m.data.includes('"M-1"'))).toBe(false)
+  })
+
+  it('resumes from a point this tail has not reached, without sending what came before it', async () => {
+    // Another instance served the client further than this one's tail has read.
+    const lagging = (l: MemoryLog): ChangeLog => ({
+      head: () => Promise.resolve(l.rows[0]!.cursor),
+      after: (after, limit, upTo) => l.after(after, limit, upTo),
+      holds: (cursor) => l.holds(cursor),
+    })
+    start(1000, stores, lagging)
+    log.commit('machine', 'M-1', 'PartProduced')
+    log.commit('machine', 'M-2', 'PartProduced')
+    log.commit('machine', 'M-3', 'PartProduced')
+    const client = new Client()
+    await live.subscribe({ filter: { kinds: ALL }, resumeFrom: '1003-3' }, client)
+    log.commit('machine', 'M-4', 'PartProduced')
+    await until('the live update', () => client.updates().length === 1)
+    await sleep(60)
+    expect(client.messages.map((m) => [m.event, m.id])).toEqual([
+      ['hello', '1003-3'],
+      ['machine', '1004-4'],
+    ])
+  })
+
+  it('does not send a row again for changes it already held when it was sent', async () => {
+    // The row is read at flush time: it may be ahead of the change that asked for it.
+    const rowSequence = new Map<string, number>()
+    const ahead: StreamStores = {
+      ...stores,
+      machines: {
+        many: (ids) =>
+          Promise.resolve(
+            ids.map((machineId) => ({ machineId, sequence: rowSequence.get(machineId) }) as never),
+          ),
+      },
+    }
+    start(1000, ahead)
+    const client = new Client()
+    await live.subscribe({ filter: { kinds: ALL } }, client)
+    rowSequence.set('M-1', 3)
+    log.commit('machine', 'M-1', 'PartProduced', 1)
+    await until('the first update', () => client.updates().length === 1)
+    log.commit('machine', 'M-1', 'PartProduced', 2)
+    log.commit('machine', 'M-1', 'PartProduced', 3)
+    await sleep(60)
+    expect(client.updates()).toHaveLength(1)
+    rowSequence.set('M-1', 4)
+    log.commit('machine', 'M-1', 'PartProduced', 4)
+    await until('the next update', () => client.updates().length === 2)
+    expect(
+      client
+        .updates()
+        .map((m) => (JSON.parse(m.data) as { machine: { sequence: number } }).machine.sequence),
+    ).toEqual([3, 4])
   })
 
   it.each([
