@@ -1,8 +1,17 @@
-/** Run states a machine reports. */
+/** Run states a machine reports on its JSON status topic: the status payload accepts only these. */
 export const REPORTED_RUN_STATES = ['running', 'idle', 'down', 'maintenance'] as const
 
-/** Every run state: the reported ones, plus `unknown` before the first report. */
-export const RUN_STATES = ['unknown', ...REPORTED_RUN_STATES] as const
+/**
+ * Every run state: `unknown` before the first report, the reported ones, and `offline`.
+ *
+ * `offline` is not reported by the machine (a JSON status saying "offline" is rejected): the
+ * Sparkplug B host sets it when the machine's edge node or device dies (NDEATH/DDEATH), as a
+ * `status` input like any other state. For OEE it is planned time that is not running, exactly
+ * like `down`: the plant expected the machine to run and no one can tell that it did. It comes
+ * last, as in the Avro RunState enum, which only appends symbols (older readers read a symbol
+ * they do not know as the enum's default, `unknown`).
+ */
+export const RUN_STATES = ['unknown', ...REPORTED_RUN_STATES, 'offline'] as const
 
 export type RunState = (typeof RUN_STATES)[number]
 
@@ -14,7 +23,7 @@ export type OeeTracker = {
   bucketMs: number
   /** Start of each bucket, ascending. */
   starts: number[]
-  /** Planned production time: running, idle or down (maintenance and unknown are unplanned). */
+  /** Planned production time: running, idle, down or offline (maintenance and unknown are not). */
   planned: number[]
   running: number[]
   produced: number[]
@@ -45,7 +54,19 @@ export function emptyTracker(bucketMs: number): OeeTracker {
   }
 }
 
-const isPlanned = (s: RunState) => s === 'running' || s === 'idle' || s === 'down'
+/**
+ * The states whose time is planned production time (availability = running / planned):
+ * `offline` counts like `down`; `maintenance` and `unknown` are not planned. The time series
+ * (src/series/plan.ts) counts the same states.
+ */
+export const PLANNED_RUN_STATES: ReadonlySet<RunState> = new Set([
+  'running',
+  'idle',
+  'down',
+  'offline',
+])
+
+const isPlanned = (s: RunState) => PLANNED_RUN_STATES.has(s)
 
 /**
  * Counts the time from `accountedUntil` to `to` as spent in `state`. Out-of-order times count

@@ -1,4 +1,4 @@
-import type { RunState } from '../domain/oee.js'
+import { PLANNED_RUN_STATES, type RunState } from '../domain/oee.js'
 import { bucketStart, GRAINS, type GrainName } from './buckets.js'
 
 /** What the follower reads of one committed event: only the machine events it rolls up. */
@@ -65,8 +65,6 @@ export type SeriesPlan = {
  * would otherwise write a row for every minute in between.
  */
 export type PlanLimits = Record<GrainName, number>
-
-const PLANNED: ReadonlySet<RunState> = new Set(['running', 'idle', 'down'])
 
 /**
  * Aggregates a batch in memory, in the order given (commit order). A state lasts from the time
@@ -153,7 +151,8 @@ class Accumulator {
 
   /** Counts `[from, to)` spent in `state`, split at each bucket edge. */
   addState(machineId: string, state: RunState, from: number, to: number, limits: PlanLimits) {
-    if (!PLANNED.has(state)) return
+    // Planned time as the live OEE counts it: offline like down, nothing in maintenance.
+    if (!PLANNED_RUN_STATES.has(state)) return
     const running = state === 'running'
     for (const grain of GRAINS) {
       let at = Math.max(from, to - limits[grain.name])

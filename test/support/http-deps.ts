@@ -33,7 +33,7 @@ const emptyPlant: PlantReads = {
   summary: () =>
     Promise.resolve({
       machines: 0,
-      byState: { unknown: 0, running: 0, idle: 0, down: 0, maintenance: 0 },
+      byState: { unknown: 0, running: 0, idle: 0, down: 0, maintenance: 0, offline: 0 },
       oee: { availability: null, performance: null, quality: null, oee: null },
       produced: 0,
       scrapped: 0,

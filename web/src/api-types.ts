@@ -1,8 +1,11 @@
 // What the page reads of the service's answers: only the fields it uses, as JSON. The
 // OpenAPI document at /api/v1/openapi.json describes each answer in full.
 
-/** A machine's run state; `unknown` until its first status report. */
-export const RUN_STATES = ['running', 'idle', 'down', 'maintenance', 'unknown'] as const
+/**
+ * A machine's run state; `unknown` until its first status report, `offline` while its edge
+ * node or device is dead (set by the service, never reported by the machine). In display order.
+ */
+export const RUN_STATES = ['running', 'idle', 'down', 'maintenance', 'offline', 'unknown'] as const
 export type RunState = (typeof RUN_STATES)[number]
 
 export type OeeFactors = {

@@ -7,6 +7,7 @@ import {
   type MachineInput,
   type MachineState,
 } from '../../../src/domain/machine'
+import type { RunState } from '../../../src/domain/oee'
 import { DEFAULT_RULES, type MachineRules } from '../../../src/domain/rules'
 
 const MIN = 60_000
@@ -28,7 +29,7 @@ function run(
   return { state, events }
 }
 
-const status = (state: 'running' | 'idle' | 'down' | 'maintenance', at: number): MachineInput => ({
+const status = (state: Exclude<RunState, 'unknown'>, at: number): MachineInput => ({
   kind: 'status',
   state,
   at,
@@ -57,12 +58,13 @@ const parts = (
 ) => Array.from({ length: count }, (_, i) => part(from + i * spacing, damaged(i)))
 
 describe('machine OEE (hand-computed)', () => {
-  it('counts downtime against availability', () => {
-    // Running 0-10 min, down 10-20, running 20-60; 100 good parts of 20 s ideal in the last 40 min.
+  // Offline (its edge node or device died) is planned time not running, exactly like down.
+  it.each(['down', 'offline'] as const)('counts %s time against availability', (stopped) => {
+    // Running 0-10 min, stopped 10-20, running 20-60; 100 good parts of 20 s ideal in the last 40.
     const { state } = run(
       [
         status('running', 0),
-        status('down', 10 * MIN),
+        status(stopped, 10 * MIN),
         status('running', 20 * MIN),
         ...parts(100, 20 * MIN, 24_000),
         status('idle', 60 * MIN),
@@ -188,14 +190,22 @@ describe('machine state', () => {
     })
   })
 
-  it('records a state change only when the state changes', () => {
+  it('records a state change only when the state changes, offline (a status input) too', () => {
     const { events, state } = run([
       status('running', 0),
       status('running', 1000),
       status('down', 2000),
+      status('offline', 3000),
+      status('offline', 3500),
     ])
-    expect(events.map((e) => e.type)).toEqual(['MachineStateChanged', 'MachineStateChanged'])
-    expect(state).toMatchObject({ state: 'down', stateSince: 2000 })
+    expect(
+      events.map((e) => e.type === 'MachineStateChanged' && [e.previousState, e.state]),
+    ).toEqual([
+      ['unknown', 'running'],
+      ['running', 'down'],
+      ['down', 'offline'],
+    ])
+    expect(state).toMatchObject({ state: 'offline', stateSince: 3000 })
   })
 
   it('merges sensor readings', () => {

@@ -1,3 +1,4 @@
+import type { RunState } from '../../../src/domain/oee'
 import { planBatch, type MachineClock, type SeriesEvent } from '../../../src/series/plan'
 
 const T0 = Date.parse('2024-03-01T08:00:00.000Z')
@@ -5,7 +6,7 @@ const MIN = 60_000
 const HOUR = 3_600_000
 const NO_LIMIT = { minute: Number.POSITIVE_INFINITY, hour: Number.POSITIVE_INFINITY }
 
-const state = (at: number, s: 'running' | 'idle' | 'down' | 'maintenance', machineId = 'm1') =>
+const state = (at: number, s: Exclude<RunState, 'unknown'>, machineId = 'm1') =>
   ({ type: 'MachineStateChanged', machineId, at, state: s }) satisfies SeriesEvent
 const part = (at: number, damaged = false, idealMs: number | null = 30_000, machineId = 'm1') =>
   ({ type: 'PartProduced', machineId, at, damaged, idealMs }) satisfies SeriesEvent
@@ -33,22 +34,30 @@ describe('planBatch', () => {
     expect(plan.clocks.get('m1')).toEqual({ state: 'idle', since: T0 + 2 * MIN + 15_000 })
   })
 
-  it('counts planned but not running time while idle or down, and nothing in maintenance', () => {
-    const plan = planBatch(
-      [
-        state(T0, 'idle'),
-        state(T0 + 10_000, 'down'),
-        state(T0 + 25_000, 'maintenance'),
-        state(T0 + 50_000, 'running'),
-        part(T0 + 59_000),
-      ],
-      none,
-      NO_LIMIT,
-    )
-    expect(plan.machines.minute).toEqual([
-      expect.objectContaining({ plannedMs: 25_000 + 9_000, runningMs: 9_000, produced: 1 }),
-    ])
-  })
+  // Offline (its edge node or device died) counts exactly like down, as in the live OEE.
+  it.each(['down', 'offline'] as const)(
+    'counts planned but not running time while idle or %s, and nothing in maintenance',
+    (stopped) => {
+      const plan = planBatch(
+        [
+          state(T0, 'idle'),
+          state(T0 + 10_000, stopped),
+          state(T0 + 25_000, 'maintenance'),
+          state(T0 + 50_000, 'running'),
+          part(T0 + 59_000),
+        ],
+        none,
+        NO_LIMIT,
+      )
+      const cell = expect.objectContaining({
+        plannedMs: 25_000 + 9_000,
+        runningMs: 9_000,
+        produced: 1,
+      })
+      expect(plan.machines.minute).toEqual([cell])
+      expect(plan.plant.minute).toEqual([cell])
+    },
+  )
 
   it('carries a state across an hour edge into both hours', () => {
     const start = T0 + HOUR - 10_000

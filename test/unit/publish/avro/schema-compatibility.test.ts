@@ -95,6 +95,36 @@ describe('Avro schema evolution (backward and forward compatible only)', () => {
     expect(read).toEqual({ ...(written as object), idealCycleSeconds: null })
   })
 
+  it('reads a MachineStateChanged to offline with v1 (before offline) as unknown, and v1 data as it was', () => {
+    const v1 = history.get('MachineStateChanged')?.find((s) => s.version === 1)
+    if (!v1) throw new Error('history/MachineStateChanged/v1.avsc is missing')
+    const latest = registry.get('MachineStateChanged')
+    const changed = {
+      eventId: '4b8f2c0e-3a5e-4a47-9d62-1f0c1f7f9a10',
+      type: 'MachineStateChanged',
+      key: '7',
+      sequence: 3,
+      occurredAt: Date.parse('2023-12-10T00:00:00.000Z'),
+      recordedAt: Date.parse('2023-12-10T00:00:00.040Z'),
+      machineId: '7',
+      state: 'offline',
+      previousState: 'running',
+      reason: 'NDEATH',
+    }
+    // An old reader maps the symbol it does not know to the enum's default.
+    const old = v1.type.fromBuffer(
+      latest.type.toBuffer(changed),
+      v1.type.createResolver(latest.type),
+    ) as Record<string, unknown>
+    expect(old).toEqual({ ...changed, state: 'unknown' })
+    const written = { ...changed, state: 'maintenance' }
+    const read = latest.type.fromBuffer(
+      v1.type.toBuffer(written),
+      latest.type.createResolver(v1.type),
+    ) as Record<string, unknown>
+    expect(read).toEqual(written)
+  })
+
   it('reports a field added without a default as not backward compatible', () => {
     const result = checkCompatibility(withFields({ name: 'shift', type: 'string' }), previous)
     expect(result.backward).toBe(false)
