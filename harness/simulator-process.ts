@@ -37,11 +37,11 @@ export class SimulatorProcess {
     return this.output
   }
 
-  /** Stops it as Ctrl-C does and waits for it to exit. */
-  async stop(): Promise<void> {
+  /** Stops it as Ctrl-C does (or with `signal`) and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return
     const exited = new Promise((resolve) => this.child.once('exit', resolve))
-    this.child.kill('SIGINT')
+    this.child.kill(signal)
     await exited
   }
 }

@@ -5,13 +5,17 @@ commands:
   start                       run the service (configuration from the environment, see README)
   simulate [--machines N] [--speed X] [--duration S] [--scrap P] [--seed K]
            [--mtbf MIN] [--mttr MIN] [--rate R]
+           [--sparkplug [--group G] [--devices-per-node D]]
                               run a plant of N virtual machines (20) over MQTT: states with
                               failures, repairs and maintenance, parts at their cycle times with
                               a share P scrapped (0.02), telemetry, part and material data; X
                               simulated seconds a second (1); for S seconds, 0 until Ctrl-C (0);
                               seed K (1) makes the same plant; mean time between failures and to
                               repair in simulated minutes (45, 4); R parts/s per machine instead
-                              of the parts' cycle times
+                              of the parts' cycle times; --sparkplug: the machines are Sparkplug
+                              B devices, D to an edge node line-1, line-2, ... (10), in group G
+                              (millstream-sim), answering rebirth and maintenance commands (part
+                              and material data stay JSON; not with --history)
   migrate                     apply database migrations and exit
   replay rebuild --from kafka|log [--since ISO-8601]
                               rebuild the state tables from the Kafka topics or the PostgreSQL log

@@ -41,6 +41,8 @@ const FAULTS = [
 // (it then uses the stop), so no state lasts no time.
 const MIN_RUN_BEFORE_MAINTENANCE_S = 60
 const MIN_STOP_S = 30
+/** The next change of a machine held in maintenance: none until the operator ends it. */
+const UNTIL_ENDED: Change = { at: Number.POSITIVE_INFINITY, to: 'running', reason: '' }
 
 /**
  * One virtual machine over simulated time, without I/O or a clock: `advance(t)` returns what
@@ -59,6 +61,10 @@ export class MachineModel {
   private partStartedAt = 0
   private order: number
   private partsLeftInOrder: number
+  /** Maintenance an operator asked for: it lasts until they end it. */
+  private held = false
+  /** The change a requested maintenance displaced, restored if it is called off before it began. */
+  private displaced: Change | undefined
   private readonly sensors: Sensors
   private readonly scrap: ScrapProcess
 
@@ -105,6 +111,33 @@ export class MachineModel {
     return out
   }
 
+  /**
+   * An operator's command at simulated second `at` (no earlier than what the machine last said):
+   * maintenance from then until ended, or the end of the maintenance it is in (planned or not).
+   */
+  command(maintenance: boolean, at: number): void {
+    const when = Math.max(at, this.clock)
+    if (maintenance) {
+      if (this.held) return
+      this.held = true
+      if (this.current === 'maintenance') this.next = UNTIL_ENDED
+      else {
+        this.displaced = this.next
+        this.next = { at: when, to: 'maintenance', reason: 'maintenance requested' }
+      }
+      return
+    }
+    this.held = false
+    if (this.current === 'maintenance') {
+      this.next = { at: when, to: 'running', reason: 'maintenance ended' }
+      this.nextMaintenanceAt =
+        when + this.config.maintenanceEverySeconds * this.random.uniform(0.8, 1.2)
+    } else if (this.displaced) {
+      this.next = this.displaced
+    }
+    this.displaced = undefined
+  }
+
   private change(c: Change): StatusEmission {
     this.current = c.to
     if (c.to === 'running') {
@@ -123,6 +156,9 @@ export class MachineModel {
     } else if (c.to === 'down') {
       const repaired = c.at + this.random.exponential(this.config.mttrSeconds)
       this.next = { at: repaired, to: 'running', reason: `repaired: ${c.reason}` }
+    } else if (this.held) {
+      this.displaced = undefined
+      this.next = UNTIL_ENDED
     } else {
       const mean = this.config.maintenanceSeconds
       const done = c.at + Math.max(0.3 * mean, this.random.normal(mean, 0.15 * mean))

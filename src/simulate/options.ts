@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util'
 
+/** How the plant speaks Sparkplug B: its group, and how many machines each edge node holds. */
+export type SparkplugArgs = { group: string; devicesPerNode: number }
+
 /** What `millstream simulate` is asked to do. */
 export type SimulateArgs = {
   machines: number
@@ -17,11 +20,13 @@ export type SimulateArgs = {
   mttrSeconds: number
   /** Real minutes of the plant's past to play first, stamped in the past, as fast as it goes. */
   historyMinutes: number
+  /** Set: machines are Sparkplug B devices of edge nodes instead of JSON machine topics. */
+  sparkplug: SparkplugArgs | undefined
 }
 
 export type ParsedArgs = { ok: true; args: SimulateArgs } | { ok: false; problem: string }
 
-const OPTIONS = {
+const NUMBERS = {
   machines: { type: 'string', default: '20' },
   speed: { type: 'string', default: '1' },
   duration: { type: 'string', default: '0' },
@@ -31,9 +36,22 @@ const OPTIONS = {
   mtbf: { type: 'string', default: '45' },
   mttr: { type: 'string', default: '4' },
   history: { type: 'string', default: '0' },
+  // No default here: given without --sparkplug it is refused, so it must be told from absent.
+  'devices-per-node': { type: 'string' },
 } as const
 
-type Name = keyof typeof OPTIONS
+const OPTIONS = {
+  ...NUMBERS,
+  sparkplug: { type: 'boolean', default: false },
+  group: { type: 'string' },
+} as const
+
+type Name = keyof typeof NUMBERS
+
+const DEFAULT_GROUP = 'millstream-sim'
+const DEFAULT_DEVICES_PER_NODE = 10
+/** A Sparkplug id is one topic level: no separator, no wildcard. */
+const SPARKPLUG_ID = /^[^/+#]+$/
 
 /** Each option's rule, and how it reads when broken. */
 const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
@@ -49,11 +67,15 @@ const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
   mtbf: { ok: (x) => x > 0, says: 'minutes > 0' },
   mttr: { ok: (x) => x > 0, says: 'minutes > 0' },
   history: { ok: (x) => x >= 0 && x <= 7 * 24 * 60, says: 'minutes 0..10080' },
+  'devices-per-node': {
+    ok: (x) => Number.isInteger(x) && x >= 1 && x <= 10_000,
+    says: 'a whole number 1..10000',
+  },
 }
 
 /** Reads the command line of `simulate`; every problem is reported at once. */
 export function parseSimulateArgs(argv: string[]): ParsedArgs {
-  let values: Partial<Record<Name, string>>
+  let values: Partial<Record<Name | 'group', string>> & { sparkplug?: boolean }
   try {
     values = parseArgs({
       args: argv,
@@ -66,7 +88,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
   }
   const numbers: Partial<Record<Name, number>> = {}
   const problems: string[] = []
-  for (const name of Object.keys(OPTIONS) as Name[]) {
+  for (const name of Object.keys(NUMBERS) as Name[]) {
     const text = values[name]
     if (text === undefined) continue
     const x = text.trim() === '' ? Number.NaN : Number(text)
@@ -74,9 +96,10 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
       problems.push(`--${name} ${text}: ${RULES[name].says}`)
     else numbers[name] = x
   }
+  problems.push(...sparkplugProblems(values, numbers.history ?? 0))
   if (problems.length > 0)
     return { ok: false, problem: `invalid simulate options: ${problems.join('; ')}` }
-  const n = (name: Exclude<Name, 'rate'>) => numbers[name] as number
+  const n = (name: Exclude<Name, 'rate' | 'devices-per-node'>) => numbers[name] as number
   return {
     ok: true,
     args: {
@@ -89,6 +112,29 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
       mtbfSeconds: n('mtbf') * 60,
       mttrSeconds: n('mttr') * 60,
       historyMinutes: n('history'),
+      sparkplug: values.sparkplug
+        ? {
+            group: values.group ?? DEFAULT_GROUP,
+            devicesPerNode: numbers['devices-per-node'] ?? DEFAULT_DEVICES_PER_NODE,
+          }
+        : undefined,
     },
   }
+}
+
+function sparkplugProblems(
+  values: { sparkplug?: boolean; group?: string; 'devices-per-node'?: string },
+  historyMinutes: number,
+): string[] {
+  if (!values.sparkplug) {
+    const given = (['group', 'devices-per-node'] as const).filter((k) => values[k] !== undefined)
+    return given.map((k) => `--${k} needs --sparkplug`)
+  }
+  const problems: string[] = []
+  if (values.group !== undefined && !SPARKPLUG_ID.test(values.group))
+    problems.push(`--group ${values.group}: a Sparkplug group id, without / + #`)
+  // A birth carries a device's current values, so a past played after it would contradict it.
+  if (historyMinutes > 0)
+    problems.push('--history cannot be used with --sparkplug: Sparkplug births carry the present')
+  return problems
 }

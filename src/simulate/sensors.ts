@@ -3,7 +3,7 @@ import type { Random } from './random.js'
 import { round } from './round.js'
 
 /** A state a virtual machine can be in: the ones a machine reports. */
-export type SimState = Exclude<RunState, 'unknown'>
+export type SimState = Exclude<RunState, 'unknown' | 'offline'>
 
 export const METRICS = ['temperature', 'spindleSpeed', 'vibration', 'power'] as const
 export type Metric = (typeof METRICS)[number]

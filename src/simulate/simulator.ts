@@ -8,6 +8,7 @@ import type { SimulateArgs } from './options.js'
 import { buildPlant, type Plant } from './plant.js'
 import { Random } from './random.js'
 import type { SimState } from './sensors.js'
+import { SparkplugPlant, type SparkplugCounts } from './sparkplug-plant.js'
 
 export type SimulatorOptions = SimulateArgs & {
   url: string
@@ -16,8 +17,8 @@ export type SimulatorOptions = SimulateArgs & {
   publishTimeoutMs: number
 }
 
-/** Messages sent, by kind. */
-export type SimulatorCounts = Record<MessageKind, number>
+/** Messages sent, by kind; with Sparkplug, by Sparkplug message type too. */
+export type SimulatorCounts = Record<MessageKind, number> & Partial<SparkplugCounts>
 
 // Real time between two steps of the plant, between two telemetry samples of a machine, and
 // between two summary lines. Telemetry follows real time so a faster plant sends no more of it.
@@ -31,9 +32,15 @@ const HISTORY_STEP_MS = 60_000
  * A plant of virtual machines publishing over MQTT QoS 1: first every part's reference data and
  * every material's price (acknowledged before any production, so each part's ideal cycle time
  * is known when its first part arrives), then status, production and telemetry as they happen.
+ * With Sparkplug the machines are devices of edge nodes instead (reference data and prices stay
+ * JSON: Sparkplug has no master data).
  */
 export class Simulator {
-  private readonly counts = Object.fromEntries(MESSAGE_KINDS.map((k) => [k, 0])) as SimulatorCounts
+  private readonly counts = Object.fromEntries(MESSAGE_KINDS.map((k) => [k, 0])) as Record<
+    MessageKind,
+    number
+  >
+  private sparkplug: SparkplugPlant | undefined
 
   constructor(
     private readonly options: SimulatorOptions,
@@ -64,7 +71,7 @@ export class Simulator {
     } finally {
       await link.close()
     }
-    return { ...this.counts }
+    return this.sentSoFar()
   }
 
   private async operate(plant: Plant, link: MqttLink, runId: string, signal?: AbortSignal) {
@@ -80,15 +87,40 @@ export class Simulator {
     const market = new MaterialMarket(plant.materials, Random.derive(o.seed, 'market'))
     // Simulated second 0 is when the reference data has been acknowledged.
     const origin = { ms: Date.now() }
-    const factory = new MessageFactory(o.topicPrefix, runId, {
-      wallMs: (at) => origin.ms + (at * 1000) / o.speed,
-      speed: o.speed,
-    })
+    const wallMs = (at: number) => origin.ms + (at * 1000) / o.speed
+    const factory = new MessageFactory(o.topicPrefix, runId, { wallMs, speed: o.speed })
     await this.send(link, [
       ...plant.parts.map((p) => factory.partInfo(p)),
       ...market.opening().map((q) => factory.material(q)),
     ])
+    this.sparkplug = o.sparkplug
+      ? await SparkplugPlant.start(
+          {
+            ...o.sparkplug,
+            url: o.url,
+            runId,
+            connectTimeoutMs: o.connectTimeoutMs,
+            publishTimeoutMs: o.publishTimeoutMs,
+            log: this.log,
+          },
+          models,
+          wallMs,
+        )
+      : undefined
     this.log.info(this.describe(plant), 'simulator started')
+    await this.play(models, market, factory, origin, link, signal)
+  }
+
+  /** Runs the plant from simulated second 0 (`origin.ms` moved back over the history) on. */
+  private async play(
+    models: readonly MachineModel[],
+    market: MaterialMarket,
+    factory: MessageFactory,
+    origin: { ms: number },
+    link: MqttLink,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const o = this.options
     const startMs = Date.now()
     // With history, simulated second 0 lies that far in the past: the loop plays it first.
     origin.ms = startMs - o.historyMinutes * 60_000
@@ -96,19 +128,28 @@ export class Simulator {
     const simulatedAt = (ms: number) => ((Math.min(ms, endMs) - origin.ms) / 1000) * o.speed
     let summaryAt = startMs + SUMMARY_EVERY_MS
     let playedUntilMs = origin.ms
+    let played = 0
     if (o.historyMinutes > 0) this.log.info({ minutes: o.historyMinutes }, 'playing the past first')
-    while (!signal?.aborted) {
-      const nowMs = Date.now()
-      const catchingUp = nowMs - playedUntilMs > HISTORY_STEP_MS
-      playedUntilMs = catchingUp ? playedUntilMs + HISTORY_STEP_MS : nowMs
-      await this.send(link, this.step(models, market, factory, simulatedAt(playedUntilMs)))
-      if (catchingUp) continue
-      if (Date.now() >= summaryAt) {
-        summaryAt += SUMMARY_EVERY_MS
-        this.log.info(this.summary(models, simulatedAt(nowMs)), 'simulator running')
+    try {
+      while (!signal?.aborted) {
+        const nowMs = Date.now()
+        const catchingUp = nowMs - playedUntilMs > HISTORY_STEP_MS
+        playedUntilMs = catchingUp ? playedUntilMs + HISTORY_STEP_MS : nowMs
+        const simNow = simulatedAt(playedUntilMs)
+        if (this.sparkplug) await this.stepSparkplug(models, market, factory, link, played, simNow)
+        else await this.send(link, this.step(models, market, factory, simNow))
+        played = simNow
+        if (catchingUp) continue
+        if (Date.now() >= summaryAt) {
+          summaryAt += SUMMARY_EVERY_MS
+          this.log.info(this.summary(models, simulatedAt(nowMs)), 'simulator running')
+        }
+        if (nowMs >= endMs) break
+        await sleep(TICK_MS, signal).catch(() => undefined)
       }
-      if (nowMs >= endMs) break
-      await sleep(TICK_MS, signal).catch(() => undefined)
+    } finally {
+      // Each device and node says goodbye, so hosts need not wait for a will.
+      await this.sparkplug?.stop(Date.now())
     }
     this.log.info(this.summary(models, simulatedAt(Date.now())), 'simulator stopped')
   }
@@ -129,6 +170,25 @@ export class Simulator {
     return timed.sort((a, b) => a.at - b.at).map((t) => t.message)
   }
 
+  /**
+   * One tick with Sparkplug: the commands that came in take effect where the machines were
+   * (`played`), the machines go on to `simNow`, and each device reports once what changed.
+   */
+  private async stepSparkplug(
+    models: readonly MachineModel[],
+    market: MaterialMarket,
+    factory: MessageFactory,
+    link: MqttLink,
+    played: number,
+    simNow: number,
+  ): Promise<void> {
+    const sparkplug = this.sparkplug as SparkplugPlant
+    sparkplug.applyCommands(played)
+    for (const m of models) sparkplug.record(m.config.machineId, m.advance(simNow))
+    const quotes = market.advance(simNow).map((q) => factory.material(q))
+    await Promise.all([this.send(link, quotes), sparkplug.publish(Date.now())])
+  }
+
   private async send(link: MqttLink, messages: SimMessage[]): Promise<void> {
     if (messages.length === 0) return
     await link.publishAll(messages)
@@ -144,12 +204,17 @@ export class Simulator {
       materials: plant.materials.length,
       speed: o.speed,
       seed: o.seed,
+      ...(o.sparkplug ? { sparkplug: o.sparkplug } : {}),
     }
   }
 
   private summary(models: readonly MachineModel[], simNow: number) {
     const states: Record<SimState, number> = { running: 0, idle: 0, down: 0, maintenance: 0 }
     for (const m of models) states[m.state] += 1
-    return { sent: { ...this.counts }, states, simulatedMinutes: Math.round(simNow / 6) / 10 }
+    return { sent: this.sentSoFar(), states, simulatedMinutes: Math.round(simNow / 6) / 10 }
+  }
+
+  private sentSoFar(): SimulatorCounts {
+    return { ...this.counts, ...this.sparkplug?.sent() }
   }
 }

@@ -1,5 +1,6 @@
-import type { MachineEmission } from '../../../src/simulate/machine-model'
+import { MachineModel, type MachineEmission } from '../../../src/simulate/machine-model'
 import { buildPlant } from '../../../src/simulate/plant'
+import { Random } from '../../../src/simulate/random'
 import { METRICS } from '../../../src/simulate/sensors'
 import { machineConfig, run, segments, stateAt, type Segment } from './fleet'
 
@@ -7,6 +8,13 @@ const HOUR = 3600
 const parts = (es: MachineEmission[]) => es.flatMap((e) => (e.kind === 'part' ? [e] : []))
 const samples = (es: MachineEmission[]) => es.flatMap((e) => (e.kind === 'telemetry' ? [e] : []))
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+/** A machine that neither fails nor runs short within the tests' hours. */
+const steadyMachine = (firstMaintenanceAt: number) =>
+  new MachineModel(
+    machineConfig({ mtbfSeconds: 1e9, starvationEverySeconds: 1e9, firstMaintenanceAt }),
+    Random.derive(7, 'command'),
+    5,
+  )
 
 describe('a virtual machine', () => {
   it('runs, idles, fails and is repaired, and stops for planned maintenance within two hours', () => {
@@ -147,5 +155,38 @@ describe('a virtual machine', () => {
       expect(firstPart).toBeGreaterThan(0)
       if (firstStop !== -1) expect(firstPart).toBeLessThan(firstStop)
     }
+  })
+
+  it('goes into maintenance when an operator asks, stays there until they end it, then runs', () => {
+    const model = steadyMachine(1e9)
+    model.advance(600)
+    model.command(true, 600)
+    const held = model.advance(4 * HOUR)
+    expect(held.filter((e) => e.kind === 'status')).toEqual([
+      { kind: 'status', at: 600, state: 'maintenance', reason: 'maintenance requested' },
+    ])
+    expect(parts(held).every((p) => p.at <= 600)).toBe(true)
+    expect(samples(held).length).toBeGreaterThan(100)
+    model.command(false, 4 * HOUR)
+    const after = model.advance(5 * HOUR)
+    expect(after[0]).toMatchObject({ kind: 'status', at: 4 * HOUR, state: 'running' })
+    expect(parts(after).length).toBeGreaterThan(0)
+  })
+
+  it('holds a planned maintenance it is in when asked, and forgets a request ended before it began', () => {
+    const model = steadyMachine(120)
+    const planned = model.advance(200).filter((e) => e.kind === 'status')
+    expect(planned.at(-1)).toMatchObject({ state: 'maintenance', reason: 'planned maintenance' })
+    model.command(true, 200)
+    expect(model.advance(10 * HOUR).some((e) => e.kind === 'status')).toBe(false)
+    model.command(false, 10 * HOUR)
+    expect(model.advance(10 * HOUR + 1)[0]).toMatchObject({
+      state: 'running',
+      reason: 'maintenance ended',
+    })
+    model.command(true, 10 * HOUR + 1)
+    model.command(false, 10 * HOUR + 1)
+    expect(model.advance(11 * HOUR).some((e) => e.kind === 'status')).toBe(false)
+    expect(model.state).toBe('running')
   })
 })

@@ -14,6 +14,7 @@ describe('the simulate command line', () => {
         mtbfSeconds: 45 * 60,
         mttrSeconds: 4 * 60,
         historyMinutes: 0,
+        sparkplug: undefined,
       },
     })
   })
@@ -36,6 +37,7 @@ describe('the simulate command line', () => {
         mtbfSeconds: 600,
         mttrSeconds: 90,
         historyMinutes: 90,
+        sparkplug: undefined,
       },
     })
   })
@@ -61,5 +63,31 @@ describe('the simulate command line', () => {
 
   it('refuses an unknown option', () => {
     expect(parseSimulateArgs(['--machine', '3'])).toMatchObject({ ok: false })
+  })
+
+  it('makes the machines Sparkplug devices, 10 to an edge node of group millstream-sim unless told', () => {
+    const sparkplug = (argv: string) => {
+      const parsed = parseSimulateArgs(argv.split(' '))
+      return parsed.ok ? parsed.args.sparkplug : parsed.problem
+    }
+    expect(sparkplug('--sparkplug')).toEqual({ group: 'millstream-sim', devicesPerNode: 10 })
+    expect(sparkplug('--sparkplug --group hall-2 --devices-per-node 4')).toEqual({
+      group: 'hall-2',
+      devicesPerNode: 4,
+    })
+  })
+
+  it('refuses Sparkplug settings without --sparkplug, a group that is not one topic level, and --history', () => {
+    const problem = (argv: string) => {
+      const parsed = parseSimulateArgs(argv.split(' '))
+      return parsed.ok ? '' : parsed.problem
+    }
+    expect(problem('--group g')).toContain('--group needs --sparkplug')
+    expect(problem('--devices-per-node 3')).toContain('--devices-per-node needs --sparkplug')
+    expect(problem('--sparkplug --group a/b')).toContain('--group a/b')
+    expect(problem('--sparkplug --devices-per-node 0')).toContain('--devices-per-node 0')
+    expect(problem('--sparkplug --history 10')).toContain(
+      '--history cannot be used with --sparkplug',
+    )
   })
 })

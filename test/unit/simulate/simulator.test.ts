@@ -20,6 +20,7 @@ const options = (url: string, changes: Partial<SimulatorOptions> = {}): Simulato
   mtbfSeconds: 45 * 60,
   mttrSeconds: 4 * 60,
   historyMinutes: 0,
+  sparkplug: undefined,
   ...changes,
 })
 
