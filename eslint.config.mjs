@@ -62,16 +62,28 @@ export default tseslint.config(
   // The stages of the data path import only the stages below them (domain at the bottom,
   // main at the top), so the layout reads in one direction. Domain and actors use no driver.
   ...stageBoundaries({
-    domain: ['actors', 'streams', 'journal', 'publish', 'cluster', 'read', 'http', 'main'],
-    actors: ['streams', 'journal', 'publish', 'cluster', 'read', 'http', 'main'],
-    streams: ['journal', 'publish', 'cluster', 'read', 'http', 'main'],
-    journal: ['streams', 'publish', 'cluster', 'read', 'http', 'main'],
-    publish: ['streams', 'cluster', 'read', 'http', 'main'],
+    domain: [
+      'actors',
+      'streams',
+      'journal',
+      'publish',
+      'sparkplug',
+      'cluster',
+      'read',
+      'http',
+      'main',
+    ],
+    actors: ['streams', 'journal', 'publish', 'sparkplug', 'cluster', 'read', 'http', 'main'],
+    streams: ['journal', 'publish', 'sparkplug', 'cluster', 'read', 'http', 'main'],
+    journal: ['streams', 'publish', 'sparkplug', 'cluster', 'read', 'http', 'main'],
+    publish: ['streams', 'sparkplug', 'cluster', 'read', 'http', 'main'],
+    // The Sparkplug B host: MQTT's industrial dialect turned into the inputs streams carry.
+    sparkplug: ['actors', 'publish', 'series', 'cluster', 'read', 'http', 'main'],
     // Time series for charts, rolled up from the committed log that journal writes.
-    series: ['actors', 'streams', 'cluster', 'read', 'http', 'main'],
+    series: ['actors', 'streams', 'sparkplug', 'cluster', 'read', 'http', 'main'],
     // The Kafka ingest topic between the cluster roles: fed by streams, committed by journal.
-    cluster: ['read', 'http', 'main'],
-    read: ['streams', 'cluster', 'http', 'main'],
+    cluster: ['sparkplug', 'read', 'http', 'main'],
+    read: ['streams', 'sparkplug', 'cluster', 'http', 'main'],
     // HTTP reads through the ports of read/, never a store of its own choosing.
     http: ['journal', 'cluster', 'main'],
   }),

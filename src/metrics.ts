@@ -84,6 +84,28 @@ export function createMetrics() {
       help: 'Entity updates waiting to be sent to live stream clients, summed over clients',
       registers: [registry],
     }),
+    sparkplugMessages: new Counter({
+      name: 'millstream_sparkplug_messages_total',
+      help: 'Sparkplug B messages the host read, by message type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    sparkplugRebirths: new Counter({
+      name: 'millstream_sparkplug_rebirth_requests_total',
+      help: 'Rebirths the host wanted (seq-gap, unknown-alias, before-birth), and whether it sent one or waited out its interval',
+      labelNames: ['reason', 'sent'] as const,
+      registers: [registry],
+    }),
+    sparkplugRejected: new Counter({
+      name: 'millstream_sparkplug_dead_letters_total',
+      help: 'Sparkplug B messages (or parts of them) the host stored as dead letters',
+      registers: [registry],
+    }),
+    sparkplugNodesOnline: new Gauge({
+      name: 'millstream_sparkplug_edge_nodes_online',
+      help: 'Sparkplug edge nodes born and not dead, as this host sees them',
+      registers: [registry],
+    }),
     httpSeconds: new Histogram({
       name: 'millstream_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ENTITY_ID } from './ids.js'
-import { REPORTED_RUN_STATES } from './oee.js'
+import { STATUS_RUN_STATES } from './oee.js'
 import { text } from './text.js'
 import { timestampSchema } from './timestamps.js'
 
@@ -9,7 +9,7 @@ const messageId = text(1, 200).optional()
 const entityId = z.union([z.string().regex(ENTITY_ID), z.number().int().nonnegative()])
 
 export const statusPayloadSchema = z.strictObject({
-  state: z.enum(REPORTED_RUN_STATES),
+  state: z.enum(STATUS_RUN_STATES),
   at: timestampSchema,
   reason: text(0, 500).optional(),
   machineId: entityId.optional(),

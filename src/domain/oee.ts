@@ -1,12 +1,15 @@
-/** Run states a machine reports on its JSON status topic: the status payload accepts only these. */
+/** Run states a machine's own controller reports (a Sparkplug state metric maps to these). */
 export const REPORTED_RUN_STATES = ['running', 'idle', 'down', 'maintenance'] as const
+
+/** Run states a status input may carry: the reported ones, and `offline`, said by a gateway. */
+export const STATUS_RUN_STATES = [...REPORTED_RUN_STATES, 'offline'] as const
 
 /**
  * Every run state: `unknown` before the first report, the reported ones, and `offline`.
  *
- * `offline` is not reported by the machine (a JSON status saying "offline" is rejected): the
- * Sparkplug B host sets it when the machine's edge node or device dies (NDEATH/DDEATH), as a
- * `status` input like any other state. For OEE it is planned time that is not running, exactly
+ * `offline` is said of the machine by what connects it, not by the machine: the Sparkplug B
+ * host sets it when the machine's edge node or device dies (NDEATH/DDEATH), through the status
+ * input any gateway may send too. For OEE it is planned time that is not running, exactly
  * like `down`: the plant expected the machine to run and no one can tell that it did. It comes
  * last, as in the Avro RunState enum, which only appends symbols (older readers read a symbol
  * they do not know as the enum's default, `unknown`).

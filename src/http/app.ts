@@ -26,7 +26,7 @@ import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
-import { commandRoutes } from './routes/commands.js'
+import { commandRoutes, type EdgeCommands } from './routes/commands.js'
 import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { plantRoutes } from './routes/plant.js'
@@ -42,6 +42,8 @@ export type HttpDeps = {
   apiKeys: ApiKeys
   topicPrefix: string
   ingestLimit: RateLimiter
+  /** Commands to Sparkplug B machines' edge nodes, when the host is on. */
+  edgeCommands?: EdgeCommands
   machines: MachineReads
   plant: PlantReads
   catalog: CatalogReads
@@ -78,7 +80,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...schemaRoutes(deps.schemas),
         ...eventRoutes(deps.eventHistory, deps.schemas),
         ...streamRoutes(deps.stream),
-        ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit),
+        ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit, deps.edgeCommands),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
         ...seriesRoutes(deps.series),
       ].map(guarded),

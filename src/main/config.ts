@@ -83,6 +83,15 @@ const envSchema = z.object({
   SERIES_HOUR_RETENTION: duration.prefault('400d'),
   SERIES_SWEEP_INTERVAL: duration.prefault('10m'),
   SERIES_BATCH: positiveInt.max(20_000).default(10_000),
+  SPARKPLUG: bool.default(true),
+  SPARKPLUG_GROUPS: list.optional(),
+  SPARKPLUG_HOST_ID: z
+    .string()
+    .min(1)
+    .regex(/^[^/#+]+$/, 'no / # or +')
+    .default('millstream'),
+  SPARKPLUG_MAPPING: z.string().min(1).optional(),
+  SPARKPLUG_REBIRTH_INTERVAL_MS: positiveInt.default(5000),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -144,6 +153,14 @@ export type Config = Readonly<{
     hourRetentionMs: number
     sweepIntervalMs: number
     batch: number
+  }>
+  /** The Sparkplug B host: which groups it reads, its STATE id, the mapping file. */
+  sparkplug: Readonly<{
+    enabled: boolean
+    groups: readonly string[]
+    hostId: string
+    mappingFile: string | undefined
+    rebirthIntervalMs: number
   }>
   logLevel: string
   shutdownTimeoutMs: number
@@ -244,6 +261,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: e.STREAM_POLL_MS,
       flushMs: e.STREAM_FLUSH_MS,
       resumeMaxEvents: e.STREAM_RESUME_MAX_EVENTS,
+    },
+    sparkplug: {
+      enabled: e.SPARKPLUG,
+      groups: e.SPARKPLUG_GROUPS ?? [],
+      hostId: e.SPARKPLUG_HOST_ID,
+      mappingFile: e.SPARKPLUG_MAPPING,
+      rebirthIntervalMs: e.SPARKPLUG_REBIRTH_INTERVAL_MS,
     },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,4 +1,5 @@
 import { PartitionLedger } from '../cluster/partition-ledger.js'
+import { PgDeadLetters } from '../journal/dead-letters.js'
 import { PgEntityJournal } from '../journal/entity-journal.js'
 import { Lifecycle } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
@@ -15,6 +16,7 @@ import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
 import { seriesFollower } from './components/series.js'
+import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
 import { database, embeddedBroker, embeddedPostgres } from './components/storage.js'
 import type { Config } from './config.js'
 
@@ -39,6 +41,8 @@ export async function startService(
   log: Logger,
   version: string,
 ): Promise<RunningService> {
+  // Checked before anything starts: a bad mapping file stops the start with all its problems.
+  const sparkplug = config.sparkplug.enabled ? await sparkplugMapping(config) : undefined
   const life = new Lifecycle(log)
   const single = config.mode === 'single'
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
@@ -80,6 +84,23 @@ export async function startService(
   const source = consume
     ? await life.start(mqttIngest(config, mqttUrl, pool, metrics, log, consume))
     : undefined
+  // Sparkplug B beside the JSON topics, its inputs into the same pipeline (or ingest topic).
+  if (consume && sparkplug) {
+    const letters =
+      entities?.deadLetters ?? new PgDeadLetters(pool, log, config.processing.commitMaxBatch)
+    await life.start(
+      sparkplugIngest(
+        config,
+        sparkplug,
+        mqttUrl,
+        pool,
+        (l) => letters.record(l),
+        metrics,
+        log,
+        consume,
+      ),
+    )
+  }
   if (entities)
     await life.start(
       heartbeatSweep(config, pool, entities, log, ledger && hostedMachines(config, ledger)),
@@ -103,7 +124,11 @@ export async function startService(
     const journal =
       entities?.journal ?? new PgEntityJournal(pool, log, { maxBatch: 1, concurrency: 1 })
     httpPort = await life.start(
-      httpApi(config, { pool, journal, bus, metrics, readiness, version }, log),
+      httpApi(
+        config,
+        { pool, journal, bus, metrics, readiness, version, ...(sparkplug ? { sparkplug } : {}) },
+        log,
+      ),
     )
   } else {
     httpPort = await life.start(opsApi(config, { metrics, readiness }, log))

@@ -11,7 +11,19 @@ export type MqttSourceOptions = {
   topics: string[]
   /** Most messages handed on but not yet acknowledged; past it the source stops reading. */
   maxInFlight: number
+  /** A retained message saying whether the subscriber is there, kept true by the broker. */
+  presence?: Presence
 }
+
+/**
+ * The subscriber's presence on the broker: `online` is published (retained, QoS 1) each time
+ * the session is subscribed, `offline` on a polite stop and, as the connection's will, when it
+ * is lost. Payloads are built once per source, so the will and the message it answers agree.
+ */
+export type Presence = { topic: string; online: Buffer; offline: Buffer }
+
+/** How long announcing the presence may take before the source carries on without it. */
+const PRESENCE_DEADLINE_MS = 5000
 
 /**
  * QoS 1 subscriber with a persistent session that sends each PUBACK only when the pipeline
@@ -57,6 +69,16 @@ export class MqttSource {
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
+      ...(this.options.presence
+        ? {
+            will: {
+              topic: this.options.presence.topic,
+              payload: this.options.presence.offline,
+              qos: 1 as const,
+              retain: true,
+            },
+          }
+        : {}),
     })
     this.client = client
     deferAcks(client, (packet, readOn) => this.receive(packet, readOn))
@@ -71,6 +93,18 @@ export class MqttSource {
     })
     await client.subscribeAsync(this.options.topics, { qos: 1 })
     this.log.info({ url: this.options.url, topics: this.options.topics }, 'MQTT source subscribed')
+    await this.announce(client, 'online')
+    // A persistent session stays subscribed across reconnects: say so again on each.
+    client.on('connect', () => void this.announce(client, 'online'))
+  }
+
+  private async announce(client: MqttClient, presence: 'online' | 'offline'): Promise<void> {
+    const p = this.options.presence
+    if (!p) return
+    await withTimeout(
+      client.publishAsync(p.topic, p[presence], { qos: 1, retain: true }),
+      PRESENCE_DEADLINE_MS,
+    ).catch((err: unknown) => this.log.warn({ err, presence }, 'announcing presence failed'))
   }
 
   /** Stops reading, waits until every message handed on is acknowledged, then disconnects. */
@@ -79,6 +113,7 @@ export class MqttSource {
     if (this.inFlightCount > 0) await new Promise<void>((resolve) => (this.drained = resolve))
     this.subject.complete()
     const client = this.client
+    if (client?.connected) await this.announce(client, 'offline')
     // A broker that has stopped answering never closes its side of a polite disconnect, and
     // the half-open socket would keep the process alive: cut it then.
     if (client) await withTimeout(client.endAsync(), 2000).catch(() => client.stream.destroy())

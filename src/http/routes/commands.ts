@@ -13,6 +13,7 @@ import {
   PUBLISHABLE_TOPIC_TEXT,
   publishTopicProblem,
 } from '../../domain/topic-rules.js'
+import type { MachineCommand } from '../../domain/machine.js'
 import { text } from '../../domain/text.js'
 import { MillstreamError } from '../../errors.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
@@ -20,8 +21,33 @@ import type { RateLimiter } from '../rate-limit.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { machineIdParam, materialIdParam, partIdParam, problem } from '../schemas.js'
 
+/** The Sparkplug B commands of a machine that is an edge node or device (the host's port). */
+export interface EdgeCommands {
+  /** NCMD `Node Control/Rebirth` to the machine's edge node; undefined if it is not Sparkplug. */
+  rebirth(machineId: string): Promise<{ topic: string; payload: Buffer } | undefined>
+  /** The DCMD/NCMD the machine's mapping gives a command, if any. */
+  command(
+    machineId: string,
+    command: MachineCommand,
+  ): Promise<{ topic: string; payload: Buffer } | undefined>
+}
+
 const accepted = z.object({ messageId: z.string(), topic: z.string() }).meta({
   description: 'Queued on the entity’s ordered input stream; follow it in /events or /dead-letters',
+})
+
+/** 202 with the message id, linked to where the entity is read back once it is applied. */
+const acceptedWithReadBack = (id: string, readBack: { path: string; description: string }) => ({
+  description: 'Accepted',
+  schema: accepted,
+  links: {
+    ReadBack: {
+      method: 'get' as const,
+      path: readBack.path,
+      parameters: { [id]: `$request.path.${id}` },
+      description: readBack.description,
+    },
+  },
 })
 
 /** What every publishing route may answer besides success. */
@@ -74,6 +100,7 @@ export function commandRoutes(
   bus: MessageBus,
   topicPrefix: string,
   ingestLimit: RateLimiter,
+  edge?: EdgeCommands,
 ): ApiRoute[] {
   const ingestBody = z
     .array(
@@ -107,18 +134,7 @@ export function commandRoutes(
       params: z.strictObject({ [options.id.name]: options.id.schema }),
       body: options.body,
       responses: {
-        202: {
-          description: 'Accepted',
-          schema: accepted,
-          links: {
-            ReadBack: {
-              method: 'get',
-              path: options.readBack.path,
-              parameters: { [options.id.name]: `$request.path.${options.id.name}` },
-              description: options.readBack.description,
-            },
-          },
-        },
+        202: acceptedWithReadBack(options.id.name, options.readBack),
         ...errors,
       },
       handle: async (ctx, { params, body }) => {
@@ -130,15 +146,7 @@ export function commandRoutes(
       },
     })
   return [
-    entityCommand({
-      method: 'post',
-      path: '/machines/{machineId}/commands',
-      summary: 'Start or end maintenance, or reset the counters, of a machine',
-      id: { name: 'machineId', schema: machineIdParam },
-      body: commandPayloadSchema.omit({ machineId: true }),
-      topic: (id) => `${topicPrefix}/machines/${id}/commands`,
-      readBack: { path: '/machines/{machineId}', description: 'The machine the command went to' },
-    }),
+    machineCommand(bus, topicPrefix, edge),
     entityCommand({
       method: 'put',
       path: '/parts/{partId}',
@@ -220,4 +228,61 @@ export function commandRoutes(
       },
     }),
   ]
+}
+
+const MACHINE_READ_BACK = {
+  path: '/machines/{machineId}',
+  description: 'The machine the command went to',
+}
+
+const machineCommandBody = commandPayloadSchema.omit({ machineId: true }).extend({
+  type: z.enum([...commandPayloadSchema.shape.type.options, 'rebirth']).meta({
+    description:
+      'rebirth: ask a Sparkplug B machine’s edge node to publish its births again (NCMD). ' +
+      'The others go to the machine, and also to its edge as the metric write its ' +
+      'Sparkplug mapping names, if any (DCMD/NCMD).',
+  }),
+})
+
+/**
+ * A machine's command: to its actor on the machine's command topic, and, for a Sparkplug B
+ * machine whose mapping says so, to its edge as a metric write; `rebirth` goes to the edge only.
+ */
+function machineCommand(bus: MessageBus, topicPrefix: string, edge?: EdgeCommands): ApiRoute {
+  return defineRoute({
+    method: 'post',
+    path: '/machines/{machineId}/commands',
+    summary: 'Start or end maintenance, reset the counters, or ask a Sparkplug machine to rebirth',
+    tag: 'commands',
+    auth: true,
+    params: z.strictObject({ machineId: machineIdParam }),
+    body: machineCommandBody,
+    responses: {
+      202: acceptedWithReadBack('machineId', MACHINE_READ_BACK),
+      ...errors,
+      404: { description: 'rebirth: the machine is not a Sparkplug B one', schema: problem },
+    },
+    handle: async (ctx, { params, body }) => {
+      const { machineId } = params
+      const messageId = body.messageId ?? randomUUID()
+      if (body.type === 'rebirth') {
+        const rebirth = await edge?.rebirth(machineId)
+        if (!rebirth)
+          throw new MillstreamError(
+            'NOT_FOUND',
+            `machine ${machineId} has not been born as a Sparkplug B edge node or device`,
+          )
+        await bus.publish(rebirth.topic, rebirth.payload)
+        ctx.status = 202
+        ctx.body = { messageId, topic: rebirth.topic }
+        return
+      }
+      const topic = `${topicPrefix}/machines/${machineId}/commands`
+      await bus.publish(topic, JSON.stringify({ ...body, messageId }))
+      const write = await edge?.command(machineId, body.type)
+      if (write) await bus.publish(write.topic, write.payload)
+      ctx.status = 202
+      ctx.body = { messageId, topic }
+    },
+  })
 }

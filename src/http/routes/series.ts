@@ -62,7 +62,7 @@ const oeeFields = {
   }),
   produced: numbers,
   scrapped: numbers,
-  plannedMs: numbers.meta({ description: 'Planned time: running, idle or down' }),
+  plannedMs: numbers.meta({ description: 'Planned time: running, idle, down or offline' }),
   runningMs: numbers,
   availability: factors.meta({ description: 'runningMs / plannedMs; null without planned time' }),
   performance: factors.meta({ description: 'Σ ideal cycle time / runningMs; null without either' }),

@@ -1,3 +1,6 @@
+import type { Mapping } from '../../sparkplug/mapping.js'
+import { SparkplugCommands } from '../../sparkplug/commands.js'
+import { PgSparkplugSources } from '../../sparkplug/sources.js'
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,10 +24,16 @@ import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
 import { SeriesQueries } from '../../read/series-queries.js'
 import { PlantQueries } from '../../read/plant-queries.js'
-import { MqttPublisher } from '../../streams/mqtt-publisher.js'
+import { MqttPublisher, type PublisherObserver } from '../../streams/mqtt-publisher.js'
 import type { Config } from '../config.js'
 
 /** Commands and HTTP ingest go out through the broker, to the same ordered stream as machines. */
+/** A publisher's refusals and timeouts, counted. */
+export const publisherObserver = (metrics: Metrics): PublisherObserver => ({
+  refused: () => metrics.publishRefused.inc(),
+  timedOut: () => metrics.publishTimeouts.inc(),
+})
+
 export function commandPublisher(
   config: Config,
   mqttUrl: string,
@@ -40,10 +49,7 @@ export function commandPublisher(
         clientId: `${config.mqtt.clientId}-api-${randomUUID().slice(0, 8)}`,
         timeoutMs: config.mqtt.publishTimeoutMs,
         log: log.child({ module: 'mqtt-publisher' }),
-        observer: {
-          refused: () => metrics.publishRefused.inc(),
-          timedOut: () => metrics.publishTimeouts.inc(),
-        },
+        observer: publisherObserver(metrics),
       })
       return bus
     },
@@ -63,6 +69,8 @@ export function httpApi(
     metrics: Metrics
     readiness: () => Promise<Record<string, Check>>
     version: string
+    /** The Sparkplug mapping, when the host is on: commands may go to the edge too. */
+    sparkplug?: Mapping
   },
   log: Logger,
 ): Component<number> {
@@ -75,6 +83,14 @@ export function httpApi(
     apiKeys: new ApiKeys(config.http.apiKeys),
     topicPrefix: config.mqtt.topicPrefix,
     ingestLimit: new RateLimiter(config.http.ingestRatePerKey, config.http.ingestRatePerKey),
+    ...(wiring.sparkplug
+      ? {
+          edgeCommands: new SparkplugCommands(
+            new PgSparkplugSources(pool, config.mqtt.publishTimeoutMs),
+            wiring.sparkplug,
+          ),
+        }
+      : {}),
     oeeOf: machineOeeOver(journal, config.rules),
     oeeWindowMs: config.rules.oeeWindowMs,
     eventHistory,

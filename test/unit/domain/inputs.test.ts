@@ -188,16 +188,18 @@ describe('production input contract', () => {
 })
 
 describe('status input contract', () => {
-  it.each(['running', 'idle', 'down', 'maintenance'])('accepts the reported state %s', (state) => {
-    expect(decode('factory/machines/1/status', `{"state":"${state}","at":1}`)).toMatchObject({
-      ok: true,
-      input: { input: { kind: 'status', state, at: 1, reason: null } },
-    })
-  })
+  it.each(['running', 'idle', 'down', 'maintenance', 'offline'])(
+    'accepts the state %s',
+    (state) => {
+      expect(decode('factory/machines/1/status', `{"state":"${state}","at":1}`)).toMatchObject({
+        ok: true,
+        input: { input: { kind: 'status', state, at: 1, reason: null } },
+      })
+    },
+  )
 
-  // Offline is a run state only the Sparkplug B host sets (on NDEATH/DDEATH), and unknown is
-  // the state before the first report: a machine reports neither on its JSON status topic.
-  it.each(['offline', 'unknown'])('rejects the state %s', (state) => {
+  // Unknown is the state before the first report: nothing reports it.
+  it.each(['unknown', 'stopped'])('rejects the state %s', (state) => {
     const r = decode('factory/machines/1/status', `{"state":"${state}","at":1}`)
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/state/) })
   })

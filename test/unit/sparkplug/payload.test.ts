@@ -120,11 +120,8 @@ describe('encodeCommand', () => {
     expect(m).toEqual({ name: 'Maintenance/Active', datatype, value })
   })
 
-  // BUG (src/sparkplug/payload.ts, encodeCommand): a null value is handed to Tahu as
-  // `{ name, type, isNull: true }` without `value`; Tahu's encoder ignores `isNull` and sets the
-  // protobuf is_null only for `value: null`, so the command goes out without is_null and, for the
-  // integer datatypes, with the value 0.
-  it.failing('writes a null value as a null metric', () => {
+  // Tahu marks a metric null only for `value: null`.
+  it('writes a null value as a null metric', () => {
     const [m] = decoded(encodeCommand('x', 'Int32', null, 1)).metrics
     expect(m).toEqual({ name: 'x', datatype: 'Int32', value: null })
   })

@@ -1,0 +1,195 @@
+import type { Metric, MetricValue, Payload } from './payload.js'
+import { nodeKey, type EdgeAddress, type MessageType } from './topics.js'
+
+/** A metric with its name resolved and its time settled. */
+export type Reading = { name: string; value: MetricValue; timestamp: number; datatype?: string }
+
+/** Why the host asks an edge node to publish its births again. */
+export type RebirthReason = 'seq-gap' | 'unknown-alias' | 'before-birth'
+
+/**
+ * What a message means once checked against the edge node's session. Births and data carry
+ * readings; a death names the devices it takes with it. A message that cannot be trusted is
+ * rejected with its reason; `rebirth` says the node should be asked to publish its births.
+ */
+export type Verdict =
+  | { kind: 'birth' | 'data'; address: EdgeAddress; readings: Reading[]; gap?: string }
+  | { kind: 'death'; address: EdgeAddress; devices: string[]; gap?: string }
+  | { kind: 'rejected'; reason: string; rebirth?: RebirthReason }
+  | { kind: 'ignored'; reason: string }
+
+type MetricDef = { name: string; datatype?: string }
+
+type NodeSession = {
+  bdSeq: number | undefined
+  /** The last seq seen, 0..255. */
+  seq: number
+  aliases: Map<number, MetricDef>
+  /** Devices born in this session, with their aliases. */
+  devices: Map<string, Map<number, MetricDef>>
+  online: boolean
+}
+
+/** Metrics of the node's own housekeeping, not of the machine. */
+const CONTROL = /^(bdSeq$|Node Control\/|Properties\/)/
+
+/**
+ * The host's view of every edge node: births (names, aliases, datatypes), bdSeq and seq.
+ * Sparkplug's rules, in one place and without I/O: a message is checked against its node's
+ * session, which it may change.
+ */
+export class EdgeSessions {
+  private readonly nodes = new Map<string, NodeSession>()
+
+  /** Edge nodes online now. */
+  online(): number {
+    let n = 0
+    for (const s of this.nodes.values()) if (s.online) n += 1
+    return n
+  }
+
+  /** The devices of an edge node born now (for a command to one of them). */
+  isBorn(address: EdgeAddress): boolean {
+    const s = this.nodes.get(nodeKey(address))
+    if (!s?.online) return false
+    return address.device === undefined || s.devices.has(address.device)
+  }
+
+  accept(type: MessageType, address: EdgeAddress, payload: Payload, receivedAt: number): Verdict {
+    const key = nodeKey(address)
+    const session = this.nodes.get(key)
+    const at = payload.timestamp ?? receivedAt
+    switch (type) {
+      case 'NBIRTH': {
+        const bdSeq = numeric(payload.metrics.find((m) => m.name === 'bdSeq')?.value)
+        const named = definitions(payload.metrics)
+        if (typeof named === 'string')
+          return { kind: 'rejected', reason: named, rebirth: 'before-birth' }
+        this.nodes.set(key, {
+          bdSeq,
+          seq: payload.seq ?? 0,
+          aliases: named,
+          devices: new Map(),
+          online: true,
+        })
+        return {
+          kind: 'birth',
+          address,
+          readings: readingsOf(payload.metrics, named, at) as Reading[],
+        }
+      }
+      case 'NDEATH': {
+        if (!session?.online)
+          return { kind: 'ignored', reason: 'NDEATH of an edge node not online' }
+        const bdSeq = numeric(payload.metrics.find((m) => m.name === 'bdSeq')?.value)
+        if (bdSeq !== undefined && session.bdSeq !== undefined && bdSeq !== session.bdSeq)
+          return {
+            kind: 'ignored',
+            reason: `NDEATH of an earlier session (bdSeq ${bdSeq}, the node's is ${session.bdSeq})`,
+          }
+        const devices = [...session.devices.keys()]
+        session.online = false
+        session.devices.clear()
+        return { kind: 'death', address, devices }
+      }
+      case 'NCMD':
+      case 'DCMD':
+        return { kind: 'ignored', reason: `${type} is a command to the edge` }
+      default:
+        break
+    }
+    // Every other message belongs to a node's live session and carries the next seq.
+    if (!session?.online)
+      return {
+        kind: 'rejected',
+        reason: `${type} before the edge node's NBIRTH`,
+        rebirth: 'before-birth',
+      }
+    const gap = this.advance(session, payload.seq)
+    const device = address.device ?? ''
+    const aliases = type === 'NDATA' ? session.aliases : session.devices.get(device)
+    switch (type) {
+      case 'DBIRTH': {
+        const named = definitions(payload.metrics)
+        if (typeof named === 'string')
+          return { kind: 'rejected', reason: named, rebirth: 'before-birth' }
+        session.devices.set(device, named)
+        const readings = readingsOf(payload.metrics, named, at) as Reading[]
+        return { kind: 'birth', address, readings, ...gapped(gap) }
+      }
+      case 'DDEATH':
+        if (!session.devices.delete(device))
+          return { kind: 'ignored', reason: 'DDEATH of a device not born' }
+        return { kind: 'death', address, devices: [device], ...gapped(gap) }
+      case 'NDATA':
+      case 'DDATA': {
+        if (!aliases)
+          return {
+            kind: 'rejected',
+            reason: `${type} before the device's DBIRTH`,
+            rebirth: 'before-birth',
+          }
+        const readings = readingsOf(payload.metrics, aliases, at)
+        if (typeof readings === 'string')
+          return { kind: 'rejected', reason: readings, rebirth: 'unknown-alias' }
+        return { kind: 'data', address, readings, ...gapped(gap) }
+      }
+    }
+  }
+
+  /** Moves the node's seq on; the gap, when the message is not the next one. */
+  private advance(session: NodeSession, seq: number | undefined): string | undefined {
+    const expected = (session.seq + 1) % 256
+    if (seq === undefined) return `no seq (expected ${expected})`
+    session.seq = seq % 256
+    return seq === expected ? undefined : `seq ${seq} where ${expected} was next`
+  }
+}
+
+const gapped = (gap: string | undefined) => (gap === undefined ? {} : { gap })
+
+const numeric = (v: MetricValue | undefined): number | undefined =>
+  typeof v === 'number' ? v : undefined
+
+/** A birth's metric definitions by alias (names without an alias are read by name). */
+function definitions(metrics: readonly Metric[]): Map<number, MetricDef> | string {
+  const byAlias = new Map<number, MetricDef>()
+  for (const m of metrics) {
+    if (m.name === undefined) return 'a birth metric without a name'
+    if (m.alias === undefined) continue
+    const seen = byAlias.get(m.alias)
+    if (seen && seen.name !== m.name)
+      return `alias ${m.alias} names both "${seen.name}" and "${m.name}" in one birth`
+    byAlias.set(
+      m.alias,
+      m.datatype === undefined ? { name: m.name } : { name: m.name, datatype: m.datatype },
+    )
+  }
+  return byAlias
+}
+
+/** Each metric by name, housekeeping left out; a reason when an alias is not known. */
+function readingsOf(
+  metrics: readonly Metric[],
+  aliases: ReadonlyMap<number, MetricDef>,
+  at: number,
+): Reading[] | string {
+  const readings: Reading[] = []
+  for (const m of metrics) {
+    const def = m.name === undefined && m.alias !== undefined ? aliases.get(m.alias) : undefined
+    const name = m.name ?? def?.name
+    if (name === undefined)
+      return m.alias === undefined
+        ? 'a metric with neither name nor alias'
+        : `unknown alias ${m.alias}`
+    if (CONTROL.test(name)) continue
+    const datatype = m.datatype ?? def?.datatype
+    readings.push({
+      name,
+      value: m.value,
+      timestamp: m.timestamp ?? at,
+      ...(datatype === undefined ? {} : { datatype }),
+    })
+  }
+  return readings
+}
