@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { get } from 'sparkplug-payload'
 import { newClient } from 'sparkplug-client'
 import { TestPublisher } from '../../harness/mqtt-publisher'
+import { SimulatorProcess } from '../../harness/simulator-process'
 import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
 import type { MachineView } from '../../src/read/machine-queries'
@@ -15,6 +16,17 @@ const codec = get('spBv1.0')!
 const KEY = 'sparkplug-test-key'
 type EdgeClient = ReturnType<typeof newClient>
 type DeadLetterItem = { source: string; reason: string }
+
+/** The simulated plant's mapping file, for a test's own group; its path. */
+function mappingFor(group: string): string {
+  const shipped = JSON.parse(
+    readFileSync(projectPath('deploy/sparkplug/simulator.json'), 'utf8'),
+  ) as { machines: { match: { group: string } }[] }
+  for (const rule of shipped.machines) rule.match.group = group
+  const path = join(mkdtempSync(join(tmpdir(), 'sparkplug-')), 'mapping.json')
+  writeFileSync(path, JSON.stringify(shipped))
+  return path
+}
 
 /**
  * The Sparkplug B host against the real service, Mosquitto and PostgreSQL, with Eclipse Tahu's
@@ -30,14 +42,7 @@ describe('the Sparkplug B host', () => {
   const commands: { topic: string; metrics: { name?: string | null; value: unknown }[] }[] = []
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sparkplug-'))
-    const mapping = join(dir, 'mapping.json')
-    // The simulated plant's mapping, for this test's own group.
-    const shipped = JSON.parse(
-      readFileSync(projectPath('deploy/sparkplug/simulator.json'), 'utf8'),
-    ) as { machines: { match: { group: string } }[] }
-    for (const rule of shipped.machines) rule.match.group = group
-    writeFileSync(mapping, JSON.stringify(shipped))
+    const mapping = mappingFor(group)
     service = await ServiceProcess.start({
       DATABASE_URL: await createTestDatabase(),
       MQTT_URL: services().mqttUrl,
@@ -284,6 +289,31 @@ describe('the Sparkplug B host', () => {
     )
   })
 
+  it('counts every part exactly once across a host killed and restarted', async () => {
+    const client = await edge('line-5')
+    births(client, 'press-5', { state: 1, parts: 0, scrap: 0, temp: 50 })
+    await until('born', 'press-5', (m) => m.state === 'running')
+    data(client, 'press-5', { 2: 4 })
+    await until('four parts', 'press-5', (m) => m.produced === 4)
+    await service.kill('SIGKILL')
+    // Made while the host is gone; this DDATA (QoS 0) never reaches it.
+    data(client, 'press-5', { 2: 6 })
+    await service.restart()
+    client.on('ncmd', () => births(client, 'press-5', { state: 1, parts: 9, scrap: 0, temp: 50 }))
+    // The restarted host knows no session: its first data is refused and a rebirth asked for.
+    await waitFor('a rebirth asked after the restart', () => {
+      if (rebirthsTo('line-5') > 0) return Promise.resolve(true)
+      data(client, 'press-5', { 2: 7 })
+      return Promise.resolve(undefined)
+    })
+    // The birth's counter (9) against the committed one (4): the five parts made meanwhile.
+    await until('caught up by the birth', 'press-5', (m) => m.produced === 9)
+    data(client, 'press-5', { 2: 11 })
+    const m = await until('counting on', 'press-5', (x) => x.produced === 11)
+    expect(m.metrics['Production.PartCount']).toBe(11)
+    client.stop()
+  })
+
   it('sends a rebirth command to a Sparkplug machine, and refuses one to a JSON machine', async () => {
     const before = rebirthsTo('line-1')
     const post = (id: string) =>
@@ -318,4 +348,57 @@ describe('the Sparkplug B host', () => {
       setInterval(() => {}, 1000)`
     return spawn(process.execPath, ['-e', script], { stdio: 'ignore', cwd: process.cwd() })
   }
+})
+
+describe('the simulated plant as Sparkplug B edge nodes', () => {
+  it('reaches the API as machines with a state, parts and every OEE factor', async () => {
+    const group = uniqueName('sim')
+    const prefix = uniqueName('sps')
+    const mapping = mappingFor(group)
+    const service = await ServiceProcess.start({
+      DATABASE_URL: await createTestDatabase(),
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: prefix,
+      MQTT_CLIENT_ID: uniqueName('ms-sim-'),
+      SPARKPLUG_GROUPS: group,
+      SPARKPLUG_HOST_ID: uniqueName('host-'),
+      SPARKPLUG_MAPPING: mapping,
+      LOG_LEVEL: 'warn',
+    })
+    const simulator = SimulatorProcess.start(services().mqttUrl, prefix, [
+      '--sparkplug',
+      '--group',
+      group,
+      '--machines',
+      '12',
+      '--devices-per-node',
+      '5',
+      '--speed',
+      '20',
+    ])
+    try {
+      const machines = await waitFor(
+        'every machine with every OEE factor',
+        async () => {
+          const r = await service.get<{ items: MachineView[] }>('/api/v1/machines?limit=100')
+          const ready = r.body.items.filter(
+            (m) =>
+              m.state !== 'unknown' &&
+              m.produced > 0 &&
+              m.oee.availability !== null &&
+              m.oee.performance !== null &&
+              m.oee.quality !== null,
+          )
+          return ready.length === 12 ? r.body.items : undefined
+        },
+        90_000,
+        1000,
+      )
+      expect(machines.map((m) => m.machineId)).toHaveLength(12)
+      expect(machines.every((m) => typeof m.metrics.temperature === 'number')).toBe(true)
+    } finally {
+      await simulator.stop()
+      await service.kill('SIGTERM')
+    }
+  })
 })
