@@ -19,6 +19,8 @@ import { dataPointsPerMessage, DEFAULT_MIX, type LoadMix } from './load/messages
 import { benchNaive } from './naive/naive'
 import { measureSeries, type SeriesResult } from './series/index'
 import { seriesProblems, seriesReport, seriesTargets } from './series/report'
+import { measureSparkplug } from './sparkplug/index'
+import { sparkplugProblems, sparkplugReport, sparkplugTargets } from './sparkplug/report'
 import {
   printable,
   printableHeader,
@@ -29,12 +31,13 @@ import {
   type Target,
 } from './report'
 
-const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series|dashboard] [--machines N] [--seconds S]
+const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series|dashboard|sparkplug] [--machines N] [--seconds S]
   --smoke      a few seconds per part, to prove the bench works (figures not comparable)
   --only       run only that part (cluster: single-node against cluster mode;
                stream: 10 live stream clients while the service runs at its maximum rate;
                series: chart reads over a week of minute rollups, the series follower's rate;
-               dashboard: the plant page in headless Chromium, the simulator's --machines)
+               dashboard: the plant page in headless Chromium, the simulator's --machines;
+               sparkplug: Sparkplug B DDATA end to end beside JSON messages, 100 devices)
   --machines   virtual machines publishing (default 1000)
   --seconds    measured window of the end-to-end and cluster runs, after warm-up (default 30)
 Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
@@ -60,6 +63,7 @@ function plan(smoke: boolean, seconds: number) {
         },
         stream: { clients: 10, warmupSeconds: 1, seconds: 3 },
         series: { machines: 20, days: 7, requests: 10, events: 5_000 },
+        sparkplug: { devices: 100, devicesPerNode: 10, warmupSeconds: 1, seconds: 3 },
       }
     : {
         ceilingSeconds: 10,
@@ -77,6 +81,7 @@ function plan(smoke: boolean, seconds: number) {
         },
         stream: { clients: 10, warmupSeconds: 5, seconds },
         series: { machines: 1000, days: 7, requests: 50, events: 200_000 },
+        sparkplug: { devices: 100, devicesPerNode: 10, warmupSeconds: 10, seconds },
       }
 }
 
@@ -92,7 +97,8 @@ async function main(): Promise<void> {
   })
   if (
     values.help ||
-    (values.only && !['cluster', 'stream', 'series', 'dashboard'].includes(values.only))
+    (values.only &&
+      !['cluster', 'stream', 'series', 'dashboard', 'sparkplug'].includes(values.only))
   )
     return console.log(USAGE)
   const smoke = values.smoke ?? false
@@ -126,9 +132,15 @@ async function main(): Promise<void> {
           problems: dashboardProblems,
         })
       },
+      sparkplug: async () =>
+        reportPartOnly(header(), 'sparkplug', await measureSparkplug(stack, p.sparkplug, log), {
+          report: sparkplugReport,
+          targets: sparkplugTargets,
+          problems: sparkplugProblems,
+        }),
     }
     const only = values.only
-    if (only === 'stream' || only === 'series' || only === 'dashboard')
+    if (only === 'stream' || only === 'series' || only === 'dashboard' || only === 'sparkplug')
       return await surfaceParts[only]()
     if (values.only === 'cluster') {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }

@@ -16,6 +16,9 @@ export type ServiceCounters = {
   rebalances: number
   /** Commits refused because another instance had taken the partition over meanwhile. */
   fencedCommits: number
+  /** The Sparkplug host: rebirths it asked for (sent or not), messages it dead-lettered. */
+  sparkplugRebirths: number
+  sparkplugDeadLetters: number
 }
 
 /** Scrapes `/metrics` of a running service. */
@@ -34,7 +37,18 @@ export async function readCounters(baseUrl: string): Promise<ServiceCounters> {
     partitionsOwned: sample(text, 'millstream_process_partitions_owned'),
     rebalances: sample(text, 'millstream_process_rebalances_total'),
     fencedCommits: sample(text, 'millstream_process_fenced_commits_total'),
+    sparkplugRebirths: sumOf(text, 'millstream_sparkplug_rebirth_requests_total'),
+    sparkplugDeadLetters: sample(text, 'millstream_sparkplug_dead_letters_total'),
   }
+}
+
+/** Every series of a metric, whatever its labels, added up. */
+function sumOf(text: string, name: string): number {
+  let sum = 0
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1))
+  return sum
 }
 
 function sample(text: string, series: string): number {

@@ -27,14 +27,25 @@ export class LoadProcess {
   }
 
   /** Forks the publisher and waits until its MQTT connections are up. */
-  static async start(options: Start): Promise<LoadProcess> {
-    const child = fork(path.join(__dirname, 'publisher-main.js'), [], { stdio: 'inherit' })
+  static start(options: Start): Promise<LoadProcess> {
+    return LoadProcess.fork(path.join(__dirname, 'publisher-main.js'), {
+      type: 'start',
+      ...options,
+    })
+  }
+
+  /** Forks `script`, a publisher that speaks the load protocol, and waits until it is ready. */
+  static async fork(
+    script: string,
+    start: Extract<LoadCommand, { type: 'start' | 'start-sparkplug' }>,
+  ): Promise<LoadProcess> {
+    const child = fork(script, [], { stdio: 'inherit' })
     const load = new LoadProcess(child)
     const ready = new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve())
       child.once('exit', (code) => reject(new Error(`load process exited with ${code}`)))
     })
-    load.send({ type: 'start', ...options })
+    load.send(start)
     await ready
     return load
   }

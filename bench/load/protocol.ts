@@ -13,6 +13,20 @@ export type LoadCommand =
       /** Unacknowledged publishes allowed per connection. */
       maxInFlight: number
     }
+  /**
+   * The Sparkplug B load instead (bench/sparkplug/publisher-main.ts): `devices` devices,
+   * `devicesPerNode` to an edge node of `group`, each node its own connection.
+   */
+  | {
+      type: 'start-sparkplug'
+      mqttUrl: string
+      group: string
+      runId: string
+      devices: number
+      devicesPerNode: number
+      /** Unacknowledged publishes allowed per edge node connection. */
+      maxInFlight: number
+    }
   /** Closed loop: publish until `upTo` messages in all (the bench raises it as work drains). */
   | { type: 'allow'; upTo: number }
   /** Open loop: publish at a fixed rate from now on (0 stops). */
