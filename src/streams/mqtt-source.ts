@@ -24,6 +24,8 @@ export type Presence = { topic: string; online: Buffer; offline: Buffer }
 
 /** How long announcing the presence may take before the source carries on without it. */
 const PRESENCE_DEADLINE_MS = 5000
+/** At a stop, less: a broker that does not answer by then will not take a polite goodbye. */
+const FAREWELL_DEADLINE_MS = 1000
 
 /**
  * QoS 1 subscriber with a persistent session that sends each PUBACK only when the pipeline
@@ -98,13 +100,24 @@ export class MqttSource {
     client.on('connect', () => void this.announce(client, 'online'))
   }
 
-  private async announce(client: MqttClient, presence: 'online' | 'offline'): Promise<void> {
+  /** Publishes the presence; false when the broker did not take it in time. */
+  private async announce(
+    client: MqttClient,
+    presence: 'online' | 'offline',
+    deadlineMs = PRESENCE_DEADLINE_MS,
+  ): Promise<boolean> {
     const p = this.options.presence
-    if (!p) return
-    await withTimeout(
+    if (!p) return true
+    return withTimeout(
       client.publishAsync(p.topic, p[presence], { qos: 1, retain: true }),
-      PRESENCE_DEADLINE_MS,
-    ).catch((err: unknown) => this.log.warn({ err, presence }, 'announcing presence failed'))
+      deadlineMs,
+    ).then(
+      () => true,
+      (err: unknown) => {
+        this.log.warn({ err, presence }, 'announcing presence failed')
+        return false
+      },
+    )
   }
 
   /** Stops reading, waits until every message handed on is acknowledged, then disconnects. */
@@ -113,10 +126,19 @@ export class MqttSource {
     if (this.inFlightCount > 0) await new Promise<void>((resolve) => (this.drained = resolve))
     this.subject.complete()
     const client = this.client
-    if (client?.connected) await this.announce(client, 'offline')
+    if (!client) return
     // A broker that has stopped answering never closes its side of a polite disconnect, and
-    // the half-open socket would keep the process alive: cut it then.
-    if (client) await withTimeout(client.endAsync(), 2000).catch(() => client.stream.destroy())
+    // the half-open socket would keep the process alive: cut it then (at once, when it did
+    // not even take the farewell; the will says offline for us then).
+    const answering =
+      !client.connected || (await this.announce(client, 'offline', FAREWELL_DEADLINE_MS))
+    if (!answering) {
+      // Forced: mqtt.js would otherwise reconnect the cut socket and keep the process alive.
+      client.end(true)
+      client.stream.destroy()
+      return
+    }
+    await withTimeout(client.endAsync(), 2000).catch(() => client.stream.destroy())
   }
 
   /**

@@ -63,6 +63,8 @@ def _chart_range(query: dict, whole_minutes: bool) -> None:
         if start == end:
             # One millisecond more, within the last instant a timestamp may name.
             start, end = (start, end + 1) if end < _LAST_MS else (start - 1, end)
+        # Written back as epoch ms, which cannot be negative: a range before 1970 starts at 0.
+        start, end = max(start, 0), max(end, 1)
         query["from"], query["to"] = str(start), str(end)
     bucket = query.get("bucket")
     m = re.fullmatch(r"([1-9][0-9]{0,5})([smhd])", bucket) if isinstance(bucket, str) else None
