@@ -6,6 +6,8 @@ export type { Target }
 import type { LatencyResult } from './e2e/latency-at'
 import { LATENCY_TARGET_PER_SECOND, type EndToEndResult } from './e2e/millstream'
 import type { HttpLookupResult } from './http/index'
+import type { LimitResult } from './limit/limit'
+import { limitReport, limitTargets } from './limit/report'
 import { format, table } from './lib/table'
 import type { Ceiling } from './lib/types'
 import type { NaiveResult } from './naive/naive'
@@ -27,6 +29,8 @@ export type BenchResults = {
   /** The same without order: every message handled as it arrives. */
   naiveConcurrent: NaiveResult
   millstream: EndToEndResult
+  /** millstream against the limit pipeline: the same services with no domain work. */
+  limit: LimitResult
   actorScale: ActorScaleResult
   http: HttpLookupResult[]
   /** Single-node mode against cluster mode, CPU per message compared. */
@@ -106,6 +110,7 @@ export function targets(r: Omit<BenchResults, 'targets'>): Target[] {
       measured: `${format(r.millstream.verified.published)} published, ${format(r.millstream.verified.lost)} lost`,
       met: r.millstream.verified.lost === 0,
     },
+    ...limitTargets(r.limit),
     ...clusterTargets(r.cluster),
   ]
 }
@@ -181,6 +186,8 @@ export function printable(r: BenchResults): string {
     'naive: per message one INSERT and one awaited producer.send of the JSON; MQTT acknowledged on receipt.',
     `millstream CPU by program (cores): ${cores(m.throughput.cores)}`,
     `group commit: ${format(m.throughput.groupCommit.writesPerTransaction)} writes per transaction, ${m.throughput.groupCommit.msPerTransaction} ms each; service peak RSS ${format(Math.round(m.service.peakRssBytes / 2 ** 20))} MiB`,
+    '',
+    limitReport(r.limit),
     '',
     table(
       [

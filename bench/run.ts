@@ -16,6 +16,8 @@ import { measureStream, streamProblems, streamReport, type StreamResult } from '
 import { startStack } from './lib/stack'
 import { round } from './lib/sampler'
 import { dataPointsPerMessage, DEFAULT_MIX, type LoadMix } from './load/messages'
+import { measureLimit } from './limit/limit'
+import { limitProblems, limitReport, limitTargets } from './limit/report'
 import { benchNaive } from './naive/naive'
 import { measureSeries, type SeriesResult } from './series/index'
 import { seriesProblems, seriesReport, seriesTargets } from './series/report'
@@ -31,13 +33,14 @@ import {
   type Target,
 } from './report'
 
-const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series|dashboard|sparkplug] [--machines N] [--seconds S]
+const USAGE = `usage: npm run bench -- [--smoke] [--only cluster|stream|series|dashboard|sparkplug|limit] [--machines N] [--seconds S]
   --smoke      a few seconds per part, to prove the bench works (figures not comparable)
   --only       run only that part (cluster: single-node against cluster mode;
                stream: 10 live stream clients while the service runs at its maximum rate;
                series: chart reads over a week of minute rollups, the series follower's rate;
                dashboard: the plant page in headless Chromium, the simulator's --machines;
-               sparkplug: Sparkplug B DDATA end to end beside JSON messages, 100 devices)
+               sparkplug: Sparkplug B DDATA end to end beside JSON messages, 100 devices;
+               limit: millstream against the limit pipeline, its services without domain work)
   --machines   virtual machines publishing (default 1000)
   --seconds    measured window of the end-to-end and cluster runs, after warm-up (default 30)
 Starts PostgreSQL, Mosquitto and Kafka in .run/bench unless DATABASE_URL, MQTT_URL and
@@ -50,6 +53,7 @@ function plan(smoke: boolean, seconds: number) {
         ceilingSeconds: 1,
         naive: [2, 3],
         millstream: [3, 5],
+        limit: [3, 3],
         latencySeconds: 5,
         actors: 5_000,
         httpSeconds: 1,
@@ -69,6 +73,7 @@ function plan(smoke: boolean, seconds: number) {
         ceilingSeconds: 10,
         naive: [5, 20],
         millstream: [10, seconds],
+        limit: [10, seconds],
         latencySeconds: 15,
         actors: 100_000,
         httpSeconds: 10,
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
   if (
     values.help ||
     (values.only &&
-      !['cluster', 'stream', 'series', 'dashboard', 'sparkplug'].includes(values.only))
+      !['cluster', 'stream', 'series', 'dashboard', 'sparkplug', 'limit'].includes(values.only))
   )
     return console.log(USAGE)
   const smoke = values.smoke ?? false
@@ -109,6 +114,8 @@ async function main(): Promise<void> {
 
   const stack = startStack(log)
   const clusterRun = () => measureCluster(stack, { mix, ...p.cluster }, log)
+  const limitRun = () =>
+    measureLimit(stack, { mix, warmupSeconds: p.limit[0] ?? 0, seconds: p.limit[1] ?? 0 }, log)
   try {
     const header = () => ({ startedAt, smoke, machine: machine(), load: loadOf(mix) })
     // The operator's surface: each part reports and writes its own results file.
@@ -146,6 +153,12 @@ async function main(): Promise<void> {
       const header = { startedAt, smoke, machine: machine(), load: loadOf(mix) }
       return reportClusterOnly({ ...header, cluster: await clusterRun() })
     }
+    if (only === 'limit')
+      return reportPartOnly(header(), 'limit', await limitRun(), {
+        report: limitReport,
+        targets: limitTargets,
+        problems: limitProblems,
+      })
     const ceilings = await measureCeilings(stack, { ceilingSeconds: p.ceilingSeconds, smoke }, log)
     const naiveRun = (ordered: boolean) =>
       benchNaive(
@@ -165,6 +178,7 @@ async function main(): Promise<void> {
       },
       log,
     )
+    const limit = await limitRun()
     log(`actor scale: ${p.actors} machine actors`)
     const actorScale = await measureActorScale({ actors: p.actors })
     const cluster = await clusterRun()
@@ -185,6 +199,7 @@ async function main(): Promise<void> {
       naive,
       naiveConcurrent,
       millstream,
+      limit,
       actorScale,
       http,
       cluster,
@@ -319,6 +334,7 @@ function problems(r: BenchResults): string[] {
   if (r.actorScale.liveActorsAfterPassivation !== 0)
     found.push('actors still live after passivation')
   found.push(...clusterProblems(r.cluster))
+  found.push(...limitProblems(r.limit))
   return found
 }
 
