@@ -43,11 +43,6 @@ type Subscriber = {
    * had not reached yet (another instance served it further).
    */
   seenThrough?: LogCursor
-  /**
-   * The stream position of the row last sent per entity. A row is read when it is sent, so it
-   * may already hold changes still on their way; the update those bring is not sent twice.
-   */
-  sent: Map<string, number>
 }
 
 /** Updates one flush sends a subscriber at most; the rest wait, newer than those sent. */
@@ -86,7 +81,6 @@ export class LiveStream implements LiveUpdates {
       live: false,
       blocked: false,
       closed: false,
-      sent: new Map(),
     }
     sub.membership = await this.tail.join((changes) => {
       for (const c of changes) if (this.wants(sub, c)) sub.pending.add(c)
@@ -238,7 +232,9 @@ export class LiveStream implements LiveUpdates {
     for (const [sub, updates] of taken) {
       const messages = updates.flatMap((u) => {
         const row = rowOf(rows, u)
-        if (row === undefined || !firstSending(sub, u, row.sequence)) return []
+        // Read now, a row may already hold changes still on their way: their update sends it
+        // again, so its id moves the client's resume point on.
+        if (row === undefined) return []
         return [{ event: u.kind, id: formatCursor(u.cursor), data: updateData(row, u) }]
       })
       if (messages.length > 0) send(sub, ...messages)
@@ -247,16 +243,6 @@ export class LiveStream implements LiveUpdates {
 }
 
 const helloData = (cursor: LogCursor) => JSON.stringify({ cursor: formatCursor(cursor) })
-
-/** Whether the subscriber has not yet been sent this entity's row at `sequence` or later. */
-function firstSending(sub: Subscriber, update: PendingUpdate, sequence?: number): boolean {
-  if (sequence === undefined) return true
-  const key = `${update.kind}\u0000${update.entityId}`
-  const last = sub.sent.get(key)
-  if (last !== undefined && last >= sequence) return false
-  sub.sent.set(key, sequence)
-  return true
-}
 
 function send(sub: Subscriber, ...messages: StreamMessage[]): void {
   if (!sub.closed && !sub.sink.send(messages)) block(sub)

@@ -9,8 +9,8 @@ export type StreamStores = {
   deadLetters: Pick<DeadLetterReads, 'many'>
 }
 
-/** An entity's current row as JSON text, with its place in the entity's stream when it has one. */
-export type RowText = { json: string; sequence?: number }
+/** An entity's current row as JSON text. */
+export type RowText = { json: string }
 
 /** Each entity's current row, by kind and entity id. */
 export type RowTexts = Record<EntityType, Map<string, RowText>>
@@ -34,13 +34,9 @@ export async function readRows(
     when(ids('deadletter').map(Number), (x) => stores.deadLetters.many(x)),
   ])
   return {
-    machine: new Map(
-      machines.map((m) => [m.machineId, { json: JSON.stringify(m), sequence: m.sequence }]),
-    ),
+    machine: new Map(machines.map((m) => [m.machineId, { json: JSON.stringify(m) }])),
     part: new Map(parts.map((p) => [String(p.partId), { json: JSON.stringify(p) }])),
-    material: new Map(
-      materials.map((m) => [m.materialId, { json: JSON.stringify(m), sequence: m.sequence }]),
-    ),
+    material: new Map(materials.map((m) => [m.materialId, { json: JSON.stringify(m) }])),
     deadletter: new Map(
       letters.map((l) => [
         String(l.id),
@@ -52,7 +48,6 @@ export async function readRows(
             receivedAt: l.receivedAt.toISOString(),
             recordedAt: l.recordedAt.toISOString(),
           }),
-          sequence: l.id,
         },
       ]),
     ),

@@ -38,6 +38,8 @@ export type SparkplugHostOptions = {
   deadlineMs: number
   log: Logger
   onMessage?: (type: string) => void
+  /** Told how many edge nodes are online after each message. */
+  onNodesOnline?: (count: number) => void
   onRebirth?: (reason: RebirthReason, sent: boolean) => void
   onRejected?: () => void
 }
@@ -129,6 +131,7 @@ export class SparkplugHost {
     const decoded = decodePayload(message.payload)
     if (!decoded.ok) return this.reject(message, `${topic.type}: ${decoded.reason}`)
     const verdict = this.sessions.accept(topic.type, topic, decoded.payload, message.receivedAt)
+    this.options.onNodesOnline?.(this.sessions.online())
     if (verdict.kind === 'ignored') {
       this.options.log.debug({ topic: message.topic, reason: verdict.reason }, 'ignored')
       return message.ack()

@@ -83,10 +83,8 @@ export function sparkplugIngest(
       rebirthIntervalMs: config.sparkplug.rebirthIntervalMs,
       deadlineMs: RECALL_DEADLINE_MS,
       log: hostLog,
-      onMessage: (type) => {
-        metrics.sparkplugMessages.inc({ type })
-        metrics.sparkplugNodesOnline.set(host.onlineNodes())
-      },
+      onMessage: (type) => metrics.sparkplugMessages.inc({ type }),
+      onNodesOnline: (count) => metrics.sparkplugNodesOnline.set(count),
       onRebirth: (reason, sent) =>
         metrics.sparkplugRebirths.inc({ reason, sent: sent ? 'yes' : 'no' }),
       onRejected: () => metrics.sparkplugRejected.inc(),
