@@ -10,7 +10,7 @@ import {
 } from './log-cursor.js'
 import type { ChangeLog, LogChange, LogTail, TailMembership } from './log-tail.js'
 import type { LiveUpdates, StreamMessage, StreamRequest, StreamSink } from './ports.js'
-import { readRows, rowOf, updateData, type StreamStores } from './stream-rows.js'
+import { readRows, updateData, type StreamStores } from './stream-rows.js'
 
 export type LiveStreamOptions = {
   flushMs: number
@@ -231,11 +231,10 @@ export class LiveStream implements LiveUpdates {
     }
     for (const [sub, updates] of taken) {
       const messages = updates.flatMap((u) => {
-        const row = rowOf(rows, u)
         // Read now, a row may already hold changes still on their way: their update sends it
         // again, so its id moves the client's resume point on.
-        if (row === undefined) return []
-        return [{ event: u.kind, id: formatCursor(u.cursor), data: updateData(row, u) }]
+        const data = updateData(rows, u)
+        return data === undefined ? [] : [{ event: u.kind, id: formatCursor(u.cursor), data }]
       })
       if (messages.length > 0) send(sub, ...messages)
     }

@@ -9,11 +9,8 @@ export type StreamStores = {
   deadLetters: Pick<DeadLetterReads, 'many'>
 }
 
-/** An entity's current row as JSON text. */
-export type RowText = { json: string }
-
-/** Each entity's current row, by kind and entity id. */
-export type RowTexts = Record<EntityType, Map<string, RowText>>
+/** JSON text of each entity's current row, by kind and entity id. */
+export type RowTexts = Record<EntityType, Map<string, string>>
 
 /**
  * Reads the current row of every entity the updates name, one query per kind for all of them
@@ -34,38 +31,34 @@ export async function readRows(
     when(ids('deadletter').map(Number), (x) => stores.deadLetters.many(x)),
   ])
   return {
-    machine: new Map(machines.map((m) => [m.machineId, { json: JSON.stringify(m) }])),
-    part: new Map(parts.map((p) => [String(p.partId), { json: JSON.stringify(p) }])),
-    material: new Map(materials.map((m) => [m.materialId, { json: JSON.stringify(m) }])),
+    machine: new Map(machines.map((m) => [m.machineId, JSON.stringify(m)])),
+    part: new Map(parts.map((p) => [String(p.partId), JSON.stringify(p)])),
+    material: new Map(materials.map((m) => [m.materialId, JSON.stringify(m)])),
     deadletter: new Map(
       letters.map((l) => [
         String(l.id),
-        {
-          json: JSON.stringify({
-            id: l.id,
-            source: l.source,
-            reason: l.reason,
-            receivedAt: l.receivedAt.toISOString(),
-            recordedAt: l.recordedAt.toISOString(),
-          }),
-        },
+        JSON.stringify({
+          id: l.id,
+          source: l.source,
+          reason: l.reason,
+          receivedAt: l.receivedAt.toISOString(),
+          recordedAt: l.recordedAt.toISOString(),
+        }),
       ]),
     ),
   }
 }
 
-/** The row an update sends, or undefined when it is gone. */
-export const rowOf = (rows: RowTexts, update: PendingUpdate): RowText | undefined =>
-  rows[update.kind].get(idOf(update))
-
 /**
- * The data of one update. A machine's update also says which kinds of event changed it (a
- * part produced, a state change, readings).
+ * The data of one update, or undefined when its row is gone. A machine's update also says
+ * which kinds of event changed it (a part produced, a state change, readings).
  */
-export function updateData(row: RowText, update: PendingUpdate): string {
+export function updateData(rows: RowTexts, update: PendingUpdate): string | undefined {
+  const row = rows[update.kind].get(idOf(update))
+  if (row === undefined) return undefined
   return update.kind === 'machine'
-    ? `{"machine":${row.json},"types":${JSON.stringify(update.types)}}`
-    : row.json
+    ? `{"machine":${row},"types":${JSON.stringify(update.types)}}`
+    : row
 }
 
 /** How the update's row is found: by entity id, a dead letter by the letter's own id. */
