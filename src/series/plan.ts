@@ -96,24 +96,38 @@ export function planBatch(
   return acc.plan(clocks)
 }
 
+/** One machine's metric in a batch: its name, and its cell of each bucket by grain. */
+type MetricSeries = {
+  machineId: string
+  metric: string
+  cells: Record<GrainName, Map<number, MetricCell>>
+}
+
 class Accumulator {
   private readonly readings: Reading[] = []
-  private readonly names = new Map<string, { machineId: string; metric: string }>()
-  private readonly metricCells = grainMaps<MetricCell>()
+  /** By machine and metric: one string key per reading (a key per grain and bucket cost more). */
+  private readonly series = new Map<string, MetricSeries>()
+  /** Every metric cell, in the order it was first touched. */
+  private readonly metricCells: Record<GrainName, MetricCell[]> = { minute: [], hour: [] }
   private readonly machineCells = grainMaps<OeeCell>()
   private readonly plantCells = grainMaps<OeeCell>()
 
   addReadings(machineId: string, at: number, metrics: Record<string, number>): void {
-    for (const [metric, value] of Object.entries(metrics)) {
+    for (const metric in metrics) {
+      const value = metrics[metric] as number
       this.readings.push({ machineId, metric, at, value })
-      this.names.set(`${machineId}\u0000${metric}`, { machineId, metric })
+      const key = `${machineId}\u0000${metric}`
+      let series = this.series.get(key)
+      if (!series) {
+        series = { machineId, metric, cells: { minute: new Map(), hour: new Map() } }
+        this.series.set(key, series)
+      }
       for (const grain of GRAINS) {
         const bucket = bucketStart(at, grain.ms)
-        const cells = this.metricCells[grain.name]
-        const key = `${machineId}\u0000${metric}\u0000${bucket}`
-        const cell = cells.get(key)
+        const cells = series.cells[grain.name]
+        const cell = cells.get(bucket)
         if (!cell) {
-          cells.set(key, {
+          const fresh: MetricCell = {
             machineId,
             metric,
             bucket,
@@ -123,7 +137,9 @@ class Accumulator {
             max: value,
             last: value,
             lastAt: at,
-          })
+          }
+          cells.set(bucket, fresh)
+          this.metricCells[grain.name].push(fresh)
           continue
         }
         cell.count += 1
@@ -172,8 +188,11 @@ class Accumulator {
   plan(clocks: Map<string, MachineClock>): SeriesPlan {
     return {
       readings: this.readings,
-      metricNames: [...this.names.values()],
-      metrics: valuesOf(this.metricCells),
+      metricNames: [...this.series.values()].map(({ machineId, metric }) => ({
+        machineId,
+        metric,
+      })),
+      metrics: this.metricCells,
       machines: valuesOf(this.machineCells),
       plant: valuesOf(this.plantCells),
       clocks,

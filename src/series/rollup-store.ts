@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg'
 import type { RunState } from '../domain/oee.js'
+import { numberArray, textArray } from '../journal/pg-arrays.js'
 import { namedParams } from '../journal/named-params.js'
 import type { OutboxCursor } from '../publish/outbox.js'
 import { inBoundedTransaction } from '../journal/transaction.js'
@@ -134,10 +135,10 @@ async function insertReadings(client: PoolClient, plan: SeriesPlan): Promise<voi
          FROM unnest(${p.machineIds}::text[], ${p.metrics}::text[], ${p.ats}::float8[], ${p.values}::float8[])
            AS u(m, k, a, v)`,
       READINGS.values({
-        machineIds: plan.readings.map((r) => r.machineId),
-        metrics: plan.readings.map((r) => r.metric),
-        ats: plan.readings.map((r) => r.at),
-        values: plan.readings.map((r) => r.value),
+        machineIds: textArray(plan.readings.map((r) => r.machineId)),
+        metrics: textArray(plan.readings.map((r) => r.metric)),
+        ats: numberArray(plan.readings.map((r) => r.at)),
+        values: numberArray(plan.readings.map((r) => r.value)),
       }),
     )
   const n = NAMES.placeholders
@@ -147,8 +148,8 @@ async function insertReadings(client: PoolClient, plan: SeriesPlan): Promise<voi
        SELECT * FROM unnest(${n.machineIds}::text[], ${n.metrics}::text[])
        ON CONFLICT DO NOTHING`,
       NAMES.values({
-        machineIds: plan.metricNames.map((r) => r.machineId),
-        metrics: plan.metricNames.map((r) => r.metric),
+        machineIds: textArray(plan.metricNames.map((r) => r.machineId)),
+        metrics: textArray(plan.metricNames.map((r) => r.metric)),
       }),
     )
 }
@@ -171,15 +172,15 @@ async function upsertMetricCells(client: PoolClient, table: string, cells: Metri
        last = CASE WHEN EXCLUDED.last_at >= r.last_at THEN EXCLUDED.last ELSE r.last END,
        last_at = greatest(r.last_at, EXCLUDED.last_at)`,
     METRIC_CELLS.values({
-      machineIds: cells.map((c) => c.machineId),
-      metrics: cells.map((c) => c.metric),
-      buckets: cells.map((c) => c.bucket),
-      counts: cells.map((c) => c.count),
-      sums: cells.map((c) => c.sum),
-      mins: cells.map((c) => c.min),
-      maxes: cells.map((c) => c.max),
-      lasts: cells.map((c) => c.last),
-      lastAts: cells.map((c) => c.lastAt),
+      machineIds: textArray(cells.map((c) => c.machineId)),
+      metrics: textArray(cells.map((c) => c.metric)),
+      buckets: numberArray(cells.map((c) => c.bucket)),
+      counts: numberArray(cells.map((c) => c.count)),
+      sums: numberArray(cells.map((c) => c.sum)),
+      mins: numberArray(cells.map((c) => c.min)),
+      maxes: numberArray(cells.map((c) => c.max)),
+      lasts: numberArray(cells.map((c) => c.last)),
+      lastAts: numberArray(cells.map((c) => c.lastAt)),
     }),
   )
 }
@@ -208,13 +209,13 @@ async function upsertOeeCells(
        running_ms = r.running_ms + EXCLUDED.running_ms,
        ideal_ms = r.ideal_ms + EXCLUDED.ideal_ms`,
     OEE_CELLS.values({
-      machineIds: cells.map((c) => c.machineId ?? ''),
-      buckets: cells.map((c) => c.bucket),
-      produced: cells.map((c) => c.produced),
-      scrapped: cells.map((c) => c.scrapped),
-      plannedMs: cells.map((c) => c.plannedMs),
-      runningMs: cells.map((c) => c.runningMs),
-      idealMs: cells.map((c) => c.idealMs),
+      machineIds: textArray(cells.map((c) => c.machineId ?? '')),
+      buckets: numberArray(cells.map((c) => c.bucket)),
+      produced: numberArray(cells.map((c) => c.produced)),
+      scrapped: numberArray(cells.map((c) => c.scrapped)),
+      plannedMs: numberArray(cells.map((c) => c.plannedMs)),
+      runningMs: numberArray(cells.map((c) => c.runningMs)),
+      idealMs: numberArray(cells.map((c) => c.idealMs)),
     }),
   )
 }
@@ -229,9 +230,9 @@ async function saveClocks(client: PoolClient, clocks: Map<string, MachineClock>)
        FROM unnest(${p.machineIds}::text[], ${p.states}::text[], ${p.sinces}::float8[]) AS u(m, s, t)
      ON CONFLICT (machine_id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since`,
     CLOCKS.values({
-      machineIds: entries.map(([id]) => id),
-      states: entries.map(([, c]) => c.state),
-      sinces: entries.map(([, c]) => c.since),
+      machineIds: textArray(entries.map(([id]) => id)),
+      states: textArray(entries.map(([, c]) => c.state)),
+      sinces: numberArray(entries.map(([, c]) => c.since)),
     }),
   )
 }

@@ -4,6 +4,7 @@ import { MillstreamError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { withTimeout } from '../deadline.js'
 import { forgetOutgoing } from './mqtt-outgoing.js'
+import { mqttClientLog } from './mqtt-client-log.js'
 
 export type PublishOptions = { qos?: 0 | 1; retain?: boolean }
 
@@ -94,6 +95,7 @@ export class MqttPublisher implements MessageBus {
       connectTimeout: options.timeoutMs,
       // A broker that stops answering is noticed by the keepalive, and the connection renewed.
       keepalive: 10,
+      ...(mqttClientLog ? { log: mqttClientLog } : {}),
     })
     return new MqttPublisher(client, options)
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js'
 import type { InboundMessage } from './inbound.js'
 import { withTimeout } from '../deadline.js'
 import { deferAcks, sendPuback } from './mqtt-deferred-ack.js'
+import { mqttClientLog } from './mqtt-client-log.js'
 
 export type MqttSourceOptions = {
   url: string
@@ -71,6 +72,7 @@ export class MqttSource {
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
+      ...(mqttClientLog ? { log: mqttClientLog } : {}),
       ...(this.options.presence
         ? {
             will: {
