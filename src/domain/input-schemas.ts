@@ -8,6 +8,9 @@ import { timestampSchema } from './timestamps.js'
 const messageId = text(1, 200).optional()
 const entityId = z.union([z.string().regex(ENTITY_ID), z.number().int().nonnegative()])
 
+/** A telemetry metric name. */
+export const METRIC_NAME = /^[A-Za-z0-9._-]{1,64}$/
+
 export const statusPayloadSchema = z.strictObject({
   state: z.enum(STATUS_RUN_STATES),
   at: timestampSchema,
@@ -19,10 +22,7 @@ export const statusPayloadSchema = z.strictObject({
 export const telemetryPayloadSchema = z.strictObject({
   at: timestampSchema,
   metrics: z
-    .record(
-      z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'metric names: 1-64 of A-Z a-z 0-9 . _ -'),
-      z.number(),
-    )
+    .record(z.string().regex(METRIC_NAME, 'metric names: 1-64 of A-Z a-z 0-9 . _ -'), z.number())
     .refine((m) => Object.keys(m).length > 0, 'at least one metric')
     .refine((m) => Object.keys(m).length <= 200, 'at most 200 metrics'),
   machineId: entityId.optional(),

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { z } from 'zod'
+import { acceptLegacyProduction, acceptProduction, acceptTelemetry } from './fast-accept.js'
 import {
   commandPayloadSchema,
   materialPayloadSchema,
@@ -42,6 +43,109 @@ type Route =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+/**
+ * How the body of one kind of message is checked and turned into an input: its schema, an
+ * optional fast accept path (see fast-accept.ts; zod decides whenever it declines), the id the
+ * body may repeat (checked against the topic's), and the input built from the valid body.
+ */
+type Handler<V extends { messageId?: string }> = {
+  schema: z.ZodType<V>
+  fast?: (body: unknown) => V | undefined
+  field: string
+  inBody: (v: V) => string | number | undefined
+  build: (v: V, idempotencyKey: string, id: string, raw: RawInput) => ValidInput
+}
+
+const handler = <V extends { messageId?: string }>(h: Handler<V>): Handler<V> => h
+
+const machine = (machineId: string, idempotencyKey: string, input: MachineInput): ValidInput => ({
+  entity: 'machine',
+  entityKey: machineId,
+  idempotencyKey,
+  input,
+})
+
+const PRODUCTION = handler({
+  schema: productionPayloadSchema,
+  fast: acceptProduction,
+  field: 'machineId',
+  inBody: (v) => v.machineId,
+  build: (v, k, machineId) =>
+    machine(machineId, k, { kind: 'production', report: toProductionReport(machineId, v) }),
+})
+
+const LEGACY_PRODUCTION = handler({
+  schema: legacyProductionPayloadSchema,
+  fast: acceptLegacyProduction,
+  field: 'machineId',
+  inBody: () => undefined,
+  build: (v, k) =>
+    machine(String(v.machineId), k, {
+      kind: 'production',
+      report: toProductionReport(String(v.machineId), v),
+    }),
+})
+
+const STATUS = handler({
+  schema: statusPayloadSchema,
+  field: 'machineId',
+  inBody: (v) => v.machineId,
+  build: (v, k, machineId) =>
+    machine(machineId, k, { kind: 'status', state: v.state, at: v.at, reason: v.reason ?? null }),
+})
+
+const TELEMETRY = handler({
+  schema: telemetryPayloadSchema,
+  fast: acceptTelemetry,
+  field: 'machineId',
+  inBody: (v) => v.machineId,
+  build: (v, k, machineId) =>
+    machine(machineId, k, { kind: 'telemetry', at: v.at, metrics: v.metrics }),
+})
+
+const COMMANDS = handler({
+  schema: commandPayloadSchema,
+  field: 'machineId',
+  inBody: (v) => v.machineId,
+  build: (v, k, machineId, raw) =>
+    machine(machineId, k, {
+      kind: 'command',
+      command: v.type,
+      at: v.at ?? raw.receivedAt ?? Date.now(),
+      requestedBy: v.requestedBy ?? null,
+    }),
+})
+
+const PART_INFO = handler({
+  schema: partInfoPayloadSchema,
+  field: 'partId',
+  inBody: (v) => v.partId,
+  build: (v, k, partId, raw) => ({
+    entity: 'part',
+    entityKey: partId,
+    idempotencyKey: k,
+    input: {
+      kind: 'part-info',
+      defaultPrice: v.defaultPrice,
+      timeToProduce: v.timeToProduce,
+      materials: (v.materials ?? []).map(String),
+      at: raw.receivedAt ?? Date.now(),
+    },
+  }),
+})
+
+const MATERIAL = handler({
+  schema: materialPayloadSchema,
+  field: 'materialId',
+  inBody: (v) => v.materialId,
+  build: (v, k, materialId) => ({
+    entity: 'material',
+    entityKey: materialId,
+    idempotencyKey: k,
+    input: { kind: 'material-price', name: v.name, price: v.price, date: v.date },
+  }),
+})
+
 /** Decodes and validates one raw message against the input contract. */
 export function decodeInput(
   raw: RawInput,
@@ -62,136 +166,77 @@ export function decodeInput(
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return fail('payload must be a JSON object')
 
-  /** Validates the body, checks an id it repeats against the topic's, and builds the input. */
-  const validate = <V extends { messageId?: string }>(
-    schema: z.ZodType<V>,
-    id: { field: string; inBody: (v: V) => string | number | undefined; inTopic: string },
-    build: (v: V, idempotencyKey: string) => ValidInput,
-  ): DecodeResult => {
-    const parsed = schema.safeParse(body)
-    if (!parsed.success) return fail(describe(parsed.error))
-    const inBody = id.inBody(parsed.data)
-    if (inBody !== undefined && String(inBody) !== id.inTopic) {
-      return fail(
-        `${id.field} ${String(inBody)} in body does not match topic ${id.field} ${id.inTopic}`,
-      )
-    }
-    return { ok: true, input: build(parsed.data, parsed.data.messageId ?? contentKey(raw)) }
-  }
-  const machine = (machineId: string, idempotencyKey: string, input: MachineInput): ValidInput => ({
-    entity: 'machine',
-    entityKey: machineId,
-    idempotencyKey,
-    input,
-  })
-
   switch (route.kind) {
-    case 'production': {
-      const { machineId } = route
-      return validate(
-        productionPayloadSchema,
-        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
-        (v, k) =>
-          machine(machineId, k, { kind: 'production', report: toProductionReport(machineId, v) }),
-      )
-    }
-    case 'legacy-production': {
-      return validate(
-        legacyProductionPayloadSchema,
-        { field: 'machineId', inBody: () => undefined, inTopic: '' },
-        (v, k) =>
-          machine(String(v.machineId), k, {
-            kind: 'production',
-            report: toProductionReport(String(v.machineId), v),
-          }),
-      )
-    }
-    case 'status': {
-      const { machineId } = route
-      return validate(
-        statusPayloadSchema,
-        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
-        (v, k) =>
-          machine(machineId, k, {
-            kind: 'status',
-            state: v.state,
-            at: v.at,
-            reason: v.reason ?? null,
-          }),
-      )
-    }
-    case 'telemetry': {
-      const { machineId } = route
-      return validate(
-        telemetryPayloadSchema,
-        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
-        (v, k) => machine(machineId, k, { kind: 'telemetry', at: v.at, metrics: v.metrics }),
-      )
-    }
-    case 'commands': {
-      const { machineId } = route
-      return validate(
-        commandPayloadSchema,
-        { field: 'machineId', inBody: (v) => v.machineId, inTopic: machineId },
-        (v, k) =>
-          machine(machineId, k, {
-            kind: 'command',
-            command: v.type,
-            at: v.at ?? raw.receivedAt ?? Date.now(),
-            requestedBy: v.requestedBy ?? null,
-          }),
-      )
-    }
-    case 'part-info': {
-      const partId = String(route.partId)
-      return validate(
-        partInfoPayloadSchema,
-        { field: 'partId', inBody: (v) => v.partId, inTopic: partId },
-        (v, k) => ({
-          entity: 'part',
-          entityKey: partId,
-          idempotencyKey: k,
-          input: {
-            kind: 'part-info',
-            defaultPrice: v.defaultPrice,
-            timeToProduce: v.timeToProduce,
-            materials: (v.materials ?? []).map(String),
-            at: raw.receivedAt ?? Date.now(),
-          },
-        }),
-      )
-    }
-    case 'material': {
-      const { materialId } = route
-      return validate(
-        materialPayloadSchema,
-        { field: 'materialId', inBody: (v) => v.materialId, inTopic: materialId },
-        (v, k) => ({
-          entity: 'material',
-          entityKey: materialId,
-          idempotencyKey: k,
-          input: { kind: 'material-price', name: v.name, price: v.price, date: v.date },
-        }),
-      )
-    }
+    case 'production':
+      return validate(PRODUCTION, body, route.machineId, raw)
+    case 'legacy-production':
+      return validate(LEGACY_PRODUCTION, body, '', raw)
+    case 'status':
+      return validate(STATUS, body, route.machineId, raw)
+    case 'telemetry':
+      return validate(TELEMETRY, body, route.machineId, raw)
+    case 'commands':
+      return validate(COMMANDS, body, route.machineId, raw)
+    case 'part-info':
+      return validate(PART_INFO, body, String(route.partId), raw)
+    case 'material':
+      return validate(MATERIAL, body, route.materialId, raw)
   }
 }
 
-/** Which entity and input a topic addresses, or undefined when the pipeline does not read it. */
+/**
+ * Validates the body (the fast path first, zod when it is not sure), checks an id it repeats
+ * against the topic's `id`, and builds the input.
+ */
+function validate<V extends { messageId?: string }>(
+  h: Handler<V>,
+  body: unknown,
+  id: string,
+  raw: RawInput,
+): DecodeResult {
+  let v = h.fast?.(body)
+  if (v === undefined) {
+    const parsed = h.schema.safeParse(body)
+    if (!parsed.success) return fail(describe(parsed.error))
+    v = parsed.data
+  }
+  const inBody = h.inBody(v)
+  if (inBody !== undefined && String(inBody) !== id) {
+    return fail(`${h.field} ${String(inBody)} in body does not match topic ${h.field} ${id}`)
+  }
+  return { ok: true, input: h.build(v, v.messageId ?? contentKey(raw), id, raw) }
+}
+
+const SLASH = 0x2f
+const PART_ID = /^\d{1,15}$/
+
+/**
+ * Which entity and input a topic addresses, or undefined when the pipeline does not read it:
+ * `supply-chain`, `{prefix}/machines/{id}/{production|status|telemetry|commands}`,
+ * `{prefix}/parts/{digits}/info` or `{prefix}/materials/{id}`, with no further segment.
+ */
 export function routeTopic(topic: string, prefix: string): Route | undefined {
   if (topic === 'supply-chain') return { kind: 'legacy-production' }
-  if (!topic.startsWith(`${prefix}/`)) return undefined
-  const [kind, id, leaf, ...rest] = topic.slice(prefix.length + 1).split('/')
-  if (rest.length > 0 || id === undefined || !ENTITY_ID.test(id)) return undefined
-  if (
-    kind === 'machines' &&
-    (leaf === 'production' || leaf === 'status' || leaf === 'telemetry' || leaf === 'commands')
-  ) {
-    return { kind: leaf, machineId: id }
+  if (!topic.startsWith(prefix) || topic.charCodeAt(prefix.length) !== SLASH) return undefined
+  // {kind}/{id}[/{leaf}] after the prefix, found without splitting.
+  const start = prefix.length + 1
+  const afterKind = topic.indexOf('/', start)
+  if (afterKind < 0) return undefined
+  const afterId = topic.indexOf('/', afterKind + 1)
+  if (afterId >= 0 && topic.indexOf('/', afterId + 1) >= 0) return undefined
+  const id = topic.slice(afterKind + 1, afterId < 0 ? topic.length : afterId)
+  if (!ENTITY_ID.test(id)) return undefined
+  const kind = topic.slice(start, afterKind)
+  if (afterId < 0) return kind === 'materials' ? { kind: 'material', materialId: id } : undefined
+  const leaf = topic.slice(afterId + 1)
+  if (kind === 'machines') {
+    return leaf === 'production' || leaf === 'status' || leaf === 'telemetry' || leaf === 'commands'
+      ? { kind: leaf, machineId: id }
+      : undefined
   }
-  if (kind === 'parts' && leaf === 'info' && /^\d{1,15}$/.test(id))
+  if (kind === 'parts' && leaf === 'info' && PART_ID.test(id)) {
     return { kind: 'part-info', partId: Number(id) }
-  if (kind === 'materials' && leaf === undefined) return { kind: 'material', materialId: id }
+  }
   return undefined
 }
 
@@ -203,8 +248,11 @@ function describe(error: z.ZodError): string {
 
 /** Idempotency key of a message without messageId: a hash of topic and payload. */
 export function contentKey(raw: RawInput): string {
-  return createHash('sha256').update(raw.topic).update('\0').update(raw.payload).digest('base64url')
+  // sha256(topic, U+0000, payload), as createHash(...).update() thrice would: one-shot is cheaper.
+  return hash('sha256', Buffer.concat([Buffer.from(raw.topic), NUL, raw.payload]), 'base64url')
 }
+
+const NUL = Buffer.from([0])
 
 function fail(reason: string): DecodeResult {
   return { ok: false, reason }

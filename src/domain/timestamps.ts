@@ -6,7 +6,7 @@ import { decimalRangePattern } from './decimal-range.js'
  * them `toISOString()` writes six-digit years, which no date-time reader (nor PostgreSQL) takes.
  */
 const EPOCH_MS_MIN = Date.parse('0000-01-01T00:00:00.000Z')
-const EPOCH_MS_MAX = Date.parse('9999-12-31T23:59:59.999Z')
+export const EPOCH_MS_MAX = Date.parse('9999-12-31T23:59:59.999Z')
 
 const DAY = '(?:0[1-9]|[12][0-9]|3[01])'
 const DATE = `(?:0[1-9]|1[0-2])-${DAY}`
