@@ -3,7 +3,9 @@
 # Build stage: dev dependencies (TypeScript) to compile src/ into dist/.
 FROM node:20-slim AS build
 WORKDIR /app
+# patches/ is applied to node_modules by npm ci's postinstall (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci
 COPY tsconfig.json tsconfig.web.json ./
 COPY src ./src
@@ -16,6 +18,7 @@ FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY db ./db
