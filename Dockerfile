@@ -28,4 +28,4 @@ COPY web/static ./web/static
 USER node
 EXPOSE 8080
 # --max-semi-space-size: see src/cli.ts.
-CMD ["node", "--max-semi-space-size=64", "dist/cli.js", "start"]
+CMD ["node", "--max-semi-space-size=128", "dist/cli.js", "start"]

@@ -42,7 +42,7 @@ export class ServiceProcess {
     // The flag the start script and the Dockerfile give (see src/cli.ts).
     const child = spawn(
       process.execPath,
-      ['--max-semi-space-size=64', ...this.nodeArgs, CLI, 'start'],
+      ['--max-semi-space-size=128', ...this.nodeArgs, CLI, 'start'],
       {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...this.env },
         stdio: ['ignore', 'pipe', 'pipe'],

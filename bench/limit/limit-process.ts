@@ -54,7 +54,7 @@ export class LimitProcess {
     const child = fork(path.join(__dirname, 'limit-pipeline-main.js'), [JSON.stringify(settings)], {
       stdio: 'inherit',
       // As harness/service-process.ts starts millstream.
-      execArgv: ['--max-semi-space-size=64'],
+      execArgv: ['--max-semi-space-size=128'],
     })
     const limit = new LimitProcess(child)
     await new Promise<void>((resolve, reject) => {
