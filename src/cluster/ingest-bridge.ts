@@ -4,6 +4,7 @@ import { withTimeout } from '../deadline.js'
 import { sleep } from '../journal/abortable-sleep.js'
 import type { Logger } from '../logger.js'
 import { ensureTopic } from '../publish/kafka-client.js'
+import { keyMemoPartitioner } from '../publish/key-partitioner.js'
 import type { InboundMessage } from '../streams/inbound.js'
 import { THIS_BRIDGE, type IngestRecordCodec } from './ingest-record.js'
 
@@ -125,6 +126,7 @@ export class IngestBridge {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: keyMemoPartitioner,
     })
     await producer.connect()
     this.producer = producer

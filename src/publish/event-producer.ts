@@ -5,6 +5,7 @@ import type { SchemaRegistry } from './avro/schema-registry.js'
 import { allTopics, avroRecordOf, topicFor } from './avro/event-records.js'
 import type { Logger } from '../logger.js'
 import { createMissingTopics, kafkaClient } from './kafka-client.js'
+import { keyMemoPartitioner } from './key-partitioner.js'
 
 export type EventProducerOptions = {
   brokers: readonly string[]
@@ -34,6 +35,7 @@ export class KafkaEventProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: keyMemoPartitioner,
     })
     this.admin = this.kafka.admin()
   }
