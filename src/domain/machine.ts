@@ -77,7 +77,10 @@ export function applyMachineEvent(
   e: MachineEvent,
   rules: MachineRules,
 ): MachineState {
-  const seen = { sequence: e.sequence, lastSeenAt: Math.max(s.lastSeenAt ?? 0, e.recordedAt) }
+  const lastSeenAt = Math.max(s.lastSeenAt ?? 0, e.recordedAt)
+  const seen = { sequence: e.sequence, lastSeenAt }
+  // The two events of nearly every message build the next state as one literal of every
+  // field: spreading the state and adding fields after it cost several microseconds an event.
   switch (e.type) {
     case 'PartProduced': {
       const tracker = recordPart(
@@ -86,21 +89,23 @@ export function applyMachineEvent(
         { at: e.occurredAt, good: !e.damaged, idealMs: msOrNull(e.idealCycleSeconds) },
         rules.oeeWindowMs,
       )
-      const next = {
-        ...s,
-        ...seen,
+      return {
+        machineId: s.machineId,
+        sequence: e.sequence,
+        state: s.state,
+        stateSince: s.stateSince,
+        lastSeenAt,
         produced: s.produced + 1,
         scrapped: s.scrapped + (e.damaged ? 1 : 0),
         lastOrder: e.order,
         lastPartId: e.partId,
         lastProducedAt: e.occurredAt,
+        metrics: s.metrics,
+        metricsAt: s.metricsAt,
         tracker,
-      }
-      return {
-        ...next,
         alerts: {
           silent: false,
-          scrapRate: s.alerts.scrapRate && scrapRateOver(next, e.occurredAt, rules),
+          scrapRate: s.alerts.scrapRate && scrapRateOver(tracker, e.occurredAt, rules),
         },
       }
     }
@@ -119,11 +124,20 @@ export function applyMachineEvent(
       }
     case 'MachineMetricsRecorded':
       return {
-        ...s,
-        ...seen,
+        machineId: s.machineId,
+        sequence: e.sequence,
+        state: s.state,
+        stateSince: s.stateSince,
+        lastSeenAt,
+        produced: s.produced,
+        scrapped: s.scrapped,
+        lastOrder: s.lastOrder,
+        lastPartId: s.lastPartId,
+        lastProducedAt: s.lastProducedAt,
         metrics: { ...s.metrics, ...e.metrics },
         metricsAt: e.occurredAt,
-        alerts: { ...s.alerts, silent: false },
+        tracker: s.tracker,
+        alerts: { silent: false, scrapRate: s.alerts.scrapRate },
       }
     case 'MachineCountersReset':
       return { ...s, sequence: e.sequence, produced: 0, scrapped: 0 }
@@ -251,8 +265,8 @@ export function machineOee(
   return computeOee(s.tracker, s.state, asOf, windowMs)
 }
 
-function scrapRateOver(s: MachineState, at: number, rules: MachineRules): boolean {
-  return scrapRateExceeded(windowCounts(s.tracker, at, rules.oeeWindowMs), rules)
+function scrapRateOver(tracker: OeeTracker, at: number, rules: MachineRules): boolean {
+  return scrapRateExceeded(windowCounts(tracker, at, rules.oeeWindowMs), rules)
 }
 
 function scrapRateExceeded(

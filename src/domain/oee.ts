@@ -167,15 +167,15 @@ export function prune(t: OeeTracker, now: number, windowMs: number): OeeTracker 
     return keepFrom === -1 && t.starts.length > 0
       ? { ...emptyTracker(t.bucketMs), accountedUntil: t.accountedUntil }
       : t
-  const slice = (a: number[]) => a.slice(keepFrom)
   return {
-    ...t,
-    starts: slice(t.starts),
-    planned: slice(t.planned),
-    running: slice(t.running),
-    produced: slice(t.produced),
-    good: slice(t.good),
-    idealMs: slice(t.idealMs),
+    bucketMs: t.bucketMs,
+    starts: t.starts.slice(keepFrom),
+    planned: t.planned.slice(keepFrom),
+    running: t.running.slice(keepFrom),
+    produced: t.produced.slice(keepFrom),
+    good: t.good.slice(keepFrom),
+    idealMs: t.idealMs.slice(keepFrom),
+    accountedUntil: t.accountedUntil,
   }
 }
 
@@ -223,15 +223,17 @@ function round(x: number | null): number | null {
   return x === null ? null : Math.round(x * 1e6) / 1e6
 }
 
+/** A literal of every field and slice(): spreading the tracker and its arrays cost more. */
 function copy(t: OeeTracker): OeeTracker {
   return {
-    ...t,
-    starts: [...t.starts],
-    planned: [...t.planned],
-    running: [...t.running],
-    produced: [...t.produced],
-    good: [...t.good],
-    idealMs: [...t.idealMs],
+    bucketMs: t.bucketMs,
+    starts: t.starts.slice(),
+    planned: t.planned.slice(),
+    running: t.running.slice(),
+    produced: t.produced.slice(),
+    good: t.good.slice(),
+    idealMs: t.idealMs.slice(),
+    accountedUntil: t.accountedUntil,
   }
 }
 

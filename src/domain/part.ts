@@ -78,5 +78,15 @@ export function decidePart(
 
 /** Counts a part a machine produced (already durable in the machine's commit). */
 export function countOutput(s: PartState, damaged: boolean): PartState {
-  return { ...s, produced: s.produced + 1, scrapped: s.scrapped + (damaged ? 1 : 0) }
+  // One literal of every field: a spread with fields after it costs more, once per part made.
+  return {
+    partId: s.partId,
+    sequence: s.sequence,
+    defaultPrice: s.defaultPrice,
+    timeToProduce: s.timeToProduce,
+    materials: s.materials,
+    infoUpdatedAt: s.infoUpdatedAt,
+    produced: s.produced + 1,
+    scrapped: s.scrapped + (damaged ? 1 : 0),
+  }
 }
