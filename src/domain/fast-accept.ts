@@ -1,7 +1,16 @@
 import type { z } from 'zod'
 import { ENTITY_ID } from './ids.js'
-import { METRIC_NAME, type telemetryPayloadSchema } from './input-schemas.js'
-import type { legacyProductionPayloadSchema, productionPayloadSchema } from './production.js'
+import {
+  MESSAGE_ID_MAX,
+  METRIC_NAME,
+  METRICS_MAX,
+  type telemetryPayloadSchema,
+} from './input-schemas.js'
+import {
+  VAR_TEXT_MAX,
+  type legacyProductionPayloadSchema,
+  type productionPayloadSchema,
+} from './production.js'
 import { EPOCH_MS_MAX } from './timestamps.js'
 
 /*
@@ -25,11 +34,6 @@ import { EPOCH_MS_MAX } from './timestamps.js'
 export type ProductionPayload = z.output<typeof productionPayloadSchema>
 export type LegacyProductionPayload = z.output<typeof legacyProductionPayloadSchema>
 export type TelemetryPayload = z.output<typeof telemetryPayloadSchema>
-
-/** Text limits of the schemas, in UTF-16 units (equal to code points for the text taken here). */
-const MESSAGE_ID_MAX = 200
-const VAR_TEXT_MAX = 1024
-const METRICS_MAX = 200
 
 /** U+0000 or any surrogate: text zod would look at more closely. */
 const NOT_PLAIN = /[\0\uD800-\uDFFF]/

@@ -5,7 +5,11 @@ import { text } from './text.js'
 import { timestampSchema } from './timestamps.js'
 
 /** One schema per message type. Unknown fields are rejected. */
-const messageId = text(1, 200).optional()
+/** Longest message id, in characters; telemetry's most metrics. */
+export const MESSAGE_ID_MAX = 200
+export const METRICS_MAX = 200
+
+const messageId = text(1, MESSAGE_ID_MAX).optional()
 const entityId = z.union([z.string().regex(ENTITY_ID), z.number().int().nonnegative()])
 
 /** A telemetry metric name. */
@@ -24,7 +28,7 @@ export const telemetryPayloadSchema = z.strictObject({
   metrics: z
     .record(z.string().regex(METRIC_NAME, 'metric names: 1-64 of A-Z a-z 0-9 . _ -'), z.number())
     .refine((m) => Object.keys(m).length > 0, 'at least one metric')
-    .refine((m) => Object.keys(m).length <= 200, 'at most 200 metrics'),
+    .refine((m) => Object.keys(m).length <= METRICS_MAX, `at most ${METRICS_MAX} metrics`),
   machineId: entityId.optional(),
   messageId,
 })

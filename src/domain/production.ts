@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import { ENTITY_ID } from './ids.js'
+import { MESSAGE_ID_MAX } from './input-schemas.js'
 import { isStorable, UNSTORABLE_TEXT } from './text.js'
 import { timestampSchema } from './timestamps.js'
+
+/** Longest var2/var3 text, in UTF-16 units as zod's max counts. */
+export const VAR_TEXT_MAX = 1024
 
 const machineIdInBody = z.union([
   z.string().regex(ENTITY_ID, 'machine ids: 1-128 of A-Z a-z 0-9 . _ : -'),
@@ -15,11 +19,11 @@ export const productionPayloadSchema = z.strictObject({
   partId: z.number().int('must be an integer').nonnegative(),
   machineId: machineIdInBody.optional(),
   var1: z.number().optional(),
-  var2: z.string().max(1024).refine(isStorable, UNSTORABLE_TEXT).optional(),
-  var3: z.string().max(1024).refine(isStorable, UNSTORABLE_TEXT).optional(),
+  var2: z.string().max(VAR_TEXT_MAX).refine(isStorable, UNSTORABLE_TEXT).optional(),
+  var3: z.string().max(VAR_TEXT_MAX).refine(isStorable, UNSTORABLE_TEXT).optional(),
   var4: z.number().optional(),
   var5: z.boolean().default(false),
-  messageId: z.string().min(1).max(200).refine(isStorable, UNSTORABLE_TEXT).optional(),
+  messageId: z.string().min(1).max(MESSAGE_ID_MAX).refine(isStorable, UNSTORABLE_TEXT).optional(),
 })
 
 /** Body of the legacy `supply-chain` topic: the same fields, with machineId required. */
