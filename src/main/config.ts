@@ -83,6 +83,10 @@ const envSchema = z.object({
   SERIES_HOUR_RETENTION: duration.prefault('400d'),
   SERIES_SWEEP_INTERVAL: duration.prefault('10m'),
   SERIES_BATCH: positiveInt.max(20_000).default(10_000),
+  EVENT_PARTITION: duration.prefault('1d'),
+  EVENT_RETENTION: z.union([z.literal('off'), duration]).default('off'),
+  DEDUP_WINDOW: duration.prefault('2d'),
+  ARCHIVE_DIR: z.string().min(1).optional(),
   SPARKPLUG: bool.default(true),
   SPARKPLUG_GROUPS: list.optional(),
   SPARKPLUG_HOST_ID: z
@@ -154,6 +158,17 @@ export type Config = Readonly<{
     sweepIntervalMs: number
     batch: number
   }>
+  /**
+   * The event log's time partitions: how wide each is, how long events are kept (undefined:
+   * for ever), how long an input's idempotency key is looked up, and where dropped partitions
+   * are archived first.
+   */
+  log: Readonly<{
+    partitionMs: number
+    retentionMs: number | undefined
+    dedupWindowMs: number
+    archiveDir: string | undefined
+  }>
   /** The Sparkplug B host: which groups it reads, its STATE id, the mapping file. */
   sparkplug: Readonly<{
     enabled: boolean
@@ -187,6 +202,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.OEE_BUCKET_MS > e.OEE_WINDOW_MS) {
     throw new ConfigError(['OEE_BUCKET_MS: must not exceed OEE_WINDOW_MS'])
   }
+  const retentionMs = e.EVENT_RETENTION === 'off' ? undefined : e.EVENT_RETENTION
+  const logProblems = [
+    ...(e.EVENT_PARTITION < 60_000 ? ['EVENT_PARTITION: at least 1m'] : []),
+    ...(retentionMs !== undefined && retentionMs < 2 * e.EVENT_PARTITION
+      ? ['EVENT_RETENTION: at least two partitions (2 × EVENT_PARTITION)']
+      : []),
+    // A key is kept on its event's row, which goes with its partition: a longer window would
+    // promise what retention has already dropped.
+    ...(retentionMs !== undefined && e.DEDUP_WINDOW > retentionMs
+      ? ['DEDUP_WINDOW: must not exceed EVENT_RETENTION']
+      : []),
+  ]
+  if (logProblems.length > 0) throw new ConfigError(logProblems)
   const roleSet = new Set(e.ROLES)
   const mode = ROLE_NAMES.every((r) => roleSet.has(r)) ? 'single' : 'cluster'
   if (mode === 'cluster') {
@@ -256,6 +284,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hourRetentionMs: e.SERIES_HOUR_RETENTION,
       sweepIntervalMs: e.SERIES_SWEEP_INTERVAL,
       batch: e.SERIES_BATCH,
+    },
+    log: {
+      partitionMs: e.EVENT_PARTITION,
+      retentionMs,
+      dedupWindowMs: e.DEDUP_WINDOW,
+      archiveDir: e.ARCHIVE_DIR,
     },
     stream: {
       pollMs: e.STREAM_POLL_MS,
