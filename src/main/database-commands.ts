@@ -8,6 +8,7 @@ import { stateTopics } from '../publish/avro/event-records.js'
 import { KafkaEventProducer } from '../publish/event-producer.js'
 import { PgOutbox } from '../publish/outbox.js'
 import { republishLog } from '../publish/republish.js'
+import { readArchivedHistory } from '../read/archive-history.js'
 import { readKafkaHistory } from '../read/kafka-history.js'
 import { readLogHistory } from '../read/log-history.js'
 import { rebuildStateTables } from '../read/rebuild-tables.js'
@@ -70,7 +71,13 @@ export async function replay(config: Config, log: Logger, args: string[]): Promi
               registry,
               replayLog,
             )
-          : await readLogHistory(pool, since)
+          : [
+              // The partitions retention archived and dropped, then what the log still holds.
+              ...(config.log.archiveDir === undefined
+                ? []
+                : await readArchivedHistory(config.log.archiveDir, since, registry)),
+              ...(await readLogHistory(pool, since)),
+            ]
       await rebuildStateTables(pool, events, config.rules, replayLog)
       return 0
     })

@@ -1,4 +1,4 @@
-"""Command line: ``python -m millstream_client {tail,count,schemas} ...``.
+"""Command line: ``python -m millstream_client {tail,count,schemas,archive} ...``.
 
 Output formats are a contract (the TypeScript end-to-end test parses ``count``);
 they are documented in ``clients/python/README.md``. In short:
@@ -10,6 +10,8 @@ they are documented in ``clients/python/README.md``. In short:
   Records that fail to decode go to stderr as ``{"error": ..., "topic", ...}``.
 * ``count``: exactly one JSON object on stdout:
   ``{"count", "by_type", "partitions", "keys_in_order_ok", "errors"}``.
+* ``archive``: one JSON object per event of the archive files given, keys in this order:
+  ``position, tx_id, recorded_at, idempotency_key, type, event`` (values as for ``tail``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any, Iterable, Sequence
 
 from confluent_kafka import KafkaException
 
+from .archive import read_archive
 from .consumer import ConsumedEvent, EventConsumer, to_epoch_ms
 from .schemas import SchemaRegistry
 
@@ -80,6 +83,18 @@ def event_line(ce: ConsumedEvent) -> dict[str, Any]:
         "key": ce.key,
         "type": ce.event.type,
         "fields": to_json_value(ce.event.fields),
+    }
+
+
+def archive_line(logged: dict[str, Any]) -> dict[str, Any]:
+    """One event of an archive file as a line of ``archive`` output."""
+    return {
+        "position": logged["position"],
+        "tx_id": logged["tx_id"],
+        "recorded_at": to_json_value(logged["recorded_at"]),
+        "idempotency_key": logged["idempotency_key"],
+        "type": logged["event"].get("type"),
+        "event": to_json_value(logged["event"]),
     }
 
 
@@ -278,6 +293,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     schemas = sub.add_parser("schemas", help="list loaded schemas and fingerprints (JSON lines)")
     schemas.add_argument("--schemas", help="schema folder")
+
+    archive = sub.add_parser("archive", help="print the events of event-log archive files (JSON lines)")
+    archive.add_argument("files", nargs="+", metavar="FILE", help="an archive file (<partition>.avro)")
+    archive.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip the check against the .sha256 (and .json) sidecars",
+    )
     return parser
 
 
@@ -384,6 +408,14 @@ def cmd_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    for path in args.files:
+        for logged in read_archive(path, verify=args.verify):
+            print(dumps(archive_line(logged)))
+    sys.stdout.flush()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -396,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # librdkafka repeats connection errors many times a second; the consumer reports
         # each distinct error once through the millstream_client.consumer logger instead.
         logging.getLogger("millstream_client.librdkafka").setLevel(logging.CRITICAL)
-    handlers = {"tail": cmd_tail, "count": cmd_count, "schemas": cmd_schemas}
+    handlers = {"tail": cmd_tail, "count": cmd_count, "schemas": cmd_schemas, "archive": cmd_archive}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
