@@ -1,5 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 
+/** One time-partitioned table's figures for the gauges. */
+export type LogTableFigures = {
+  partitions: number
+  bytes: number
+  /** Epoch ms. */
+  oldestKept: number | undefined
+  dropped: number
+}
+
 /** The service's Prometheus metrics, on a registry of its own (tests may start several). */
 export type Metrics = ReturnType<typeof createMetrics>
 
@@ -126,6 +135,8 @@ export function registerLiveGauges(
     relayLag?: () => Promise<number | undefined>
     relayPublished?: () => number
     seriesLag?: () => Promise<number | undefined>
+    logTables?: () => Record<string, LogTableFigures>
+    retentionWaiting?: () => Record<string, number>
   },
 ): void {
   if (sources.liveActors) {
@@ -172,6 +183,55 @@ export function registerLiveGauges(
       async collect() {
         const n = await lag().catch(() => undefined)
         if (n !== undefined) this.set(n)
+      },
+    })
+  }
+  if (sources.logTables) {
+    const tables = sources.logTables
+    const figure = (name: string, help: string, pick: (t: LogTableFigures) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['table'] as const,
+        registers: [metrics.registry],
+        collect() {
+          for (const [table, t] of Object.entries(tables())) {
+            const v = pick(t)
+            if (v !== undefined) this.set({ table }, v)
+          }
+        },
+      })
+    figure(
+      'millstream_log_partitions',
+      'Partitions of each time-partitioned table',
+      (t) => t.partitions,
+    )
+    figure(
+      'millstream_log_bytes',
+      'Bytes on disk of each time-partitioned table, indexes included',
+      (t) => t.bytes,
+    )
+    figure(
+      'millstream_log_oldest_kept_seconds',
+      'Unix time of the oldest row kept (the event log) or of the oldest partition start',
+      (t) => (t.oldestKept === undefined ? undefined : t.oldestKept / 1000),
+    )
+    figure(
+      'millstream_log_partitions_dropped',
+      'Partitions retention dropped since this instance started',
+      (t) => t.dropped,
+    )
+  }
+  if (sources.retentionWaiting) {
+    const waiting = sources.retentionWaiting
+    new Gauge({
+      name: 'millstream_retention_waiting_partitions',
+      help: 'Partitions past their retention that are kept, by what they wait for (followers, snapshots, archive, detach)',
+      labelNames: ['for'] as const,
+      registers: [metrics.registry],
+      collect() {
+        this.reset()
+        for (const [reason, n] of Object.entries(waiting())) this.set({ for: reason }, n)
       },
     })
   }

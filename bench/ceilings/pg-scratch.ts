@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { pino } from 'pino'
+import { ensurePartitions } from '../../src/journal/log-partitions'
 import { migrate } from '../../src/journal/migrate'
 import { createPool } from '../../src/journal/pool'
 import { createTestDatabase } from '../../harness/services'
@@ -16,6 +17,7 @@ export async function migratedScratchDatabase(): Promise<string> {
   const pool = createPool(url, pino({ level: 'silent' }), 1)
   try {
     await migrate(pool, pino({ level: 'silent' }))
+    await ensurePartitions(pool, 86_400_000, Date.now())
   } finally {
     await pool.end()
   }

@@ -107,6 +107,9 @@ export async function benchMillstream(
       final.acked,
     )
     if (verified.lost > 0) log(`millstream: LOST ${verified.lost} messages`)
+    log(
+      `millstream: the event log on disk: ${(verified.logBytesPerMillionEvents / 1e6).toFixed(0)} MB per million events`,
+    )
     return {
       throughput: {
         ...window,

@@ -9,7 +9,20 @@ export type Delivery = {
   deadLetters: number
   kafkaRecords: number
   lost: number
+  /** The event log and the idempotency keys on disk (indexes included), per million events. */
+  logBytesPerMillionEvents: number
 }
+
+/*
+ * Each table and its partitions, so the figure is the same whether the log is partitioned (its
+ * parent is empty) or not.
+ */
+const LOG_BYTES = `
+SELECT (SELECT count(*) FROM event_log)::float8 AS events,
+       (SELECT coalesce(sum(pg_total_relation_size(t)), 0) FROM (
+          SELECT 'event_log'::regclass AS t UNION ALL SELECT 'processed_inputs'::regclass
+          UNION ALL SELECT inhrelid FROM pg_inherits
+           WHERE inhparent IN ('event_log'::regclass, 'processed_inputs'::regclass)) tables)::float8 AS bytes`
 
 /** Counts what landed: events in the log, dead letters, and records on the Kafka topics. */
 export async function verifyDelivery(
@@ -34,6 +47,7 @@ export async function verifyDelivery(
   } finally {
     await admin.disconnect()
   }
+  const [disk] = await queryOnce<{ events: number; bytes: number }>(databaseUrl, LOG_BYTES)
   const eventsInLog = log?.events ?? 0
   return {
     published,
@@ -41,5 +55,6 @@ export async function verifyDelivery(
     deadLetters: log?.dead ?? 0,
     kafkaRecords,
     lost: Math.max(0, published - eventsInLog - (log?.dead ?? 0), eventsInLog - kafkaRecords),
+    logBytesPerMillionEvents: disk?.events ? Math.round((disk.bytes / disk.events) * 1e6) : 0,
   }
 }

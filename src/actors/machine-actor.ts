@@ -1,8 +1,6 @@
-import type { MachineEvent } from '../domain/events.js'
+import { machineFold } from '../domain/entity-folds.js'
 import {
-  applyMachineEvent,
   decideMachine,
-  initialMachineState,
   machineOee,
   type MachineInput,
   type MachineState,
@@ -22,8 +20,7 @@ export type MachineKindDeps = {
 export function machineKind(deps: MachineKindDeps): EntityKind<MachineState, MachineInput> {
   return {
     entityType: 'machine',
-    initial: (id) => initialMachineState(id, deps.rules),
-    apply: (s, e) => applyMachineEvent(s, e as MachineEvent, deps.rules),
+    ...machineFold(deps.rules),
     decide: (s, input, now) =>
       decideMachine(s, input, {
         now,

@@ -1,12 +1,5 @@
-import type { PartInfoUpdated } from '../domain/events.js'
-import {
-  applyPartEvent,
-  countOutput,
-  decidePart,
-  initialPartState,
-  type PartInput,
-  type PartState,
-} from '../domain/part.js'
+import { partFold } from '../domain/entity-folds.js'
+import { countOutput, decidePart, type PartInput, type PartState } from '../domain/part.js'
 import type { EntityKind } from './entity-actor.js'
 import type { PartCatalog } from './ports.js'
 
@@ -17,8 +10,7 @@ import type { PartCatalog } from './ports.js'
 export function partKind(catalog: PartCatalog): EntityKind<PartState, PartInput> {
   return {
     entityType: 'part',
-    initial: (id) => initialPartState(Number(id)),
-    apply: (s, e) => applyPartEvent(s, e as PartInfoUpdated),
+    ...partFold,
     decide: (s, input, now) => (input.kind === 'part-info' ? decidePart(s, input, now) : []),
     project: (s) => ({ entityType: 'part', state: s }),
     local: (s, input) => (input.kind === 'part-output' ? countOutput(s, input.damaged) : undefined),

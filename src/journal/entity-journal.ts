@@ -8,12 +8,34 @@ import { GroupCommitter } from './group-commit.js'
 import { PG_RETRY_POLICY } from './pg-errors.js'
 import { retryWhileRetriable } from './retry.js'
 
+/** An entity's state: its latest snapshot (or `initial`) and the events after it, folded. */
+export async function foldEntityState<S extends { sequence: number }>(
+  db: Pick<Pool, 'query'>,
+  entityType: EntityType,
+  entityId: string,
+  initial: S,
+  apply: (state: S, event: DomainEvent) => S,
+): Promise<S> {
+  const snap = await db.query<{ state: S }>(
+    'SELECT state FROM snapshots WHERE entity_type = $1 AND entity_id = $2',
+    [entityType, entityId],
+  )
+  const base = snap.rows[0]?.state ?? initial
+  const events = await db.query<{ payload: DomainEvent }>(
+    `SELECT payload FROM event_log WHERE entity_type = $1 AND entity_id = $2 AND sequence > $3 ORDER BY sequence`,
+    [entityType, entityId, base.sequence],
+  )
+  return events.rows.reduce((state, row) => apply(state, row.payload), base)
+}
+
 /** What the composition root may pass besides the grouping. */
 export type JournalOptions = {
   /** Aborts every retry (commits and recovery reads) at shutdown; their callers get its reason. */
   signal?: AbortSignal
   /** Cluster mode: where the partitions of the inputs a commit carries resume once it lands. */
   resumePoints?: ResumePoints
+  /** How far back a commit looks up its inputs' keys. */
+  dedupWindowMs?: number
 }
 
 /**
@@ -31,12 +53,12 @@ export class PgEntityJournal implements EntityJournal {
     parentLog: Logger,
     grouping: { maxBatch: number; concurrency: number },
     onCommit?: (size: number, seconds: number) => void,
-    { signal, resumePoints }: JournalOptions = {},
+    { signal, resumePoints, dedupWindowMs }: JournalOptions = {},
   ) {
     this.log = parentLog.child({ module: 'entity-journal' })
     this.signal = signal
     this.committer = new GroupCommitter({
-      flush: (batch) => commitWrites(pool, batch, resumePoints),
+      flush: (batch) => commitWrites(pool, batch, { resumePoints, dedupWindowMs }),
       // Actors have one write in flight each, so concurrent transactions never share an entity.
       ...grouping,
       ...PG_RETRY_POLICY,
@@ -56,18 +78,9 @@ export class PgEntityJournal implements EntityJournal {
     initial: S,
     apply: (state: S, event: DomainEvent) => S,
   ): Promise<S> {
-    return this.retrying(`recovery of ${entityType} ${entityId}`, async () => {
-      const snap = await this.pool.query<{ state: S }>(
-        'SELECT state FROM snapshots WHERE entity_type = $1 AND entity_id = $2',
-        [entityType, entityId],
-      )
-      const base = snap.rows[0]?.state ?? initial
-      const events = await this.pool.query<{ payload: DomainEvent }>(
-        `SELECT payload FROM event_log WHERE entity_type = $1 AND entity_id = $2 AND sequence > $3 ORDER BY sequence`,
-        [entityType, entityId, base.sequence],
-      )
-      return events.rows.reduce((state, row) => apply(state, row.payload), base)
-    })
+    return this.retrying(`recovery of ${entityType} ${entityId}`, () =>
+      foldEntityState(this.pool, entityType, entityId, initial, apply),
+    )
   }
 
   partTotals(partId: number): Promise<{ produced: number; scrapped: number }> {

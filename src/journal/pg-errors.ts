@@ -37,6 +37,7 @@ export function classifyPgError(error: unknown): PgFailure {
   if (SOCKET_CODES.has(code)) return 'connection'
   if (!/^[0-9A-Z]{5}$/.test(code)) return 'permanent'
   if (CONNECTION_CLASSES.has(code.slice(0, 2))) return 'connection'
+  if (isMissingPartition(code, error)) return 'connection'
   return code.startsWith(CONFLICT_CLASS) ? 'conflict' : 'permanent'
 }
 
@@ -57,6 +58,20 @@ export const PG_RETRY_POLICY: {
 } = {
   isRetriable: isRetriablePgError,
   attemptCap: { appliesTo: isConflictPgError, attempts: 5 },
+}
+
+/**
+ * A row whose time no partition of the log holds yet: the storage is not ready for it, as when
+ * the server is away. The partition maintainer makes partitions well ahead of the clock, so this
+ * is a maintainer that has fallen behind (or a clock that jumped), and it passes once it runs.
+ */
+function isMissingPartition(code: string, error: unknown): boolean {
+  const message = (error as { message?: unknown }).message
+  return (
+    code === '23514' &&
+    typeof message === 'string' &&
+    message.startsWith('no partition of relation')
+  )
 }
 
 function codeOf(error: unknown): string | undefined {

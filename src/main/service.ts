@@ -17,6 +17,7 @@ import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
 import { seriesFollower } from './components/series.js'
 import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
+import { logGauges, logMaintenance } from './components/retention.js'
 import { database, embeddedBroker, embeddedPostgres } from './components/storage.js'
 import type { Config } from './config.js'
 
@@ -50,6 +51,8 @@ export async function startService(
     config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
   const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, log)))
   const pool = await life.start(database(databaseUrl, log))
+  // Partitions for what is about to be committed, before anything commits.
+  const logs = await life.start(logMaintenance(config, pool, log))
   const relay = config.kafka.brokers
     ? await life.start(outboxRelay(config, databaseUrl, log))
     : undefined
@@ -109,6 +112,7 @@ export async function startService(
   const series =
     single || has('process') ? await life.start(seriesFollower(config, pool, log)) : undefined
   registerLiveGauges(metrics, {
+    ...logGauges(logs),
     ...(series ? { seriesLag: () => series.lag() } : {}),
     ...(entities ? { liveActors: () => entities.actors.liveActors() } : {}),
     ...(source ? { inFlight: () => source.inFlight() } : {}),

@@ -21,6 +21,9 @@ commands:
                               rebuild the state tables from the Kafka topics or the PostgreSQL log
   replay publish [--since ISO-8601] [--topic-prefix P] [--restart]
                               re-publish the PostgreSQL log to Kafka (resumes where it stopped)
+  retention [--dry-run]       one retention pass of the event log now (archive, then drop the
+                              partitions past EVENT_RETENTION, keys past DEDUP_WINDOW), or with
+                              --dry-run say what it would drop and what each partition waits for
   catalog                     print the event catalog (type, entity, topic, schema) as JSON
 `
 

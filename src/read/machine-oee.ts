@@ -1,6 +1,6 @@
 import type { EntityJournal } from '../actors/ports.js'
-import type { MachineEvent } from '../domain/events.js'
-import { applyMachineEvent, initialMachineState, machineOee } from '../domain/machine.js'
+import { machineFold } from '../domain/entity-folds.js'
+import { machineOee } from '../domain/machine.js'
 import type { Oee } from '../domain/oee.js'
 import type { MachineRules } from '../domain/rules.js'
 
@@ -14,12 +14,8 @@ export function machineOeeOver(
   rules: MachineRules,
 ): (machineId: string, windowMs: number) => Promise<Oee | undefined> {
   return async (machineId, windowMs) => {
-    const state = await journal.load(
-      'machine',
-      machineId,
-      initialMachineState(machineId, rules),
-      (s, e) => applyMachineEvent(s, e as MachineEvent, rules),
-    )
+    const fold = machineFold(rules)
+    const state = await journal.load('machine', machineId, fold.initial(machineId), fold.apply)
     return state.sequence === 0 ? undefined : machineOee(state, rules, windowMs)
   }
 }

@@ -5,6 +5,7 @@ import type { EntityWrite, InputOrigin } from '../../src/actors/ports'
 import type { MachineMetricsRecorded } from '../../src/domain/events'
 import { commitWrites } from '../../src/journal/commit-writes'
 import type { ResumePoints } from '../../src/journal/resume-points'
+import { ensurePartitions } from '../../src/journal/log-partitions'
 import { migrate } from '../../src/journal/migrate'
 import { PgPartitionClaims } from '../../src/journal/partition-claims'
 import { createPool } from '../../src/journal/pool'
@@ -45,6 +46,7 @@ describe('the group commit statement', () => {
   beforeAll(async () => {
     pool = createPool(await createTestDatabase(), log, 2)
     await migrate(pool, log)
+    await ensurePartitions(pool, 86_400_000, Date.now())
   })
   afterAll(() => pool.end())
 
@@ -144,6 +146,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
     url = await createTestDatabase()
     pool = createPool(url, log, 4)
     await migrate(pool, log)
+    await ensurePartitions(pool, 86_400_000, Date.now())
   })
   afterAll(() => pool.end())
 
@@ -216,7 +219,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
     const outcomes = await commitWrites(
       pool,
       [readWrite('f1', 'k1', 1, origin(0, 1, 5)), readWrite('f1b', 'k2', 0, origin(0, 1, 6))],
-      pastHighest,
+      { resumePoints: pastHighest },
     )
     expect(outcomes).toEqual(['applied', 'applied'])
     expect(await eventCount('f1')).toBe(1)
@@ -226,20 +229,22 @@ describe('the fence of a commit by the epoch of its partitions', () => {
 
   it('never moves a stored resume point back', async () => {
     await claimsBy('a').claim([0])
-    await commitWrites(pool, [readWrite('f2', 'k1', 1, origin(0, 1, 9))], pastHighest)
+    await commitWrites(pool, [readWrite('f2', 'k1', 1, origin(0, 1, 9))], {
+      resumePoints: pastHighest,
+    })
     expect(await nextOffset(0)).toBe(10)
-    const late = await commitWrites(
-      pool,
-      [readWrite('f2', 'k0', 1, origin(0, 1, 3), 2)],
-      pastHighest,
-    )
+    const late = await commitWrites(pool, [readWrite('f2', 'k0', 1, origin(0, 1, 3), 2)], {
+      resumePoints: pastHighest,
+    })
     expect(late).toEqual(['applied'])
     expect(await nextOffset(0)).toBe(10)
   })
 
   it('commits nothing of a write read under an epoch another claim has moved past', async () => {
     await claimsBy('a').claim([1])
-    await commitWrites(pool, [readWrite('f3', 'k1', 1, origin(1, 1, 0))], pastHighest)
+    await commitWrites(pool, [readWrite('f3', 'k1', 1, origin(1, 1, 0))], {
+      resumePoints: pastHighest,
+    })
     expect(await nextOffset(1)).toBe(1)
     const [taken] = await claimsBy('b').claim([1])
     expect(taken).toEqual({ partition: 1, epoch: 2, nextOffset: 1 })
@@ -247,7 +252,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
     const outcomes = await commitWrites(
       pool,
       [readWrite('f3', 'k2', 1, origin(1, 1, 1)), readWrite('f3b', 'k3', 0, origin(1, 1, 2))],
-      pastHighest,
+      { resumePoints: pastHighest },
     )
     expect(outcomes).toEqual(['fenced', 'fenced'])
     expect(await eventCount('f3')).toBe(1)
@@ -257,7 +262,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
     const again = await commitWrites(
       pool,
       [readWrite('f3', 'k2', 1, origin(1, 2, 1), 2), readWrite('f3b', 'k3', 0, origin(1, 2, 2))],
-      pastHighest,
+      { resumePoints: pastHighest },
     )
     expect(again).toEqual(['applied', 'applied'])
     expect(await claimed('f3b')).toEqual(['k3'])
@@ -275,7 +280,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
         readWrite('f6', 'k1', 1, origin(3, 1, 4)), // partition 3 is still a's
         readWrite('f7', 'k1', 1, origin(2, 2, 8)), // b's, under b's epoch
       ],
-      pastHighest,
+      { resumePoints: pastHighest },
     )
     expect(outcomes).toEqual(['fenced', 'applied', 'applied', 'applied'])
     expect(await Promise.all(['f4', 'f5', 'f6', 'f7'].map(eventCount))).toEqual([0, 1, 1, 1])
@@ -297,7 +302,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
         { ...w.inputs[1], origin: origin(5, 1, 0) },
       ] as EntityWrite['inputs'],
     }
-    expect(await commitWrites(pool, [mixed], pastHighest)).toEqual(['fenced'])
+    expect(await commitWrites(pool, [mixed], { resumePoints: pastHighest })).toEqual(['fenced'])
     expect(await eventCount('f8')).toBe(0)
   })
 
@@ -315,7 +320,7 @@ describe('the fence of a commit by the epoch of its partitions', () => {
         { ...w.inputs[1], origin: origin(5, 1, 0) },
       ] as EntityWrite['inputs'],
     }
-    expect(await commitWrites(pool, [mixed], pastHighest)).toEqual(['fenced'])
+    expect(await commitWrites(pool, [mixed], { resumePoints: pastHighest })).toEqual(['fenced'])
     // The record at offset 0 of partition 4 was not committed: partition 4 must resume there.
     expect(await nextOffset(4)).toBeUndefined()
   })
@@ -373,11 +378,9 @@ describe('the fence of a commit by the epoch of its partitions', () => {
     const single = createPool(url, log, 1)
     try {
       await single.query('BEGIN')
-      const outcomes = await commitWrites(
-        single,
-        [readWrite('f9', 'k1', 1, origin(6, 1, 20))],
-        pastHighest,
-      )
+      const outcomes = await commitWrites(single, [readWrite('f9', 'k1', 1, origin(6, 1, 20))], {
+        resumePoints: pastHighest,
+      })
       expect(outcomes).toEqual(['applied'])
       let done = false
       const claim = claimsBy('b')

@@ -18,6 +18,7 @@ import { koaPath } from '../../src/http/route'
 import { eventRoutes } from '../../src/http/routes/events'
 import { parseOr400 } from '../../src/http/validate'
 import { PgEventHistory, type EventHistory } from '../../src/read/event-history'
+import { ensurePartitions } from '../../src/journal/log-partitions'
 import { migrate } from '../../src/journal/migrate'
 import { createPool } from '../../src/journal/pool'
 import { serve } from '../support/http'
@@ -48,6 +49,7 @@ async function migratedDatabase(): Promise<{ url: string; pool: Pool }> {
   const url = await createTestDatabase()
   const pool = createPool(url, log, 4)
   await migrate(pool, log)
+  await ensurePartitions(pool, 86_400_000, Date.now())
   return { url, pool }
 }
 

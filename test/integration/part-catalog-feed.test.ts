@@ -6,6 +6,7 @@ import type { EntityWrite } from '../../src/actors/ports'
 import type { PartInfoUpdated } from '../../src/domain/events'
 import { commitWrites, PART_CATALOG_CHANNEL } from '../../src/journal/commit-writes'
 import { PgEntityJournal } from '../../src/journal/entity-journal'
+import { ensurePartitions } from '../../src/journal/log-partitions'
 import { migrate } from '../../src/journal/migrate'
 import { PartCatalogFeed } from '../../src/journal/part-catalog-feed'
 import { createPool } from '../../src/journal/pool'
@@ -61,6 +62,7 @@ describe('the part catalog feed', () => {
     url = await createTestDatabase()
     pool = createPool(url, log, 4)
     await migrate(pool, log)
+    await ensurePartitions(pool, 86_400_000, Date.now())
     journal = new PgEntityJournal(pool, log, { maxBatch: 10, concurrency: 1 })
   })
   afterEach(async () => {

@@ -47,7 +47,11 @@ export function entityRuntime(
     log,
     { maxBatch: processing.commitMaxBatch, concurrency: processing.commitConcurrency },
     observeCommit('events'),
-    resumePoints ? { signal: stopRetrying.signal, resumePoints } : { signal: stopRetrying.signal },
+    {
+      signal: stopRetrying.signal,
+      dedupWindowMs: config.log.dedupWindowMs,
+      ...(resumePoints ? { resumePoints } : {}),
+    },
   )
   const deadLetters = new PgDeadLetters(
     pool,

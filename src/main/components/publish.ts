@@ -3,6 +3,9 @@ import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
 import type { Config } from '../config.js'
 
+/** The Kafka relay's name for its place in the log (`relay_offsets`). */
+export const kafkaRelayName = (kafka: Config['kafka']): string => `kafka:${kafka.topicPrefix}`
+
 /**
  * The outbox relay, in a worker thread with its own connections. Started before the journal,
  * so commits can wake it, and stopped after the journal has flushed.
@@ -15,7 +18,7 @@ export function outboxRelay(
   const relay = new RelayThread(
     {
       databaseUrl,
-      relayName: `kafka:${config.kafka.topicPrefix}`,
+      relayName: kafkaRelayName(config.kafka),
       producer: {
         brokers: [...(config.kafka.brokers ?? [])],
         clientId: config.kafka.clientId,

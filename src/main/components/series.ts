@@ -8,6 +8,9 @@ import { RollupStore } from '../../series/rollup-store.js'
 import { SeriesFollower } from '../../series/series-follower.js'
 import type { Config } from '../config.js'
 
+/** The follower's name for its place in the log (`relay_offsets`). */
+export const SERIES_FOLLOWER_NAME = 'series'
+
 /** Deadline of each statement the follower runs (reads, one batch's write, one sweep step). */
 const STATEMENT_DEADLINE_MS = 30_000
 /**
@@ -39,7 +42,7 @@ export function seriesFollower(
   const follower = new SeriesFollower(
     new PgAdvisoryLock(pool, 'millstream-series'),
     new CommittedSeriesEvents(pool, STATEMENT_DEADLINE_MS),
-    new RollupStore(pool, 'series', STATEMENT_DEADLINE_MS),
+    new RollupStore(pool, SERIES_FOLLOWER_NAME, STATEMENT_DEADLINE_MS),
     {
       batch: series.batch,
       pollMs: POLL_MS,

@@ -1,0 +1,151 @@
+import type { Pool } from 'pg'
+import type { PgAdvisoryLock } from '../journal/advisory-lock.js'
+import {
+  ensurePartitions,
+  listPartitions,
+  TIME_PARTITIONED,
+  type TimePartitionedTable,
+} from '../journal/log-partitions.js'
+import type { Logger } from '../logger.js'
+import type { LogRetention, RetentionReport } from './log-retention.js'
+
+/** One time-partitioned table as it stands. */
+export type TableStatus = {
+  partitions: number
+  /**
+   * Epoch ms of the oldest row kept (the event log: its first by position) or, for the keys,
+   * where the oldest partition starts; undefined when there is none.
+   */
+  oldestKept: number | undefined
+  /** Where its newest partition ends: rows up to here have a partition waiting. */
+  coveredTo: number | undefined
+  bytes: number
+  /** Partitions this instance's retention dropped since it started. */
+  dropped: number
+}
+
+/** What the maintainer knows after its last round. */
+export type LogStatus = {
+  tables: Partial<Record<TimePartitionedTable, TableStatus>>
+  /** The last retention pass this instance ran (it runs on one instance at a time). */
+  lastPass: RetentionReport | undefined
+  lastError: string | undefined
+  retentionLeader: boolean
+}
+
+export type LogMaintainerOptions = {
+  spanMs: number
+  intervalMs: number
+  retention: LogRetention
+  /** One retention pass at a time across instances. */
+  leadership: PgAdvisoryLock
+}
+
+/**
+ * Keeps the time-partitioned tables ahead of the clock and within their retention: every round
+ * it makes the partitions the next few spans need, then (on the instance holding the lock, when
+ * retention is on) runs a retention pass. A failed round is logged and the next one tries again.
+ */
+export class LogMaintainer {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private stopped = false
+  private readonly dropped: Partial<Record<TimePartitionedTable, number>> = {}
+  private readonly current: LogStatus = {
+    tables: {},
+    lastPass: undefined,
+    lastError: undefined,
+    retentionLeader: false,
+  }
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: LogMaintainerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Makes the partitions the next spans need before anything commits, then rounds on a timer. */
+  async start(): Promise<void> {
+    const made = await ensurePartitions(this.pool, this.options.spanMs, Date.now())
+    if (made.length > 0) this.log.info({ made }, 'log partitions made')
+    await this.refreshStatus()
+    this.schedule()
+  }
+
+  /** Runs one round now (what the timer does). */
+  round(): Promise<void> {
+    this.running ??= this.roundOnce().finally(() => {
+      this.running = undefined
+    })
+    return this.running
+  }
+
+  status(): LogStatus {
+    return this.current
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.running
+    await this.options.leadership.release()
+  }
+
+  private schedule(): void {
+    if (this.stopped) return
+    this.timer = setTimeout(() => {
+      void this.round().finally(() => this.schedule())
+    }, this.options.intervalMs)
+    this.timer.unref()
+  }
+
+  private async roundOnce(): Promise<void> {
+    try {
+      const made = await ensurePartitions(this.pool, this.options.spanMs, Date.now())
+      if (made.length > 0) this.log.info({ made }, 'log partitions made')
+      const retention = this.options.retention
+      if (!this.stopped) {
+        this.current.retentionLeader = await this.options.leadership.acquire()
+        if (this.current.retentionLeader) {
+          const report = await retention.pass(Date.now())
+          this.current.lastPass = report
+          for (const p of report.partitions)
+            if (p.outcome === 'dropped') this.dropped[p.table] = (this.dropped[p.table] ?? 0) + 1
+          const waiting = report.partitions.filter((p) => p.outcome === 'waiting')
+          if (waiting.length > 0)
+            this.log.warn(
+              { waiting: waiting.map((p) => ({ partition: p.name, reason: p.reason })) },
+              'retention waits',
+            )
+        }
+      }
+      await this.refreshStatus()
+      this.current.lastError = undefined
+    } catch (err) {
+      this.current.lastError = (err as Error).message
+      this.log.warn({ err }, 'log maintenance round failed; the next one tries again')
+    }
+  }
+
+  /** The first event by position: one index probe per partition. */
+  private async oldestEvent(): Promise<number | undefined> {
+    const r = await this.pool.query<{ at: number }>(
+      'SELECT ts_to_ms(recorded_at)::float8 AS at FROM event_log ORDER BY position LIMIT 1',
+    )
+    return r.rows[0]?.at
+  }
+
+  private async refreshStatus(): Promise<void> {
+    for (const table of Object.keys(TIME_PARTITIONED) as TimePartitionedTable[]) {
+      const partitions = await listPartitions(this.pool, table)
+      this.current.tables[table] = {
+        partitions: partitions.length,
+        oldestKept:
+          table === 'event_log' ? await this.oldestEvent() : (partitions[0]?.from ?? undefined),
+        coveredTo: partitions.at(-1)?.to,
+        bytes: partitions.reduce((sum, p) => sum + p.bytes, 0),
+        dropped: this.dropped[table] ?? 0,
+      }
+    }
+  }
+}
