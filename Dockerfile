@@ -25,6 +25,8 @@ COPY db ./db
 COPY schemas ./schemas
 # The dashboard's page and stylesheet (its scripts are in dist/web).
 COPY web/static ./web/static
+# Where deploy/ mounts the archive volume: a new volume takes this folder's owner.
+RUN mkdir -p /var/lib/millstream/archive && chown node:node /var/lib/millstream/archive
 USER node
 EXPOSE 8080
 # --max-semi-space-size: see src/cli.ts.
