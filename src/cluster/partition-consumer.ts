@@ -195,6 +195,8 @@ export class PartitionConsumer {
   private async batch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload
     const partition = batch.partition
+    // The group's generation the batch is read under: a rebalance may come while it runs.
+    const generation = this.generation
     const claim = this.claims.get(partition)
     if (!claim) return
     await claim
@@ -222,7 +224,7 @@ export class PartitionConsumer {
         clearInterval(beat)
       }
       const fenced = results.filter((r) => r === 'fenced').length
-      if (fenced > 0) return this.lose(partition, fenced)
+      if (fenced > 0) return this.lose(partition, fenced, generation)
       if (results.includes('unacknowledged')) {
         // Neither committed nor dead-lettered (the database is gone): read again from there.
         throw new Error(`records of partition ${partition} could not be stored; reading again`)
@@ -265,16 +267,35 @@ export class PartitionConsumer {
     })
   }
 
-  /** Another instance holds the partition now: stop reading it until the group says otherwise. */
-  private lose(partition: number, fenced: number): void {
+  /**
+   * Another instance holds the partition now: stop reading it until the group says otherwise.
+   * If the group already has (a rebalance while the refused batch ran, as when a paused
+   * instance wakes and rejoins), it said so before the refusal: the partition is ours again in
+   * the new generation, so it is claimed anew, else nothing would read it until the next one.
+   */
+  private lose(partition: number, fenced: number, batchGeneration: number): void {
     this.observer.fenced(fenced)
     this.ledger.release(partition)
-    this.claims.delete(partition)
     this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }])
     this.observer.owned(this.ledger.partitions())
     this.log.warn(
       { partition, fenced },
       'partition taken by another instance; its commits were refused',
+    )
+    if (batchGeneration === this.generation || !this.claims.has(partition)) {
+      this.claims.delete(partition)
+      return
+    }
+    const generation = this.generation
+    this.sought.delete(partition)
+    this.claims.set(
+      partition,
+      this.claim([partition], generation).then(() => {
+        if (generation !== this.generation || !this.ledger.holds(partition)) return
+        this.observer.owned(this.ledger.partitions())
+        this.log.info({ partition }, 'partition claimed again for the new generation')
+        this.consumer.resume([{ topic: this.options.topic, partitions: [partition] }])
+      }),
     )
   }
 
