@@ -109,6 +109,28 @@ describe('retention of a time-partitioned log, under load, with Kafka stopped on
         150_000,
       )
 
+      // What the service says of its log: partitions, the oldest event kept, bytes on disk.
+      const { body: ready } = await service.get<{
+        checks: Record<string, { ok: boolean; detail: string }>
+      }>('/readyz')
+      expect(ready.checks['event log']).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(
+          /^\d+ partitions; oldest kept \d{4}-.+; \d+ bytes; retention (up to date|waits: .+)/,
+        ),
+      })
+      expect(
+        await metric(/^millstream_log_partitions\{table="event_log"\} (\d+)/m),
+      ).toBeGreaterThan(3)
+      expect(await metric(/^millstream_log_bytes\{table="event_log"\} (\d+)/m)).toBeGreaterThan(0)
+      expect(
+        await metric(/^millstream_log_partitions_dropped\{table="event_log"\} (\d+)/m),
+      ).toBeGreaterThanOrEqual(2)
+      const oldest = await metric(
+        /^millstream_log_oldest_kept_seconds\{table="event_log"\} ([\d.e+]+)/m,
+      )
+      expect(Date.now() / 1000 - (oldest ?? 0)).toBeLessThan(120)
+
       // 2. Kafka stops: what it has not received stays, and retention says what it waits for.
       controlService('stop', 'kafka')
       let kafkaDown = true
