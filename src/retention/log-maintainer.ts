@@ -7,7 +7,11 @@ import {
   type TimePartitionedTable,
 } from '../journal/log-partitions.js'
 import type { Logger } from '../logger.js'
+import { sleep } from '../journal/abortable-sleep.js'
 import type { LogRetention, RetentionReport } from './log-retention.js'
+
+/** How long a stop waits for a retention pass to notice it should end. */
+const STOP_WAIT_MS = 2000
 
 /** One time-partitioned table as it stands. */
 export type TableStatus = {
@@ -47,9 +51,10 @@ export type LogMaintainerOptions = {
  * retention is on) runs a retention pass. A failed round is logged and the next one tries again.
  */
 export class LogMaintainer {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
-  private stopped = false
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly running = new Set<Promise<void>>()
+  /** Aborts a retention pass at shutdown (its steps can all be repeated by the next). */
+  private readonly halt = new AbortController()
   private readonly dropped: Partial<Record<TimePartitionedTable, number>> = {}
   private readonly current: LogStatus = {
     tables: {},
@@ -64,66 +69,75 @@ export class LogMaintainer {
     private readonly log: Logger,
   ) {}
 
-  /** Makes the partitions the next spans need before anything commits, then rounds on a timer. */
+  /**
+   * Makes the partitions the next spans need before anything commits, then keeps two rounds
+   * going on their own timers: making partitions, and retention, so that a long retention pass
+   * (archiving a busy day) never holds up the partitions ahead.
+   */
   async start(): Promise<void> {
-    const made = await ensurePartitions(this.pool, this.options.spanMs, Date.now())
-    if (made.length > 0) this.log.info({ made }, 'log partitions made')
-    await this.refreshStatus()
-    this.schedule()
-  }
-
-  /** Runs one round now (what the timer does). */
-  round(): Promise<void> {
-    this.running ??= this.roundOnce().finally(() => {
-      this.running = undefined
-    })
-    return this.running
+    await this.partitionsRound()
+    if (this.current.lastError) throw new Error(`log partitions: ${this.current.lastError}`)
+    this.every('partitions', () => this.partitionsRound())
+    this.every('retention', () => this.retentionRound())
   }
 
   status(): LogStatus {
+    // What retention dropped counts at once; the rest is as of the last partitions round.
+    for (const [table, t] of Object.entries(this.current.tables))
+      t.dropped = this.dropped[table as TimePartitionedTable] ?? 0
     return this.current
   }
 
+  /** Stops both rounds; a pass under way is told to stop and waited for only briefly. */
   async stop(): Promise<void> {
-    this.stopped = true
-    clearTimeout(this.timer)
-    await this.running
+    this.halt.abort()
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    await Promise.race([Promise.allSettled([...this.running]), sleep(STOP_WAIT_MS)])
     await this.options.leadership.release()
   }
 
-  private schedule(): void {
-    if (this.stopped) return
-    this.timer = setTimeout(() => {
-      void this.round().finally(() => this.schedule())
+  private every(name: string, round: () => Promise<void>): void {
+    if (this.halt.signal.aborted) return
+    const timer = setTimeout(() => {
+      const run = round().finally(() => {
+        this.running.delete(run)
+        this.every(name, round)
+      })
+      this.running.add(run)
     }, this.options.intervalMs)
-    this.timer.unref()
+    timer.unref()
+    this.timers.set(name, timer)
   }
 
-  private async roundOnce(): Promise<void> {
+  private async partitionsRound(): Promise<void> {
     try {
       const made = await ensurePartitions(this.pool, this.options.spanMs, Date.now())
       if (made.length > 0) this.log.info({ made }, 'log partitions made')
-      const retention = this.options.retention
-      if (!this.stopped) {
-        this.current.retentionLeader = await this.options.leadership.acquire()
-        if (this.current.retentionLeader) {
-          const report = await retention.pass(Date.now())
-          this.current.lastPass = report
-          for (const p of report.partitions)
-            if (p.outcome === 'dropped') this.dropped[p.table] = (this.dropped[p.table] ?? 0) + 1
-          const waiting = report.partitions.filter((p) => p.outcome === 'waiting')
-          if (waiting.length > 0)
-            this.log.warn(
-              { waiting: waiting.map((p) => ({ partition: p.name, reason: p.reason })) },
-              'retention waits',
-            )
-        }
-      }
       await this.refreshStatus()
       this.current.lastError = undefined
     } catch (err) {
       this.current.lastError = (err as Error).message
-      this.log.warn({ err }, 'log maintenance round failed; the next one tries again')
+      this.log.warn({ err }, 'making log partitions failed; the next round tries again')
+    }
+  }
+
+  private async retentionRound(): Promise<void> {
+    try {
+      this.current.retentionLeader = await this.options.leadership.acquire()
+      if (!this.current.retentionLeader || this.halt.signal.aborted) return
+      const report = await this.options.retention.pass(Date.now(), { signal: this.halt.signal })
+      this.current.lastPass = report
+      for (const p of report.partitions)
+        if (p.outcome === 'dropped') this.dropped[p.table] = (this.dropped[p.table] ?? 0) + 1
+      const waiting = report.partitions.filter((p) => p.outcome === 'waiting')
+      if (waiting.length > 0)
+        this.log.warn(
+          { waiting: waiting.map((p) => ({ partition: p.name, reason: p.reason })) },
+          'retention waits',
+        )
+    } catch (err) {
+      if (this.halt.signal.aborted) return
+      this.log.warn({ err }, 'retention pass failed; the next one tries again')
     }
   }
 

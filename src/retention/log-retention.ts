@@ -87,7 +87,11 @@ export class LogRetention {
     private readonly log: Logger,
   ) {}
 
-  async pass(now: number, { dryRun = false }: { dryRun?: boolean } = {}): Promise<RetentionReport> {
+  /** One pass at `now`; `signal` ends it between steps (and stops an archive being written). */
+  async pass(
+    now: number,
+    { dryRun = false, signal }: { dryRun?: boolean; signal?: AbortSignal } = {},
+  ): Promise<RetentionReport> {
     const { windows } = this.settings
     const report: RetentionReport = {
       at: now,
@@ -104,9 +108,10 @@ export class LogRetention {
     for (const table of Object.keys(TIME_PARTITIONED) as TimePartitionedTable[]) {
       const due = partitionsPastRetention(await listPartitions(this.pool, table), windows, now)
       for (const partition of due) {
+        signal?.throwIfAborted()
         const verdict =
           table === 'event_log'
-            ? await this.retireEvents(partition, dryRun)
+            ? await this.retireEvents(partition, dryRun, signal)
             : await this.retireKeys(partition, dryRun)
         report.partitions.push(verdict)
         if (verdict.outcome === 'waiting') break
@@ -119,7 +124,11 @@ export class LogRetention {
   }
 
   /** A partition of the event log: checked, snapshotted past, archived, then detached and dropped. */
-  private async retireEvents(p: TimePartition, dryRun: boolean): Promise<PartitionVerdict> {
+  private async retireEvents(
+    p: TimePartition,
+    dryRun: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<PartitionVerdict> {
     const verdict = (
       outcome: PartitionVerdict['outcome'],
       reason: string,
@@ -169,8 +178,9 @@ export class LogRetention {
     let archive: Retirement['archive']
     if (archiveDir) {
       try {
-        archive = await this.archive(p, archiveDir, events)
+        archive = await this.archive(p, archiveDir, events, signal)
       } catch (err) {
+        signal?.throwIfAborted()
         return verdict('waiting', `archive: ${(err as Error).message}`, {
           waitingFor: 'archive',
           events,
@@ -227,6 +237,7 @@ export class LogRetention {
     p: TimePartition,
     dir: string,
     events: number,
+    signal: AbortSignal | undefined,
   ): Promise<NonNullable<Retirement['archive']>> {
     const file = archiveFileFor(dir, p.name)
     const written = await writeArchive(
@@ -234,6 +245,7 @@ export class LogRetention {
       { partition: p.name, rangeFrom: p.from, rangeTo: p.to },
       partitionEvents(this.pool, p.name, { readTimeoutMs: this.settings.statementTimeoutMs }),
       this.registry,
+      signal ? { signal } : {},
     )
     const checked = await verifyArchive(file)
     if (checked.events !== events || checked.sha256 !== written.sha256)
