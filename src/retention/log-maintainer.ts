@@ -10,6 +10,9 @@ import type { Logger } from '../logger.js'
 import { sleep } from '../journal/abortable-sleep.js'
 import type { LogRetention, RetentionReport } from './log-retention.js'
 
+/** Intervals a retention pass waits after one that found a partition it could not take. */
+const BACKOFF_INTERVALS = 10
+
 /** How long a stop waits for a retention pass to notice it should end. */
 const STOP_WAIT_MS = 2000
 
@@ -96,15 +99,22 @@ export class LogMaintainer {
     await this.options.leadership.release()
   }
 
-  private every(name: string, round: () => Promise<void>): void {
+  /** Runs `round` after `delayMs`, then again after the delay it resolves with (or the interval). */
+  private every(
+    name: string,
+    round: () => Promise<number | void>,
+    delayMs = this.options.intervalMs,
+  ): void {
     if (this.halt.signal.aborted) return
     const timer = setTimeout(() => {
-      const run = round().finally(() => {
-        this.running.delete(run)
-        this.every(name, round)
-      })
+      const run = round()
+        .catch(() => undefined)
+        .then((next) => {
+          this.running.delete(run)
+          this.every(name, round, next ?? this.options.intervalMs)
+        })
       this.running.add(run)
-    }, this.options.intervalMs)
+    }, delayMs)
     timer.unref()
     this.timers.set(name, timer)
   }
@@ -121,7 +131,12 @@ export class LogMaintainer {
     }
   }
 
-  private async retentionRound(): Promise<void> {
+  /**
+   * One pass on the instance holding the lock. A partition that waits for anything but the
+   * followers (a snapshot that fails, an archive folder that cannot be written) is tried again
+   * only after ten intervals: checking it reads the whole partition.
+   */
+  private async retentionRound(): Promise<number | void> {
     try {
       this.current.retentionLeader = await this.options.leadership.acquire()
       if (!this.current.retentionLeader || this.halt.signal.aborted) return
@@ -135,9 +150,12 @@ export class LogMaintainer {
           { waiting: waiting.map((p) => ({ partition: p.name, reason: p.reason })) },
           'retention waits',
         )
+      if (waiting.some((p) => p.waitingFor !== 'followers'))
+        return BACKOFF_INTERVALS * this.options.intervalMs
     } catch (err) {
       if (this.halt.signal.aborted) return
       this.log.warn({ err }, 'retention pass failed; the next one tries again')
+      return BACKOFF_INTERVALS * this.options.intervalMs
     }
   }
 
