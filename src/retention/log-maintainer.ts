@@ -7,7 +7,6 @@ import {
   type TimePartitionedTable,
 } from '../journal/log-partitions.js'
 import type { Logger } from '../logger.js'
-import { sleep } from '../journal/abortable-sleep.js'
 import type { LogRetention, RetentionReport } from './log-retention.js'
 
 /** Intervals a retention pass waits after one that found a partition it could not take. */
@@ -95,7 +94,16 @@ export class LogMaintainer {
   async stop(): Promise<void> {
     this.halt.abort()
     for (const timer of this.timers.values()) clearTimeout(timer)
-    await Promise.race([Promise.allSettled([...this.running]), sleep(STOP_WAIT_MS)])
+    // The timer is cleared (and unref'd): a pending one would hold the process's exit.
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS)
+        timer.unref()
+      }),
+    ])
+    clearTimeout(timer)
     await this.options.leadership.release()
   }
 
