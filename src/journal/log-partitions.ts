@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg'
 import { inBoundedTransaction } from './transaction.js'
 
 /** A pool or one of its connections. */
-type Queryable = Pick<PoolClient, 'query'>
+export type Queryable = Pick<PoolClient, 'query'>
 
 /** The tables partitioned by time, each by the column that says when its row was written. */
 export const TIME_PARTITIONED = {

@@ -1,9 +1,6 @@
-import type { PoolClient } from 'pg'
 import { afterCursor } from '../journal/commit-order.js'
+import type { Queryable } from '../journal/log-partitions.js'
 import type { EntityType } from '../domain/events.js'
-
-/** A pool or one of its connections. */
-type Queryable = Pick<PoolClient, 'query'>
 
 /** A table name of the catalog's, checked before it is written into a statement. */
 export function tableIdentifier(name: string): string {
