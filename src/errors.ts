@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'PUBLISH_TIMEOUT'
   | 'PUBLISH_FAILED'
   | 'PUBLISH_REFUSED'
+  | 'BOUND_REACHED'
 
 /**
  * Base error: a code, an optional cause, whether retrying may succeed and, when it may, how

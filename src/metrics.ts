@@ -115,6 +115,12 @@ export function createMetrics() {
       help: 'Sparkplug edge nodes born and not dead, as this host sees them',
       registers: [registry],
     }),
+    boundReached: new Counter({
+      name: 'millstream_bound_reached_total',
+      help: 'Inputs refused (dead-lettered) because they would grow state past a configured bound, by bound',
+      labelNames: ['bound'] as const,
+      registers: [registry],
+    }),
     httpSeconds: new Histogram({
       name: 'millstream_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

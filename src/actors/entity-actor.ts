@@ -1,3 +1,4 @@
+import { BoundReached } from '../domain/bounds.js'
 import type { DomainEvent, EntityType } from '../domain/events.js'
 import type {
   Completion,
@@ -117,6 +118,12 @@ export function entityBehaviour<S extends { sequence: number }, I>(
       try {
         events = kind.decide(d.next, msg.input, now())
       } catch (err) {
+        // Refused at a bound: that input alone, decided on an unchanged state, so the others
+        // stay in this write. It is the client's doing, not a failure of the actor.
+        if (err instanceof BoundReached) {
+          msg.done.reject(err)
+          continue
+        }
         if (!failAlone) throw err
         msg.done.reject(err)
         deps.onInputFailed?.(entityId, err)

@@ -1,3 +1,4 @@
+import { BoundReached } from './bounds.js'
 import { newEventId } from './event-id.js'
 import type { MachineEvent, PartProduced } from './events.js'
 import {
@@ -209,6 +210,7 @@ export function decideMachine(
       }
       break
     case 'telemetry':
+      refuseMetricsPastBound(s, input.metrics, ctx.rules.maxMetricsPerMachine)
       events.push(
         Object.assign(envelope('MachineMetricsRecorded', input.at), { metrics: input.metrics }),
       )
@@ -263,6 +265,30 @@ export function machineOee(
 ): Oee {
   const asOf = s.tracker.accountedUntil ?? s.lastProducedAt ?? 0
   return computeOee(s.tracker, s.state, asOf, windowMs)
+}
+
+/**
+ * Throws when a reading would give the machine more metric names than `max`. The whole reading
+ * is refused, its known names too: a message then has one outcome (applied, or a dead letter
+ * that a replay applies whole once the bound is raised), and the event log holds only names the
+ * state keeps, so a replay rebuilds the same state and the series see only those. The state
+ * never holds more than `max` names unless the setting was lowered after they came.
+ */
+function refuseMetricsPastBound(
+  s: MachineState,
+  metrics: Record<string, number>,
+  max: number,
+): void {
+  const added: string[] = []
+  for (const name in metrics) if (!Object.hasOwn(s.metrics, name)) added.push(name)
+  if (added.length === 0) return
+  const known = Object.keys(s.metrics).length
+  if (known + added.length <= max) return
+  const shown = added.slice(0, 5).join(', ') + (added.length > 5 ? ', …' : '')
+  throw new BoundReached(
+    'metrics-per-machine',
+    `telemetry would give machine ${s.machineId} ${known + added.length} metric names, over MAX_METRICS_PER_MACHINE (${max}); ${added.length} new: ${shown}`,
+  )
 }
 
 function scrapRateOver(tracker: OeeTracker, at: number, rules: MachineRules): boolean {

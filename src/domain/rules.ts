@@ -9,6 +9,8 @@ export type MachineRules = {
   scrapRateThreshold: number
   /** ...once at least this many parts were produced in the window. */
   scrapRateMinParts: number
+  /** Most distinct telemetry metric names a machine keeps; a reading past it is refused. */
+  maxMetricsPerMachine: number
 }
 
 export const DEFAULT_RULES: MachineRules = {
@@ -17,4 +19,5 @@ export const DEFAULT_RULES: MachineRules = {
   heartbeatTimeoutMs: 5 * 60_000,
   scrapRateThreshold: 0.1,
   scrapRateMinParts: 20,
+  maxMetricsPerMachine: 200,
 }

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   PUBLISH_TIMEOUT: 503,
   PUBLISH_FAILED: 503,
   PUBLISH_REFUSED: 422,
+  BOUND_REACHED: 422,
 }
 
 /** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */

@@ -96,6 +96,14 @@ const envSchema = z.object({
     .default('millstream'),
   SPARKPLUG_MAPPING: z.string().min(1).optional(),
   SPARKPLUG_REBIRTH_INTERVAL_MS: positiveInt.default(5000),
+  SPARKPLUG_REBIRTH_RATE: positiveInt.default(20),
+  SPARKPLUG_MAX_EDGE_NODES: positiveInt.default(1000),
+  SPARKPLUG_MAX_DEVICES_PER_NODE: positiveInt.default(100),
+  SPARKPLUG_MAX_METRICS_PER_BIRTH: positiveInt.default(1000),
+  SPARKPLUG_IDLE_TIMEOUT: duration.prefault('1h'),
+  MACHINE_ALLOW_LIST: list.optional(),
+  MAX_METRICS_PER_MACHINE: positiveInt.default(200),
+  EMBEDDED_MQTT_MAX_PACKET_BYTES: positiveInt.default(1024 * 1024),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -116,6 +124,8 @@ export type Config = Readonly<{
     ingest: boolean
     embeddedPort: number
     publishTimeoutMs: number
+    /** The embedded broker's largest packet (remaining length), in bytes. */
+    embeddedMaxPacketBytes: number
   }>
   database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
   kafka: Readonly<{
@@ -146,6 +156,8 @@ export type Config = Readonly<{
     snapshotEvery: number
     actorIdleMs: number
     actorHibernateMs: number
+    /** Machine ids and patterns inputs may address; undefined: every machine. */
+    machineAllowList: readonly string[] | undefined
   }>
   rules: Readonly<MachineRules>
   /** The live stream: how often the log is read, updates are sent, and how far back a resume reads. */
@@ -176,6 +188,13 @@ export type Config = Readonly<{
     hostId: string
     mappingFile: string | undefined
     rebirthIntervalMs: number
+    /** Most rebirth requests a second, over all edge nodes. */
+    rebirthRate: number
+    maxEdgeNodes: number
+    maxDevicesPerNode: number
+    maxMetricsPerBirth: number
+    /** An edge node silent this long is forgotten. */
+    idleTimeoutMs: number
   }>
   logLevel: string
   shutdownTimeoutMs: number
@@ -243,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ingest: e.MQTT_INGEST,
       embeddedPort: e.EMBEDDED_MQTT_PORT,
       publishTimeoutMs: e.MQTT_PUBLISH_TIMEOUT_MS,
+      embeddedMaxPacketBytes: e.EMBEDDED_MQTT_MAX_PACKET_BYTES,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
     kafka: {
@@ -271,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       snapshotEvery: e.SNAPSHOT_EVERY,
       actorIdleMs: e.ACTOR_IDLE_MS,
       actorHibernateMs: e.ACTOR_HIBERNATE_MS,
+      machineAllowList: e.MACHINE_ALLOW_LIST,
     },
     rules: {
       oeeWindowMs: e.OEE_WINDOW_MS,
@@ -278,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS,
       scrapRateThreshold: e.SCRAP_RATE_THRESHOLD,
       scrapRateMinParts: e.SCRAP_RATE_MIN_PARTS,
+      maxMetricsPerMachine: e.MAX_METRICS_PER_MACHINE,
     },
     series: {
       rawRetentionMs: e.SERIES_RAW_RETENTION,
@@ -303,6 +325,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hostId: e.SPARKPLUG_HOST_ID,
       mappingFile: e.SPARKPLUG_MAPPING,
       rebirthIntervalMs: e.SPARKPLUG_REBIRTH_INTERVAL_MS,
+      rebirthRate: e.SPARKPLUG_REBIRTH_RATE,
+      maxEdgeNodes: e.SPARKPLUG_MAX_EDGE_NODES,
+      maxDevicesPerNode: e.SPARKPLUG_MAX_DEVICES_PER_NODE,
+      maxMetricsPerBirth: e.SPARKPLUG_MAX_METRICS_PER_BIRTH,
+      idleTimeoutMs: e.SPARKPLUG_IDLE_TIMEOUT,
     },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

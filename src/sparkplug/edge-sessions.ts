@@ -1,3 +1,4 @@
+import type { BoundName } from '../domain/bounds.js'
 import type { Metric, MetricValue, Payload } from './payload.js'
 import { nodeKey, type EdgeAddress, type MessageType } from './topics.js'
 
@@ -15,7 +16,7 @@ export type RebirthReason = 'seq-gap' | 'unknown-alias' | 'before-birth'
 export type Verdict =
   | { kind: 'birth' | 'data'; address: EdgeAddress; readings: Reading[]; gap?: string }
   | { kind: 'death'; address: EdgeAddress; devices: string[]; gap?: string }
-  | { kind: 'rejected'; reason: string; rebirth?: RebirthReason }
+  | { kind: 'rejected'; reason: string; rebirth?: RebirthReason; bound?: BoundName }
   | { kind: 'ignored'; reason: string }
 
 type MetricDef = { name: string; datatype?: string }
@@ -28,6 +29,26 @@ type NodeSession = {
   /** Devices born in this session, with their aliases. */
   devices: Map<string, Map<number, MetricDef>>
   online: boolean
+  /** When the node last sent anything (receipt time), for idle eviction. */
+  seenAt: number
+}
+
+/** How much state outside ids may make the host keep. */
+export type SessionBounds = {
+  maxEdgeNodes: number
+  maxDevicesPerNode: number
+  /** Also bounds the aliases a node or device has: aliases are defined by births only. */
+  maxMetricsPerBirth: number
+  /** An edge node silent this long is forgotten; its next message asks for a rebirth. */
+  idleMs: number
+}
+
+/** No bound: for tests of the protocol alone. */
+export const UNBOUNDED: SessionBounds = {
+  maxEdgeNodes: Infinity,
+  maxDevicesPerNode: Infinity,
+  maxMetricsPerBirth: Infinity,
+  idleMs: Infinity,
 }
 
 /** Metrics of the node's own housekeeping, not of the machine. */
@@ -36,10 +57,41 @@ const CONTROL = /^(bdSeq$|Node Control\/|Properties\/)/
 /**
  * The host's view of every edge node: births (names, aliases, datatypes), bdSeq and seq.
  * Sparkplug's rules, in one place and without I/O: a message is checked against its node's
- * session, which it may change.
+ * session, which it may change. Sessions are bounded: a birth past a bound is rejected and
+ * keeps nothing, a node's death forgets it, and a node silent for `idleMs` is forgotten (what
+ * it owned comes back with the birth its next message asks for).
  */
 export class EdgeSessions {
   private readonly nodes = new Map<string, NodeSession>()
+  private sweptAt = -Infinity
+
+  constructor(private readonly bounds: SessionBounds = UNBOUNDED) {}
+
+  /** Edge nodes held now, online or not. */
+  held(): number {
+    return this.nodes.size
+  }
+
+  /**
+   * Forgets the nodes silent for `idleMs` (checked at most ten times per `idleMs`); returns the
+   * addresses they held (the node, then each device) so their owners can forget them too.
+   */
+  evictIdle(now: number): EdgeAddress[] {
+    const idle = this.bounds.idleMs
+    if (!Number.isFinite(idle) || now - this.sweptAt < idle / 10) return []
+    this.sweptAt = now
+    const gone: EdgeAddress[] = []
+    for (const [key, s] of this.nodes) {
+      if (now - s.seenAt < idle) continue
+      this.nodes.delete(key)
+      const [group = '', edgeNode = ''] = splitKey(key)
+      gone.push(
+        { group, edgeNode },
+        ...[...s.devices.keys()].map((device) => ({ group, edgeNode, device })),
+      )
+    }
+    return gone
+  }
 
   /** Edge nodes online now. */
   online(): number {
@@ -61,6 +113,16 @@ export class EdgeSessions {
     const at = payload.timestamp ?? receivedAt
     switch (type) {
       case 'NBIRTH': {
+        // A new birth ends the node's session whatever it brings: its old aliases are void.
+        if (session) this.nodes.delete(key)
+        const tooMany = this.birthTooLarge(type, payload)
+        if (tooMany) return tooMany
+        if (this.nodes.size >= this.bounds.maxEdgeNodes)
+          return {
+            kind: 'rejected',
+            reason: `NBIRTH of a new edge node past SPARKPLUG_MAX_EDGE_NODES (${this.bounds.maxEdgeNodes})`,
+            bound: 'sparkplug-edge-nodes',
+          }
         const bdSeq = numeric(payload.metrics.find((m) => m.name === 'bdSeq')?.value)
         const named = definitions(payload.metrics)
         if (typeof named === 'string')
@@ -71,6 +133,7 @@ export class EdgeSessions {
           aliases: named,
           devices: new Map(),
           online: true,
+          seenAt: receivedAt,
         })
         return {
           kind: 'birth',
@@ -88,8 +151,8 @@ export class EdgeSessions {
             reason: `NDEATH of an earlier session (bdSeq ${bdSeq}, the node's is ${session.bdSeq})`,
           }
         const devices = [...session.devices.keys()]
-        session.online = false
-        session.devices.clear()
+        // A dead node's session is of no further use: its next message must be a birth.
+        this.nodes.delete(key)
         return { kind: 'death', address, devices }
       }
       case 'NCMD':
@@ -105,11 +168,23 @@ export class EdgeSessions {
         reason: `${type} before the edge node's NBIRTH`,
         rebirth: 'before-birth',
       }
+    session.seenAt = receivedAt
     const gap = this.advance(session, payload.seq)
     const device = address.device ?? ''
     const aliases = type === 'NDATA' ? session.aliases : session.devices.get(device)
     switch (type) {
       case 'DBIRTH': {
+        const tooMany = this.birthTooLarge(type, payload)
+        if (tooMany) {
+          session.devices.delete(device)
+          return tooMany
+        }
+        if (!session.devices.has(device) && session.devices.size >= this.bounds.maxDevicesPerNode)
+          return {
+            kind: 'rejected',
+            reason: `DBIRTH of a new device past SPARKPLUG_MAX_DEVICES_PER_NODE (${this.bounds.maxDevicesPerNode})`,
+            bound: 'sparkplug-devices-per-node',
+          }
         const named = definitions(payload.metrics)
         if (typeof named === 'string')
           return { kind: 'rejected', reason: named, rebirth: 'before-birth' }
@@ -137,6 +212,17 @@ export class EdgeSessions {
     }
   }
 
+  /** The rejection of a birth with more metrics than a birth may define. */
+  private birthTooLarge(type: MessageType, payload: Payload): Verdict | undefined {
+    const max = this.bounds.maxMetricsPerBirth
+    if (payload.metrics.length <= max) return undefined
+    return {
+      kind: 'rejected',
+      reason: `${type} with ${payload.metrics.length} metrics, over SPARKPLUG_MAX_METRICS_PER_BIRTH (${max})`,
+      bound: 'sparkplug-metrics-per-birth',
+    }
+  }
+
   /** Moves the node's seq on; the gap, when the message is not the next one. */
   private advance(session: NodeSession, seq: number | undefined): string | undefined {
     const expected = (session.seq + 1) % 256
@@ -144,6 +230,12 @@ export class EdgeSessions {
     session.seq = seq % 256
     return seq === expected ? undefined : `seq ${seq} where ${expected} was next`
   }
+}
+
+/** `group/edgeNode` back into its parts (a group holds no `/`: it is one topic level). */
+const splitKey = (key: string): [string, string] => {
+  const at = key.indexOf('/')
+  return [key.slice(0, at), key.slice(at + 1)]
 }
 
 const gapped = (gap: string | undefined) => (gap === undefined ? {} : { gap })

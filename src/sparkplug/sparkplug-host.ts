@@ -5,7 +5,15 @@ import { sleep } from '../journal/abortable-sleep.js'
 import type { DeadLetter } from '../journal/dead-letters.js'
 import type { Logger } from '../logger.js'
 import type { InboundMessage } from '../streams/inbound.js'
-import { EdgeSessions, type RebirthReason, type Verdict } from './edge-sessions.js'
+import type { BoundName } from '../domain/bounds.js'
+import {
+  EdgeSessions,
+  UNBOUNDED,
+  type RebirthReason,
+  type SessionBounds,
+  type Verdict,
+} from './edge-sessions.js'
+import { TokenBucket } from './token-bucket.js'
 import type { MachineMapping, Mapping } from './mapping.js'
 import { decodePayload, encodeCommand } from './payload.js'
 import { edgeTopic, nodeKey, parseTopic, type EdgeAddress } from './topics.js'
@@ -34,6 +42,12 @@ export type SparkplugHostOptions = {
   topicPrefix: string
   /** Fewest ms between two rebirth requests to one edge node. */
   rebirthIntervalMs: number
+  /** Most rebirth requests a second over all edge nodes (default: no limit). */
+  rebirthRate?: number
+  /** Largest Sparkplug payload taken, in bytes, as for JSON (default: no limit). */
+  maxPayloadBytes?: number
+  /** Bounds on the sessions outside ids create (default: none). */
+  bounds?: SessionBounds
   /** Bounds each read of a machine's state. */
   deadlineMs: number
   log: Logger
@@ -42,6 +56,8 @@ export type SparkplugHostOptions = {
   onNodesOnline?: (count: number) => void
   onRebirth?: (reason: RebirthReason, sent: boolean) => void
   onRejected?: () => void
+  /** Told when a message is refused at a bound (it is dead-lettered with the reason). */
+  onBound?: (bound: BoundName) => void
 }
 
 /**
@@ -52,9 +68,12 @@ export type SparkplugHostOptions = {
  * inputs are (committed) or it is stored as a dead letter.
  */
 export class SparkplugHost {
-  private readonly sessions = new EdgeSessions()
+  private readonly sessions: EdgeSessions
   private readonly memory = new Map<string, MachineMemory>()
+  /** Rebirth requests sent within the last interval, by node: pruned, so bounded by the rate. */
   private readonly lastRebirth = new Map<string, number>()
+  private readonly rebirths: TokenBucket
+  private rebirthsPrunedAt = 0
   private readonly derived = new Subject<InboundMessage>()
   private turn: Promise<void> = Promise.resolve()
   private readonly stopping = new AbortController()
@@ -63,7 +82,11 @@ export class SparkplugHost {
     private readonly mapping: Mapping,
     private readonly ports: SparkplugHostPorts,
     private readonly options: SparkplugHostOptions,
-  ) {}
+  ) {
+    this.sessions = new EdgeSessions(options.bounds ?? UNBOUNDED)
+    const rate = options.rebirthRate ?? Infinity
+    this.rebirths = new TokenBucket(rate, rate)
+  }
 
   /** The inputs the host derives, for the pipeline. */
   inputs(): Observable<InboundMessage> {
@@ -100,9 +123,16 @@ export class SparkplugHost {
   async requestRebirth(address: EdgeAddress, reason: RebirthReason): Promise<boolean> {
     const key = nodeKey(address)
     const now = Date.now()
+    this.pruneRebirths(now)
     const last = this.lastRebirth.get(key)
     if (last !== undefined && now - last < this.options.rebirthIntervalMs) {
       this.options.onRebirth?.(reason, false)
+      return false
+    }
+    // Overall, too: many nodes (or many made-up ids) must not turn the host into a flood.
+    if (!this.rebirths.take(now)) {
+      this.options.onRebirth?.(reason, false)
+      this.options.onBound?.('sparkplug-rebirth-rate')
       return false
     }
     this.lastRebirth.set(key, now)
@@ -122,12 +152,37 @@ export class SparkplugHost {
     }
   }
 
+  /** Forgets the requests older than the interval, at most once an interval. */
+  private pruneRebirths(now: number): void {
+    const interval = this.options.rebirthIntervalMs
+    if (now - this.rebirthsPrunedAt < interval) return
+    this.rebirthsPrunedAt = now
+    for (const [key, at] of this.lastRebirth) if (now - at >= interval) this.lastRebirth.delete(key)
+  }
+
+  /** Forgets idle edge nodes and the host's memory of their machines (recalled when needed). */
+  private evictIdle(now: number): void {
+    for (const address of this.sessions.evictIdle(now)) {
+      const machine = this.mapping.resolve(address)
+      if (machine) this.memory.delete(machine.machineId)
+    }
+  }
+
   private async handle(message: InboundMessage): Promise<void> {
+    this.evictIdle(message.receivedAt)
     const topic = parseTopic(message.topic)
     if (!topic) return this.reject(message, `not a Sparkplug B topic: ${message.topic}`)
     // Host STATE messages (ours and other hosts'): nothing for the machines.
     if (topic.kind === 'state') return message.ack()
     this.options.onMessage?.(topic.type)
+    const max = this.options.maxPayloadBytes ?? Infinity
+    if (message.payload.length > max) {
+      this.options.onBound?.('sparkplug-payload-bytes')
+      return this.reject(
+        message,
+        `${topic.type}: payload of ${message.payload.length} bytes exceeds MAX_PAYLOAD_BYTES (${max})`,
+      )
+    }
     const decoded = decodePayload(message.payload)
     if (!decoded.ok) return this.reject(message, `${topic.type}: ${decoded.reason}`)
     const verdict = this.sessions.accept(topic.type, topic, decoded.payload, message.receivedAt)
@@ -137,6 +192,7 @@ export class SparkplugHost {
       return message.ack()
     }
     if (verdict.kind === 'rejected') {
+      if (verdict.bound) this.options.onBound?.(verdict.bound)
       if (verdict.rebirth) void this.requestRebirth(topic, verdict.rebirth)
       return this.reject(message, verdict.reason)
     }
@@ -185,6 +241,10 @@ export class SparkplugHost {
 
   /** The host's memory of a machine, read back from its committed state the first time. */
   private async memoryOf(mapping: MachineMapping): Promise<MachineMemory> {
+    // Only counted parts need a memory: a machine without them (every unmapped one) keeps
+    // none, so made-up edge node ids cost the host nothing once their sessions go.
+    if (!mapping.parts)
+      return { counters: new Map(), scrapPending: 0, partId: undefined, order: undefined }
     const known = this.memory.get(mapping.machineId)
     if (known) return known
     const recalled = await this.recall(mapping.machineId)

@@ -1,6 +1,8 @@
 import { map, Observable, type OperatorFunction } from 'rxjs'
 import { contentKey, decodeInput, type DecodeResult, type ValidInput } from '../domain/inputs.js'
 import type { CommitOutcome } from '../actors/ports.js'
+import { BoundReached, type BoundName } from '../domain/bounds.js'
+import type { MachineAllowList } from '../domain/machine-allow-list.js'
 import type { InboundMessage } from './inbound.js'
 
 /** A message paired with what decoding made of it. */
@@ -37,6 +39,14 @@ export type Handlers = {
   }): Promise<void>
   /** Told when a message could neither be processed nor dead-lettered. */
   onUnstorable?(message: InboundMessage, error: unknown): void
+  /**
+   * The machines inputs may address (default: all). Checked here, where every source's inputs
+   * (MQTT, HTTP ingest through the broker, Sparkplug, the cluster's ingest topic) meet, so an
+   * unknown machine becomes a dead letter before any actor exists for it.
+   */
+  allowed?: MachineAllowList
+  /** Told when an input is refused at a bound (it is dead-lettered with the reason). */
+  onBound?(bound: BoundName): void
 }
 
 /**
@@ -117,14 +127,20 @@ async function settle(
   result: DecodeResult,
 ): Promise<Processed> {
   let reason: string
-  if (result.ok) {
+  if (result.ok && !allowed(handlers, result.input)) {
+    handlers.onBound?.('machine-allow-list')
+    reason = `machine ${result.input.entityKey} is not in MACHINE_ALLOW_LIST`
+  } else if (result.ok) {
     try {
       const outcome = await handlers.dispatch(result.input, message.origin)
       // Fenced: the partition's new owner reads the message again.
       if (outcome !== 'fenced') message.ack()
       return { message, outcome }
     } catch (err) {
-      reason = `processing failed: ${(err as Error).message}`
+      if (err instanceof BoundReached) {
+        handlers.onBound?.(err.bound)
+        reason = err.message
+      } else reason = `processing failed: ${(err as Error).message}`
     }
   } else {
     reason = result.reason
@@ -138,6 +154,10 @@ async function settle(
   }
   message.ack()
   return { message, outcome: 'dead-lettered' }
+}
+
+function allowed(handlers: Handlers, input: ValidInput): boolean {
+  return input.entity !== 'machine' || (handlers.allowed?.(input.entityKey) ?? true)
 }
 
 function letter(message: InboundMessage, reason: string) {

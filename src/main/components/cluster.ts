@@ -78,7 +78,7 @@ export function partitionConsumer(
   const pipelineLog = log.child({ module: 'pipeline' })
   const settle = settleMessage(
     { ...config.mqtt, ...config.processing },
-    pipelineHandlers(entities, pipelineLog),
+    pipelineHandlers(config, entities, metrics, pipelineLog),
   )
   const consumer = new PartitionConsumer(
     kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-process`),

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { InputOrigin } from '../../actors/ports.js'
 import type { Observable, Subscription } from 'rxjs'
+import { machineAllowList } from '../../domain/machine-allow-list.js'
 import { PgAdvisoryLock } from '../../journal/advisory-lock.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
@@ -85,7 +86,7 @@ export function intoActors(
     ingestPipeline(
       messages,
       { ...config.mqtt, ...config.processing },
-      pipelineHandlers(entities, pipelineLog),
+      pipelineHandlers(config, entities, metrics, pipelineLog),
     ).subscribe({
       next: (p) => countProcessed(metrics, pipelineLog, p),
       error: (err: unknown) => pipelineLog.fatal({ err }, 'ingest pipeline failed'),
@@ -93,8 +94,15 @@ export function intoActors(
 }
 
 /** Where the pipeline hands valid inputs and rejections. */
-export function pipelineHandlers(entities: Entities, pipelineLog: Logger): Handlers {
+export function pipelineHandlers(
+  config: Config,
+  entities: Entities,
+  metrics: Metrics,
+  pipelineLog: Logger,
+): Handlers {
   return {
+    allowed: machineAllowList(config.processing.machineAllowList),
+    onBound: (bound) => metrics.boundReached.inc({ bound }),
     dispatch: (input, origin) => entities.actors.dispatch(input, origin),
     deadLetter: (letter) => entities.deadLetters.record(letter),
     onUnstorable: (message, err) =>

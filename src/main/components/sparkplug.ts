@@ -81,6 +81,14 @@ export function sparkplugIngest(
     {
       topicPrefix: config.mqtt.topicPrefix,
       rebirthIntervalMs: config.sparkplug.rebirthIntervalMs,
+      rebirthRate: config.sparkplug.rebirthRate,
+      maxPayloadBytes: config.processing.maxPayloadBytes,
+      bounds: {
+        maxEdgeNodes: config.sparkplug.maxEdgeNodes,
+        maxDevicesPerNode: config.sparkplug.maxDevicesPerNode,
+        maxMetricsPerBirth: config.sparkplug.maxMetricsPerBirth,
+        idleMs: config.sparkplug.idleTimeoutMs,
+      },
       deadlineMs: RECALL_DEADLINE_MS,
       log: hostLog,
       onMessage: (type) => metrics.sparkplugMessages.inc({ type }),
@@ -88,6 +96,7 @@ export function sparkplugIngest(
       onRebirth: (reason, sent) =>
         metrics.sparkplugRebirths.inc({ reason, sent: sent ? 'yes' : 'no' }),
       onRejected: () => metrics.sparkplugRejected.inc(),
+      onBound: (bound) => metrics.boundReached.inc({ bound }),
     },
   )
   const gate = new ExclusiveIngest(

@@ -26,7 +26,7 @@ export function embeddedBroker(mqtt: Config['mqtt'], log: Logger): Component<str
   return {
     name: 'embedded broker',
     start: async () => {
-      broker = await startEmbeddedBroker(mqtt.embeddedPort, log)
+      broker = await startEmbeddedBroker(mqtt.embeddedPort, mqtt.embeddedMaxPacketBytes, log)
       return broker.url
     },
     stop: async () => broker?.close(),
