@@ -12,6 +12,7 @@ export const BOUNDS = [
   'sparkplug-metrics-per-birth',
   'sparkplug-payload-bytes',
   'sparkplug-rebirth-rate',
+  'embedded-session-queue',
 ] as const
 
 export type BoundName = (typeof BOUNDS)[number]

@@ -104,6 +104,7 @@ const envSchema = z.object({
   MACHINE_ALLOW_LIST: list.optional(),
   MAX_METRICS_PER_MACHINE: positiveInt.default(200),
   EMBEDDED_MQTT_MAX_PACKET_BYTES: positiveInt.default(1024 * 1024),
+  EMBEDDED_MQTT_SESSION_QUEUE: positiveInt.default(10_000),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -126,6 +127,8 @@ export type Config = Readonly<{
     publishTimeoutMs: number
     /** The embedded broker's largest packet (remaining length), in bytes. */
     embeddedMaxPacketBytes: number
+    /** The most messages the embedded broker queues for one session (not the service's own). */
+    embeddedSessionQueue: number
   }>
   database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
   kafka: Readonly<{
@@ -263,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddedPort: e.EMBEDDED_MQTT_PORT,
       publishTimeoutMs: e.MQTT_PUBLISH_TIMEOUT_MS,
       embeddedMaxPacketBytes: e.EMBEDDED_MQTT_MAX_PACKET_BYTES,
+      embeddedSessionQueue: e.EMBEDDED_MQTT_SESSION_QUEUE,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
     kafka: {

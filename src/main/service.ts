@@ -49,14 +49,14 @@ export async function startService(
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
   const databaseUrl =
     config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
-  const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, log)))
+  const metrics = createMetrics()
+  const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, metrics, log)))
   const pool = await life.start(database(databaseUrl, log))
   // Partitions for what is about to be committed, before anything commits.
   const logs = await life.start(logMaintenance(config, pool, log))
   const relay = config.kafka.brokers
     ? await life.start(outboxRelay(config, databaseUrl, log))
     : undefined
-  const metrics = createMetrics()
   // Cluster mode: which partitions of the ingest topic this instance holds, for every commit.
   const ledger = !single && has('process') ? new PartitionLedger(ingestTopic(config)) : undefined
   const entities =

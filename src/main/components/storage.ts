@@ -3,6 +3,7 @@ import { migrate } from '../../journal/migrate.js'
 import { createPool } from '../../journal/pool.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
+import type { Metrics } from '../../metrics.js'
 import type { Config } from '../config.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../embedded/mqtt-broker.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres.js'
@@ -20,13 +21,30 @@ export function embeddedPostgres(database: Config['database'], log: Logger): Com
   }
 }
 
-/** An MQTT broker inside the process, for a first run without one; yields its URL. */
-export function embeddedBroker(mqtt: Config['mqtt'], log: Logger): Component<string> {
+/**
+ * An MQTT broker inside the process, for a first run without one; yields its URL. Its bounds
+ * spare the service's own sessions (client ids `MQTT_CLIENT_ID` and `MQTT_CLIENT_ID-…`).
+ */
+export function embeddedBroker(
+  mqtt: Config['mqtt'],
+  metrics: Metrics,
+  log: Logger,
+): Component<string> {
   let broker: EmbeddedBroker | undefined
   return {
     name: 'embedded broker',
     start: async () => {
-      broker = await startEmbeddedBroker(mqtt.embeddedPort, mqtt.embeddedMaxPacketBytes, log)
+      broker = await startEmbeddedBroker(
+        mqtt.embeddedPort,
+        {
+          maxPacketBytes: mqtt.embeddedMaxPacketBytes,
+          sessionQueueLimit: mqtt.embeddedSessionQueue,
+          exempt: (clientId) =>
+            clientId === mqtt.clientId || clientId.startsWith(`${mqtt.clientId}-`),
+          onDrop: () => metrics.boundReached.inc({ bound: 'embedded-session-queue' }),
+        },
+        log,
+      )
       return broker.url
     },
     stop: async () => broker?.close(),
