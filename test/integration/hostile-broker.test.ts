@@ -90,7 +90,11 @@ describe('hostile clients of the embedded broker', () => {
     })
     let received = 0
     back.on('message', () => (received += 1))
-    await waitFor('the queued messages', async () => (received >= 100 ? true : undefined), 10_000)
+    await waitFor(
+      'the queued messages',
+      () => Promise.resolve(received >= 100 ? true : undefined),
+      10_000,
+    )
     // A little longer, for any message beyond the bound to show (none may).
     await new Promise((r) => setTimeout(r, 500))
     await back.endAsync()
