@@ -191,6 +191,18 @@ describe('hostile ids: the bounds hold while the plant’s data flows', () => {
     ).toBe(49)
     const machine = await service.get<{ metrics: Record<string, number> }>('/api/v1/machines/7')
     expect(Object.keys(machine.body.metrics)).toHaveLength(200)
+    // The series follower reads committed events only, so it keys rollups by the kept names.
+    const names = async () =>
+      (
+        await queryOnce<{ n: number }>(
+          databaseUrl,
+          `SELECT count(*)::int AS n FROM series_metric_names WHERE machine_id = '7'`,
+        )
+      )[0]?.n ?? 0
+    await waitFor('the series to name the kept metrics', async () =>
+      (await names()) >= 200 ? true : undefined,
+    )
+    expect(await names()).toBe(200)
   }, 90_000)
 })
 
