@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { BOUNDS } from './domain/bounds.js'
 
 /** One time-partitioned table's figures for the gauges. */
 export type LogTableFigures = {
@@ -129,6 +130,8 @@ export function createMetrics() {
       registers: [registry],
     }),
   }
+  // Every bound shows at 0 from the start, so an alert can watch it before it is first reached.
+  for (const bound of BOUNDS) m.boundReached.inc({ bound }, 0)
   return m
 }
 
