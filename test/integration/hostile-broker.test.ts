@@ -82,13 +82,14 @@ describe('hostile clients of the embedded broker', () => {
     expect(service.rssBytes()).toBeLessThan(RSS_BOUND)
 
     // The idle session comes back to at most the bound's worth of messages.
-    const back = await mqtt.connectAsync(mqttUrl, {
+    // Listening before connecting: the queue follows the CONNACK at once, in the same read.
+    let received = 0
+    const back = mqtt.connect(mqttUrl, {
       clientId: idle.options.clientId,
       clean: false,
       protocolVersion: 4,
       reconnectPeriod: 0,
     })
-    let received = 0
     back.on('message', () => (received += 1))
     await waitFor(
       'the queued messages',
