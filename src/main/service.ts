@@ -90,7 +90,10 @@ export async function startService(
   // Sparkplug B beside the JSON topics, its inputs into the same pipeline (or ingest topic).
   if (consume && sparkplug) {
     const letters =
-      entities?.deadLetters ?? new PgDeadLetters(pool, log, config.processing.commitMaxBatch)
+      entities?.deadLetters ??
+      new PgDeadLetters(pool, log, config.processing.commitMaxBatch, undefined, {
+        payloadBytes: config.processing.deadLetterPayloadBytes,
+      })
     await life.start(
       sparkplugIngest(
         config,

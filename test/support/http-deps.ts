@@ -28,7 +28,7 @@ const emptyCatalog: CatalogReads = {
   manyMaterials: empty,
   priceHistory: empty,
 }
-const noDeadLetters: DeadLetterReads = { list: empty, many: empty }
+const noDeadLetters: DeadLetterReads = { list: empty, many: empty, payload: none }
 const emptyPlant: PlantReads = {
   summary: () =>
     Promise.resolve({

@@ -201,6 +201,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/materials',
         'get /api/v1/materials/{materialId}',
         'get /api/v1/dead-letters',
+        'get /api/v1/dead-letters/{deadLetterId}/payload',
         'get /api/v1/schemas',
         'get /api/v1/events',
         'get /api/v1/stream',
