@@ -17,11 +17,11 @@ ALTER TABLE dead_letters
 CREATE TABLE parked_records (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   relay           text NOT NULL,
-  event_id        uuid NOT NULL,
+  event_id        text NOT NULL,
   event_type      text NOT NULL,
   event_key       text NOT NULL,
   payload         jsonb NOT NULL,
-  record_bytes    integer NOT NULL,
+  json_bytes      integer NOT NULL,  -- the event's size as JSON, to judge the limit it needs
   error_code      text NOT NULL,
   reason          text NOT NULL,
   parked_at       timestamptz NOT NULL DEFAULT now(),

@@ -51,7 +51,7 @@ const envSchema = z.object({
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_CLIENT_ID: z.string().min(1).default('millstream'),
-  KAFKA_MAX_MESSAGE_BYTES: positiveInt.min(1024).default(1_000_000),
+  KAFKA_MAX_MESSAGE_BYTES: positiveInt.min(4096).default(1_000_000),
   INGEST_PARTITIONS: positiveInt.default(24),
   PROCESS_SESSION_TIMEOUT_MS: positiveInt.min(6000).default(10_000),
   HTTP_PORT: port.default(8080),

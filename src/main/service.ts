@@ -120,7 +120,11 @@ export async function startService(
     ...(entities ? { liveActors: () => entities.actors.liveActors() } : {}),
     ...(source ? { inFlight: () => source.inFlight() } : {}),
     ...(relay
-      ? { relayLag: () => relay.lag(), relayPublished: () => relay.status().published }
+      ? {
+          relayLag: () => relay.lag(),
+          relayPublished: () => relay.status().published,
+          relayParked: () => relay.status().parked.waiting,
+        }
       : {}),
   })
   const readiness = () => life.checks()

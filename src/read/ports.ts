@@ -121,6 +121,33 @@ export interface DeadLetterReads {
   many(ids: readonly number[]): Promise<DeadLetterRow[]>
 }
 
+/** A record Kafka refused for good, parked by the relay. */
+export type ParkedRecordRow = {
+  id: number
+  eventId: string
+  type: string
+  key: string
+  /** The broker's error type, e.g. MESSAGE_TOO_LARGE. */
+  code: string
+  reason: string
+  /** The event's size as JSON. */
+  jsonBytes: number
+  parkedAt: Date
+  republishRequestedAt: Date | null
+  republishedAt: Date | null
+}
+
+/** The relay's parked records, and the command that republishes them. */
+export interface ParkedRecords {
+  /** Records with an id above `afterId`, oldest first. */
+  list(limit: number, afterId: number): Promise<ParkedRecordRow[]>
+  /**
+   * Asks the relay to publish again one parked record (`id`) or every one not yet republished;
+   * resolves with how many were asked for.
+   */
+  requestRepublish(id?: number): Promise<number>
+}
+
 /** Which events to read; every condition given must hold. Times are epoch ms over occurred_at. */
 export type EventQuery = {
   types?: readonly string[]

@@ -77,6 +77,7 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     plant: emptyPlant,
     catalog: emptyCatalog,
     deadLetters: noDeadLetters,
+    parkedRecords: { list: empty, requestRepublish: () => Promise.resolve(0) },
     schemas: SchemaRegistry.fromDirectory(),
     eventHistory: noEvents,
     stream: quietStream,
