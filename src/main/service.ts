@@ -82,7 +82,7 @@ export async function startService(
         ? intoActors(config, entities, metrics, log)
         : undefined
       : has('ingest')
-        ? await life.start(ingestBridge(config, metrics, log))
+        ? await life.start(ingestBridge(config, pool, metrics, log))
         : undefined
   const source = consume
     ? await life.start(mqttIngest(config, mqttUrl, pool, metrics, log, consume))

@@ -140,7 +140,8 @@ async function settle(
   return { message, outcome: 'dead-lettered' }
 }
 
-function letter(message: InboundMessage, reason: string) {
+/** The dead letter of a message refused for `reason` (keyed by its content, as redelivered). */
+export function letter(message: InboundMessage, reason: string) {
   return {
     source: withoutNul(message.topic),
     payload: message.payload,
