@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js'
 import { ensureTopic } from '../publish/kafka-client.js'
 import { keyMemoPartitioner } from '../publish/key-partitioner.js'
 import type { DeadLetter } from '../journal/dead-letters.js'
-import { splitByBytes } from '../publish/byte-batches.js'
+import { recordBytes, requestBudget, splitByBytes } from '../publish/byte-batches.js'
 import { publishIsolating } from '../publish/poison-isolation.js'
 import { refusalOf } from '../publish/refusal.js'
 import type { InboundMessage } from '../streams/inbound.js'
@@ -29,11 +29,7 @@ export type IngestBridgeOptions = {
 /** One message as a record of the ingest topic. */
 type BridgedRecord = { message: InboundMessage; key: string; value: Buffer }
 
-/** Room for what a record's size leaves out: the batch header, lengths, the key's varint. */
-const REQUEST_MARGIN_BYTES = 1024
-const RECORD_OVERHEAD_BYTES = 32
-const bytesOf = (r: BridgedRecord) =>
-  RECORD_OVERHEAD_BYTES + Buffer.byteLength(r.key) + r.value.length
+const bytesOf = (r: BridgedRecord) => recordBytes(r.key, r.value)
 
 /** Longest one produce request may take before it counts as failed and is sent again. */
 const SEND_DEADLINE_MS = 30_000
@@ -125,7 +121,7 @@ export class IngestBridge {
 
   /** Puts a batch on the topic, in requests under the size bound; too large ones dead-lettered. */
   private async deliver(batch: InboundMessage[]): Promise<void> {
-    const budget = Math.max(1, this.options.maxMessageBytes - REQUEST_MARGIN_BYTES)
+    const budget = requestBudget(this.options.maxMessageBytes)
     const records: BridgedRecord[] = []
     for (const message of batch) {
       const record = this.recordOf(message)

@@ -7,7 +7,7 @@ import { allTopics, avroRecordOf, topicFor } from './avro/event-records.js'
 import type { Logger } from '../logger.js'
 import { createMissingTopics, kafkaClient } from './kafka-client.js'
 import { keyMemoPartitioner } from './key-partitioner.js'
-import { splitByBytes } from './byte-batches.js'
+import { recordBytes, requestBudget, splitByBytes } from './byte-batches.js'
 
 export type EventProducerOptions = {
   brokers: readonly string[]
@@ -25,17 +25,6 @@ export const KAFKA_DEFAULT_MESSAGE_BYTES = 1_000_000
 type OutgoingRecord = {
   topic: string
   message: { key: string; value: Buffer; headers: Record<string, string> }
-}
-
-/** Room kept in each request for what the estimate leaves out: the record batch's header (61 bytes). */
-const REQUEST_MARGIN_BYTES = 1024
-const RECORD_OVERHEAD_BYTES = 32
-
-function recordBytes({ message }: OutgoingRecord): number {
-  let bytes = RECORD_OVERHEAD_BYTES + Buffer.byteLength(message.key) + message.value.length
-  for (const [k, v] of Object.entries(message.headers))
-    bytes += Buffer.byteLength(k) + Buffer.byteLength(v)
-  return bytes
 }
 
 /**
@@ -95,11 +84,9 @@ export class KafkaEventProducer {
         headers: { ...headers, 'event-type': event.type, 'event-id': event.eventId },
       },
     }))
-    const budget = Math.max(
-      1,
-      (this.options.maxMessageBytes ?? KAFKA_DEFAULT_MESSAGE_BYTES) - REQUEST_MARGIN_BYTES,
-    )
-    for (const request of splitByBytes(records, recordBytes, budget)) {
+    const budget = requestBudget(this.options.maxMessageBytes ?? KAFKA_DEFAULT_MESSAGE_BYTES)
+    const bytesOf = ({ message: m }: OutgoingRecord) => recordBytes(m.key, m.value, m.headers)
+    for (const request of splitByBytes(records, bytesOf, budget)) {
       const byTopic = new Map<string, OutgoingRecord['message'][]>()
       for (const { topic, message } of request) {
         const list = byTopic.get(topic) ?? []

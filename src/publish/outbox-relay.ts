@@ -178,9 +178,10 @@ export class OutboxRelay {
           if (this.options.once) this.log.info({ published: this.state.published }, 'publishing')
         }
         this.state.lastProgressAt = Date.now()
+        // Also under a load of full batches: at most once a second, so it never starves.
+        if (!this.options.once) await this.republishRequested()
         if (entries.length < this.options.batch) {
           if (this.options.once) break
-          await this.republishRequested()
           await this.idle(this.options.pollMs)
         }
       } catch (err) {
