@@ -7,7 +7,9 @@ export type IsolationPorts<T> = {
   /**
    * A fresh producer before sending again: the refused request may have been written in part
    * (other partitions), and an idempotent producer that re-sent those records in other groupings
-   * under its old sequence numbers would be refused as out of order. A new producer id starts
+   * under its old sequence numbers is refused as out of order (measured: kafkajs rewinds the
+   * sequences of every partition of a failed request, then OUT_OF_ORDER_SEQUENCE_NUMBER from the
+   * broker on the next send). A new producer id starts
    * new sequences; what was written twice carries one event id, which consumers drop.
    */
   renew(): Promise<void>

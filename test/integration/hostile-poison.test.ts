@@ -5,7 +5,13 @@ import { promisify } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
-import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
 import { expectAllApplied, expectReadyWithin, SteadyLoad } from '../../harness/steady-load'
 import { readTopic } from '../support/kafka-reader'
 
@@ -108,6 +114,54 @@ describe('poison records while a steady load of 50 machines flows', () => {
         expect((r.value.payload as Buffer).length).toBe(4096)
         expect(r.value).toMatchObject({ payloadSize: oversize[0]?.length, payloadTruncated: true })
       }
+      expect(service.rssBytes()).toBeLessThan(RSS_BOUND_BYTES)
+    } finally {
+      await attacker.close()
+      await load.stop()
+      await service.kill('SIGTERM')
+    }
+  }, 90_000)
+
+  it('in cluster mode, dead-letters at the bridge a message too large for the ingest topic and goes on', async () => {
+    const kafkaPrefix = uniqueName('ms-poison-c-')
+    const { databaseUrl, mqttPrefix, service } = await startService(kafkaPrefix, {
+      ROLES: 'ingest,process',
+      INGEST_PARTITIONS: '6',
+    })
+    const load = await SteadyLoad.start({ mqttUrl: services().mqttUrl, prefix: mqttPrefix })
+    const attacker = await TestPublisher.connect(services().mqttUrl, uniqueName('attacker-'))
+    try {
+      // Just under Mosquitto's 1 MiB packets, over Kafka's default 1 MB record batches.
+      const huge = Buffer.alloc(1_040_000, 'x')
+      const topic = `${mqttPrefix}/machines/9/production`
+      await attacker.publishAll(
+        [1, 2].map((n) => ({ topic, payload: Buffer.concat([Buffer.from(`${n}`), huge]) })),
+      )
+      const published = load.sent
+      await waitFor('the load to keep flowing past the attack', () =>
+        Promise.resolve(load.sent > published + 500 ? true : undefined),
+      )
+      const result = await load.stop()
+      await expectAllApplied({
+        databaseUrl,
+        load: result,
+        kafka: { brokers: services().kafkaBrokers, topicPrefix: kafkaPrefix },
+      })
+      await expectReadyWithin(service.url, 10_000)
+      // No http role here: the letters as stored.
+      const letters = await queryOnce<{ reason: string; size: number; kept: number }>(
+        databaseUrl,
+        `SELECT reason, payload_size::int AS size, octet_length(payload) AS kept
+           FROM dead_letters WHERE source = $1 ORDER BY id`,
+        [topic],
+      )
+      expect(letters).toEqual(
+        [1, 2].map(() => ({
+          reason: expect.stringMatching(/too large for the ingest topic/),
+          size: 1_040_001,
+          kept: 4096,
+        })),
+      )
       expect(service.rssBytes()).toBeLessThan(RSS_BOUND_BYTES)
     } finally {
       await attacker.close()
