@@ -143,6 +143,7 @@ export function registerLiveGauges(
     inFlight?: () => number
     relayLag?: () => Promise<number | undefined>
     relayPublished?: () => number
+    relayParked?: () => number
     seriesLag?: () => Promise<number | undefined>
     logTables?: () => Record<string, LogTableFigures>
     retentionWaiting?: () => Record<string, number>
@@ -252,6 +253,17 @@ export function registerLiveGauges(
       registers: [metrics.registry],
       collect() {
         this.set(published())
+      },
+    })
+  }
+  if (sources.relayParked) {
+    const parked = sources.relayParked
+    new Gauge({
+      name: 'millstream_relay_parked_records',
+      help: 'Events Kafka refused for good, parked by the relay and not yet republished',
+      registers: [metrics.registry],
+      collect() {
+        this.set(parked())
       },
     })
   }

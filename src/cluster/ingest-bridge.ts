@@ -5,7 +5,12 @@ import { sleep } from '../journal/abortable-sleep.js'
 import type { Logger } from '../logger.js'
 import { ensureTopic } from '../publish/kafka-client.js'
 import { keyMemoPartitioner } from '../publish/key-partitioner.js'
+import type { DeadLetter } from '../journal/dead-letters.js'
+import { recordBytes, requestBudget, splitByBytes } from '../publish/byte-batches.js'
+import { publishIsolating } from '../publish/poison-isolation.js'
+import { refusalOf } from '../publish/refusal.js'
 import type { InboundMessage } from '../streams/inbound.js'
+import { letter } from '../streams/pipeline.js'
 import { THIS_BRIDGE, type IngestRecordCodec } from './ingest-record.js'
 
 export type IngestBridgeOptions = {
@@ -17,7 +22,14 @@ export type IngestBridgeOptions = {
   mqttTopicPrefix: string
   /** Most messages in one produce request. */
   maxBatch: number
+  /** Most bytes of records in one produce request (KAFKA_MAX_MESSAGE_BYTES). */
+  maxMessageBytes: number
 }
+
+/** One message as a record of the ingest topic. */
+type BridgedRecord = { message: InboundMessage; key: string; value: Buffer }
+
+const bytesOf = (r: BridgedRecord) => recordBytes(r.key, r.value)
 
 /** Longest one produce request may take before it counts as failed and is sent again. */
 const SEND_DEADLINE_MS = 30_000
@@ -31,6 +43,11 @@ const RETRY_MAX_MS = 5000
  * request is out go together in the next one. A failed request is sent again, on a new
  * producer, until it succeeds: meanwhile nothing is acknowledged and the broker keeps the
  * messages; a repeat on the topic is recognised downstream by its idempotency key.
+ *
+ * Requests stay under `maxMessageBytes`. A message too large for the topic on its own (over
+ * that bound, or refused for good by Kafka: narrowed down by halving, as the relay does) is
+ * dead-lettered here, with its payload cut to the dead-letter bound, and acknowledged: it never
+ * holds the session.
  */
 export class IngestBridge {
   private queue: InboundMessage[] = []
@@ -45,6 +62,7 @@ export class IngestBridge {
     private readonly options: IngestBridgeOptions,
     private readonly log: Logger,
     private readonly forwarded: (count: number) => void,
+    private readonly deadLetter: (letter: DeadLetter) => Promise<void>,
   ) {}
 
   /** Takes one message; it is acknowledged once it is on the topic. */
@@ -78,7 +96,7 @@ export class IngestBridge {
       const batch = this.queue.splice(0, this.options.maxBatch)
       for (;;) {
         try {
-          await withTimeout(this.send(batch), SEND_DEADLINE_MS)
+          await this.deliver(batch)
           break
         } catch (err) {
           if (!this.failing) this.log.warn({ err }, 'ingest topic unreachable; retrying')
@@ -101,22 +119,63 @@ export class IngestBridge {
     }
   }
 
-  private async send(batch: InboundMessage[]): Promise<void> {
+  /** Puts a batch on the topic, in requests under the size bound; too large ones dead-lettered. */
+  private async deliver(batch: InboundMessage[]): Promise<void> {
+    const budget = requestBudget(this.options.maxMessageBytes)
+    const records: BridgedRecord[] = []
+    for (const message of batch) {
+      const record = this.recordOf(message)
+      if (bytesOf(record) <= budget) records.push(record)
+      else {
+        await this.deadLetter(
+          letter(
+            message,
+            `payload too large for the ingest topic: ${message.payload.length} bytes, ` +
+              `at most ${budget} (KAFKA_MAX_MESSAGE_BYTES)`,
+          ),
+        )
+      }
+    }
+    for (const request of splitByBytes(records, bytesOf, budget)) {
+      try {
+        await this.send(request)
+      } catch (err) {
+        const refusal = refusalOf(err)
+        if (!refusal) throw err
+        await publishIsolating(request, refusal, {
+          send: (part) => this.send(part),
+          renew: () => this.dropProducer(),
+          park: (record, why) =>
+            this.deadLetter(letter(record.message, `refused by the ingest topic: ${why.code}`)),
+        })
+      }
+    }
+  }
+
+  private recordOf(m: InboundMessage): BridgedRecord {
+    return {
+      message: m,
+      // A message with no entity to find is keyed by its topic; it becomes a dead letter.
+      key: entityKeyOf(m, this.options.mqttTopicPrefix) ?? m.topic,
+      value: this.codec.encode({
+        topic: m.topic,
+        payload: m.payload,
+        receivedAt: m.receivedAt,
+        bridgedBy: THIS_BRIDGE,
+      }),
+    }
+  }
+
+  private async send(records: BridgedRecord[]): Promise<void> {
     const producer = await this.connected()
-    await producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      messages: batch.map((m) => ({
-        // A message with no entity to find is keyed by its topic; it becomes a dead letter.
-        key: entityKeyOf(m, this.options.mqttTopicPrefix) ?? m.topic,
-        value: this.codec.encode({
-          topic: m.topic,
-          payload: m.payload,
-          receivedAt: m.receivedAt,
-          bridgedBy: THIS_BRIDGE,
-        }),
-      })),
-    })
+    await withTimeout(
+      producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.key, value: r.value })),
+      }),
+      SEND_DEADLINE_MS,
+    )
   }
 
   private async connected(): Promise<Producer> {

@@ -74,10 +74,16 @@ export type MaterialPriceRecorded = EventEnvelope<'MaterialPriceRecorded'> & {
 /** An input was rejected (published so downstream can watch data quality). */
 export type DeadLetterRecorded = EventEnvelope<'DeadLetter'> & {
   source: string
-  /** The raw input, base64 (bytes in Avro). */
+  /** The raw input, base64 (bytes in Avro), cut to the dead-letter payload bound. */
   payloadBase64: string
   reason: string
   receivedAt: number
+  /** The whole input's length (absent or null in letters recorded before it was kept). */
+  payloadSize?: number | null
+  /** SHA-256 of the whole input, hex (absent or null likewise). */
+  payloadSha256?: string | null
+  /** Whether `payloadBase64` holds only the input's first bytes. */
+  payloadTruncated?: boolean
 }
 
 export type MachineEvent =

@@ -9,6 +9,7 @@ import { MillstreamError } from '../errors.js'
 import type {
   CatalogReads,
   DeadLetterReads,
+  ParkedRecords,
   EventHistory,
   LiveUpdates,
   MachineReads,
@@ -26,6 +27,7 @@ import { koaPath, type ApiRoute } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
+import { parkedRecordRoutes } from './routes/parked-records.js'
 import { commandRoutes, type EdgeCommands } from './routes/commands.js'
 import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
@@ -48,6 +50,8 @@ export type HttpDeps = {
   plant: PlantReads
   catalog: CatalogReads
   deadLetters: DeadLetterReads
+  /** Records Kafka refused for good, parked by the relay. */
+  parkedRecords: ParkedRecords
   schemas: SchemaReads
   eventHistory: EventHistory
   /** Time series for charts, from the rollup tables. */
@@ -77,6 +81,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...plantRoutes(deps.plant, deps.series, deps.metrics.registry),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
+        ...parkedRecordRoutes(deps.parkedRecords),
         ...schemaRoutes(deps.schemas),
         ...eventRoutes(deps.eventHistory, deps.schemas),
         ...streamRoutes(deps.stream),

@@ -120,15 +120,26 @@ export const deadLetterView = z
     id: z.number().int(),
     source: z.string().meta({ description: 'The MQTT topic it arrived on' }),
     reason: z.string(),
-    payloadBase64: z.string(),
-    payloadText: z.string().nullable().meta({ description: 'The payload, when it is valid UTF-8' }),
+    payloadSize: z.number().int().meta({ description: 'The whole input’s length in bytes' }),
+    payloadSha256: z.string().meta({ description: 'SHA-256 of the whole input, hex' }),
+    payloadTruncated: z.boolean().meta({
+      description: 'Whether only the input’s first DEAD_LETTER_PAYLOAD_BYTES were kept',
+    }),
     receivedAt: z.iso.datetime(),
     recordedAt: z.iso.datetime(),
   })
-  .meta({ description: 'A rejected input and why' })
+  .meta({
+    description:
+      'A rejected input and why; its kept bytes are at /dead-letters/{deadLetterId}/payload',
+  })
+
+/** Most dead letters in one page: a page is a bounded answer whatever the store holds. */
+export const MAX_DEAD_LETTER_PAGE = 500
 
 export const deadLetterQuery = z.strictObject({
-  limit: intParam(1, 1000).default(100).meta({ description: 'Page size (default 100)' }),
+  limit: intParam(1, MAX_DEAD_LETTER_PAGE)
+    .default(100)
+    .meta({ description: `Page size (default 100, at most ${MAX_DEAD_LETTER_PAGE})` }),
   after: intParam(0)
     .default(0)
     .meta({ description: 'Only letters with a larger id (paging; default 0)' }),

@@ -8,6 +8,7 @@ import { parseSimulateArgs } from '../simulate/options.js'
 import { Simulator } from '../simulate/simulator.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { replay, withDatabase } from './database-commands.js'
+import { parked } from './parked-command.js'
 import { retention } from './retention-command.js'
 import { startService } from './service.js'
 import { tellUser, usage, USAGE } from './usage.js'
@@ -46,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       return replay(config, log, rest)
     case 'retention':
       return retention(config, log, rest)
+    case 'parked':
+      return parked(config, log, rest)
     case 'catalog':
       process.stdout.write(eventCatalogJson())
       return 0

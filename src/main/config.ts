@@ -51,6 +51,7 @@ const envSchema = z.object({
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_CLIENT_ID: z.string().min(1).default('millstream'),
+  KAFKA_MAX_MESSAGE_BYTES: positiveInt.min(4096).default(1_000_000),
   INGEST_PARTITIONS: positiveInt.default(24),
   PROCESS_SESSION_TIMEOUT_MS: positiveInt.min(6000).default(10_000),
   HTTP_PORT: port.default(8080),
@@ -62,6 +63,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_IN_FLIGHT: positiveInt.default(5000),
   MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
+  DEAD_LETTER_PAYLOAD_BYTES: positiveInt.default(4096),
   COMMIT_MAX_BATCH: positiveInt.default(1000),
   COMMIT_CONCURRENCY: positiveInt.max(16).default(2),
   SNAPSHOT_EVERY: positiveInt.default(100),
@@ -139,6 +141,11 @@ export type Config = Readonly<{
     clientId: string
     relayBatch: number
     relayPollMs: number
+    /**
+     * Most bytes of records in one produce request (batches are split to stay under it): the
+     * broker's `message.max.bytes`, which bounds a whole record batch.
+     */
+    maxMessageBytes: number
     /** Partitions of `{topicPrefix}.ingest`: the most process instances that can share work. */
     ingestPartitions: number
     /** How long a silent process instance keeps its partitions. */
@@ -154,6 +161,8 @@ export type Config = Readonly<{
   processing: Readonly<{
     maxInFlight: number
     maxPayloadBytes: number
+    /** Most bytes of its input a dead letter keeps (the rest: size and SHA-256). */
+    deadLetterPayloadBytes: number
     commitMaxBatch: number
     commitConcurrency: number
     snapshotEvery: number
@@ -277,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: e.KAFKA_CLIENT_ID,
       relayBatch: e.RELAY_BATCH,
       relayPollMs: e.RELAY_POLL_MS,
+      maxMessageBytes: e.KAFKA_MAX_MESSAGE_BYTES,
       ingestPartitions: e.INGEST_PARTITIONS,
       sessionTimeoutMs: e.PROCESS_SESSION_TIMEOUT_MS,
     },
@@ -290,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processing: {
       maxInFlight: e.MAX_IN_FLIGHT,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      deadLetterPayloadBytes: e.DEAD_LETTER_PAYLOAD_BYTES,
       commitMaxBatch: e.COMMIT_MAX_BATCH,
       commitConcurrency: e.COMMIT_CONCURRENCY,
       snapshotEvery: e.SNAPSHOT_EVERY,

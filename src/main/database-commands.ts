@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js'
 import { SchemaRegistry } from '../publish/avro/schema-registry.js'
 import { stateTopics } from '../publish/avro/event-records.js'
 import { KafkaEventProducer } from '../publish/event-producer.js'
+import { PgParkingLot } from '../publish/parking-lot.js'
 import { PgOutbox } from '../publish/outbox.js'
 import { republishLog } from '../publish/republish.js'
 import { readArchivedHistory } from '../read/archive-history.js'
@@ -99,7 +100,12 @@ export async function replay(config: Config, log: Logger, args: string[]): Promi
       await republishLog(
         outbox,
         producer,
-        { batch: config.kafka.relayBatch, since, signal: abort.signal },
+        {
+          batch: config.kafka.relayBatch,
+          since,
+          signal: abort.signal,
+          parking: new PgParkingLot(pool, `replay:${prefix}`),
+        },
         replayLog,
       )
       return 0

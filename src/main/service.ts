@@ -82,7 +82,7 @@ export async function startService(
         ? intoActors(config, entities, metrics, log)
         : undefined
       : has('ingest')
-        ? await life.start(ingestBridge(config, metrics, log))
+        ? await life.start(ingestBridge(config, pool, metrics, log))
         : undefined
   const source = consume
     ? await life.start(mqttIngest(config, mqttUrl, pool, metrics, log, consume))
@@ -90,7 +90,10 @@ export async function startService(
   // Sparkplug B beside the JSON topics, its inputs into the same pipeline (or ingest topic).
   if (consume && sparkplug) {
     const letters =
-      entities?.deadLetters ?? new PgDeadLetters(pool, log, config.processing.commitMaxBatch)
+      entities?.deadLetters ??
+      new PgDeadLetters(pool, log, config.processing.commitMaxBatch, undefined, {
+        payloadBytes: config.processing.deadLetterPayloadBytes,
+      })
     await life.start(
       sparkplugIngest(
         config,
@@ -117,7 +120,11 @@ export async function startService(
     ...(entities ? { liveActors: () => entities.actors.liveActors() } : {}),
     ...(source ? { inFlight: () => source.inFlight() } : {}),
     ...(relay
-      ? { relayLag: () => relay.lag(), relayPublished: () => relay.status().published }
+      ? {
+          relayLag: () => relay.lag(),
+          relayPublished: () => relay.status().published,
+          relayParked: () => relay.status().parked.waiting,
+        }
       : {}),
   })
   const readiness = () => life.checks()

@@ -24,6 +24,8 @@ commands:
   retention [--dry-run]       one retention pass of the event log now (archive, then drop the
                               partitions past EVENT_RETENTION, keys past DEDUP_WINDOW), or with
                               --dry-run say what it would drop and what each partition waits for
+  parked list|republish [ID]  the events Kafka refused for good (parked by the relay), or ask the
+                              running relay to publish one (ID) or all of them again
   catalog                     print the event catalog (type, entity, topic, schema) as JSON
 `
 

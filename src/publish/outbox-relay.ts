@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { DomainEvent } from '../domain/events.js'
 import type { Logger } from '../logger.js'
 import type { OutboxCursor, OutboxEntry } from './outbox.js'
+import type { ParkedSummary, ParkingLot } from './parking-lot.js'
+import { publishIsolating } from './poison-isolation.js'
+import { refusalOf } from './refusal.js'
 
 /** The relay's view of the outbox (PostgreSQL in production). */
 export interface OutboxSource {
@@ -17,9 +20,19 @@ export interface OutboxSource {
 /** The relay's view of the event bus (Kafka in production). */
 export interface EventPublisher {
   connect(): Promise<void>
-  send(events: DomainEvent[]): Promise<void>
+  /** Publishes in order; `headers` go on every record besides the event's own. */
+  send(events: DomainEvent[], headers?: Record<string, string>): Promise<void>
   disconnect(): Promise<void>
 }
+
+/** Headers of a parked record published later, out of its key's order. */
+export const REPUBLISHED_HEADERS = (parkedAt: number): Record<string, string> => ({
+  'parked-at': new Date(parkedAt).toISOString(),
+  'republished-out-of-order': 'true',
+})
+
+/** How often a caught-up relay looks for parked records an operator asked to republish. */
+const REPUBLISH_CHECK_MS = 1000
 
 export type RelayStatus = {
   /** Whether this instance holds the relay's leadership (others stand by). */
@@ -29,6 +42,8 @@ export type RelayStatus = {
   lastError: string | undefined
   /** When the relay last caught up or published a batch (epoch ms). */
   lastProgressAt: number
+  /** Records Kafka refused for good, parked and not yet republished. */
+  parked: ParkedSummary
 }
 
 /**
@@ -40,6 +55,12 @@ export type RelayStatus = {
  * Under load it reads the next batch while the broker acknowledges the current one, and saves
  * its cursor in the background (in order): the relay then waits on one round trip per batch,
  * not three.
+ *
+ * A record Kafka refuses for good (too large for the topic, invalid) is narrowed down and
+ * parked (`parking`), and the cursor moves past it: one record must not stop every other.
+ * Order per key: the key's later records are published past the parked one; republished later,
+ * it carries `REPUBLISHED_HEADERS` and its own sequence, so a consumer sees the gap and then the
+ * late record. Without `parking` a refusal is a failure like any other.
  */
 export class OutboxRelay {
   private readonly abort = new AbortController()
@@ -56,7 +77,9 @@ export class OutboxRelay {
     connected: false,
     lastError: undefined,
     lastProgressAt: Date.now(),
+    parked: { waiting: 0 },
   }
+  private republishCheckedAt = 0
 
   constructor(
     private readonly outbox: OutboxSource,
@@ -71,6 +94,8 @@ export class OutboxRelay {
        * retrying, so whoever started it hears of it.
        */
       once?: boolean
+      /** Where refused records go; without it a refusal is retried like an outage. */
+      parking?: ParkingLot
     },
     private readonly log: Logger,
   ) {}
@@ -144,7 +169,7 @@ export class OutboxRelay {
             readAhead = this.outbox.next(sent, this.options.batch)
             readAhead.catch(() => undefined)
           }
-          await sending
+          await this.settle(sending, entries)
           this.cursor = sent
           this.saveInBackground(sent)
           this.state.published += entries.length
@@ -153,6 +178,8 @@ export class OutboxRelay {
           if (this.options.once) this.log.info({ published: this.state.published }, 'publishing')
         }
         this.state.lastProgressAt = Date.now()
+        // Also under a load of full batches: at most once a second, so it never starves.
+        if (!this.options.once) await this.republishRequested()
         if (entries.length < this.options.batch) {
           if (this.options.once) break
           await this.idle(this.options.pollMs)
@@ -170,6 +197,58 @@ export class OutboxRelay {
         backoff = Math.min(this.options.maxBackoffMs ?? 5000, backoff * 2 + 100)
       }
     }
+  }
+
+  /** Waits for a batch's send; a refusal for good is narrowed down to its records, parked. */
+  private async settle(sending: Promise<void>, entries: OutboxEntry[]): Promise<void> {
+    try {
+      await sending
+    } catch (err) {
+      const refusal = refusalOf(err)
+      const parking = this.options.parking
+      if (!refusal || !parking) throw err
+      this.log.warn({ err, batch: entries.length }, 'Kafka refused records for good; isolating')
+      const parked = await publishIsolating(entries, refusal, {
+        send: (part) => this.publisher.send(part.map((e) => e.event)),
+        renew: async () => {
+          await this.letGo()
+          await this.connect()
+        },
+        park: async (entry, why) => {
+          await parking.park(entry.event, why)
+          this.log.error(
+            { eventId: entry.event.eventId, type: entry.event.type, key: entry.event.key, why },
+            'parked a record Kafka refused; publishing past it',
+          )
+        },
+      })
+      this.state.parked = await parking.summary()
+      this.log.info({ parked, published: entries.length - parked }, 'isolated refused records')
+    }
+  }
+
+  /**
+   * Publishes the parked records an operator asked for (after raising the broker's limit), at
+   * most once a second; one refused again stays parked with the new reason.
+   */
+  private async republishRequested(): Promise<void> {
+    const parking = this.options.parking
+    if (!parking || Date.now() - this.republishCheckedAt < REPUBLISH_CHECK_MS) return
+    this.republishCheckedAt = Date.now()
+    for (const record of await parking.requested(100)) {
+      try {
+        await this.publisher.send([record.event], REPUBLISHED_HEADERS(record.parkedAt))
+        await parking.republished(record.id)
+        this.log.info({ eventId: record.event.eventId }, 'republished a parked record')
+      } catch (err) {
+        const refusal = refusalOf(err)
+        if (!refusal) throw err
+        await parking.refusedAgain(record.id, refusal)
+        await this.letGo()
+        await this.connect()
+      }
+    }
+    this.state.parked = await parking.summary()
   }
 
   /** Records `cursor` after the saves before it; a failed save only means a re-send later. */
@@ -190,7 +269,10 @@ export class OutboxRelay {
       this.cursor = undefined
       this.log.info('relay took leadership')
     }
-    this.cursor ??= await this.outbox.cursor()
+    if (!this.cursor) {
+      this.cursor = await this.outbox.cursor()
+      if (this.options.parking) this.state.parked = await this.options.parking.summary()
+    }
     return this.cursor
   }
 

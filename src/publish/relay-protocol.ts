@@ -10,6 +10,7 @@ export type RelayWorkerData = {
     topicPrefix: string
     partitions: number
     replicationFactor: number
+    maxMessageBytes: number
   }
   batch: number
   pollMs: number

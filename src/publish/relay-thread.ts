@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import type { Check } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
 import type { RelayStatus } from './outbox-relay.js'
+import type { ParkedSummary } from './parking-lot.js'
 import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.js'
 
 /** A leading relay that has not caught up or published for this long is reported not ready. */
@@ -21,6 +22,7 @@ export class RelayThread {
     connected: false,
     lastError: undefined,
     lastProgressAt: Date.now(),
+    parked: { waiting: 0 },
   }
   /** Published by earlier (crashed) threads, so the count never goes back. */
   private publishedBefore = 0
@@ -58,7 +60,7 @@ export class RelayThread {
    * connection. A send can hang until the broker's request timeout, so a leader that made no
    * progress for a while is failing too.
    */
-  async checks(): Promise<{ kafka: Check; relayLag: Check }> {
+  async checks(): Promise<{ kafka: Check; relayLag: Check; parkedRecords: Check }> {
     const status = this.status()
     const stalled = Date.now() - status.lastProgressAt > RELAY_STALL_MS
     return {
@@ -69,6 +71,8 @@ export class RelayThread {
           }
         : { ok: true, detail: 'standby' },
       relayLag: { ok: true, detail: (await this.lag().catch(() => undefined)) ?? 'unknown' },
+      // Named, but ready all the same: the other records flow past the parked ones.
+      parkedRecords: { ok: true, detail: parkedDetail(status.parked) },
     }
   }
 
@@ -117,4 +121,14 @@ export class RelayThread {
         break
     }
   }
+}
+
+/** What `/readyz` says of the parked records: how many, and the newest with Kafka's reason. */
+function parkedDetail(parked: ParkedSummary): string | number {
+  const newest = parked.newest
+  if (!newest) return parked.waiting
+  return (
+    `${parked.waiting} parked (GET /api/v1/parked-records); newest: ${newest.type} ` +
+    `${newest.eventId} of ${newest.key}: ${newest.code}`
+  )
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../logger.js'
 import { PgOutbox } from './outbox.js'
 import { createPool } from '../journal/pool.js'
 import { OutboxRelay } from './outbox-relay.js'
+import { PgParkingLot } from './parking-lot.js'
 import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.js'
 
 /*
@@ -22,7 +23,7 @@ const pool = createPool(data.databaseUrl, log, 4)
 const relay = new OutboxRelay(
   new PgOutbox(pool, data.relayName),
   new KafkaEventProducer(data.producer, SchemaRegistry.fromDirectory(), log),
-  { batch: data.batch, pollMs: data.pollMs },
+  { batch: data.batch, pollMs: data.pollMs, parking: new PgParkingLot(pool, data.relayName) },
   log,
 )
 const post = (message: FromRelay) => port.postMessage(message)

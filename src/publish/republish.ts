@@ -2,17 +2,19 @@ import type { Logger } from '../logger.js'
 import type { KafkaEventProducer } from './event-producer.js'
 import { OutboxRelay, type OutboxSource } from './outbox-relay.js'
 import type { PgOutbox } from './outbox.js'
+import type { ParkingLot } from './parking-lot.js'
 
 /**
  * Re-publishes the PostgreSQL event log to Kafka (possibly under another topic prefix), in
  * commit order: the outbox relay's own loop, run once to the end of the log. Progress is saved
  * under the outbox's own cursor, so an interrupted run resumes where it stopped; `signal`
- * interrupts it after the batch in hand.
+ * interrupts it after the batch in hand. Records Kafka refuses for good are parked under the
+ * replay's own name, as the relay parks its own.
  */
 export async function republishLog(
   outbox: PgOutbox,
   producer: KafkaEventProducer,
-  options: { batch: number; since: number; signal?: AbortSignal },
+  options: { batch: number; since: number; signal?: AbortSignal; parking?: ParkingLot },
   log: Logger,
 ): Promise<number> {
   const source: OutboxSource = {
@@ -27,7 +29,7 @@ export async function republishLog(
   const relay = new OutboxRelay(
     source,
     producer,
-    { batch: options.batch, pollMs: 0, once: true },
+    { batch: options.batch, pollMs: 0, once: true, parking: options.parking },
     log,
   )
   const interrupt = () => void relay.stop()

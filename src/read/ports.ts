@@ -96,18 +96,56 @@ export interface CatalogReads {
 export type DeadLetterRow = {
   id: number
   source: string
-  payload: Buffer
   reason: string
   receivedAt: Date
   recordedAt: Date
 }
 
+/** A dead letter's summary: its reason and the sizes of its input, not the input itself. */
+export type DeadLetterSummary = DeadLetterRow & {
+  /** The whole input's length in bytes. */
+  payloadSize: number
+  /** SHA-256 of the whole input, hex. */
+  payloadSha256: string
+  /** Bytes of the input kept (its first ones). */
+  keptBytes: number
+}
+
 /** Rejected inputs, oldest first, a page at a time. */
 export interface DeadLetterReads {
-  /** Letters with an id above `afterId`. */
-  list(limit: number, afterId?: number): Promise<DeadLetterRow[]>
+  /** Letters with an id above `afterId`, without their payloads. */
+  list(limit: number, afterId?: number): Promise<DeadLetterSummary[]>
+  /** The kept payload of one letter, or undefined for an unknown id. */
+  payload(id: number): Promise<Buffer | undefined>
   /** The letters of `ids` that exist, without their payloads, in no particular order. */
-  many(ids: readonly number[]): Promise<Omit<DeadLetterRow, 'payload'>[]>
+  many(ids: readonly number[]): Promise<DeadLetterRow[]>
+}
+
+/** A record Kafka refused for good, parked by the relay. */
+export type ParkedRecordRow = {
+  id: number
+  eventId: string
+  type: string
+  key: string
+  /** The broker's error type, e.g. MESSAGE_TOO_LARGE. */
+  code: string
+  reason: string
+  /** The event's size as JSON. */
+  jsonBytes: number
+  parkedAt: Date
+  republishRequestedAt: Date | null
+  republishedAt: Date | null
+}
+
+/** The relay's parked records, and the command that republishes them. */
+export interface ParkedRecords {
+  /** Records with an id above `afterId`, oldest first. */
+  list(limit: number, afterId: number): Promise<ParkedRecordRow[]>
+  /**
+   * Asks the relay to publish again one parked record (`id`) or every one not yet republished;
+   * resolves with how many were asked for.
+   */
+  requestRepublish(id?: number): Promise<number>
 }
 
 /** Which events to read; every condition given must hold. Times are epoch ms over occurred_at. */

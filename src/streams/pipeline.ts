@@ -160,7 +160,8 @@ function allowed(handlers: Handlers, input: ValidInput): boolean {
   return input.entity !== 'machine' || (handlers.allowed?.(input.entityKey) ?? true)
 }
 
-function letter(message: InboundMessage, reason: string) {
+/** The dead letter of a message refused for `reason` (keyed by its content, as redelivered). */
+export function letter(message: InboundMessage, reason: string) {
   return {
     source: withoutNul(message.topic),
     payload: message.payload,

@@ -28,7 +28,7 @@ const emptyCatalog: CatalogReads = {
   manyMaterials: empty,
   priceHistory: empty,
 }
-const noDeadLetters: DeadLetterReads = { list: empty, many: empty }
+const noDeadLetters: DeadLetterReads = { list: empty, many: empty, payload: none }
 const emptyPlant: PlantReads = {
   summary: () =>
     Promise.resolve({
@@ -77,6 +77,7 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     plant: emptyPlant,
     catalog: emptyCatalog,
     deadLetters: noDeadLetters,
+    parkedRecords: { list: empty, requestRepublish: () => Promise.resolve(0) },
     schemas: SchemaRegistry.fromDirectory(),
     eventHistory: noEvents,
     stream: quietStream,

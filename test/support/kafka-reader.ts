@@ -10,6 +10,7 @@ export type ReadRecord = {
   type: string
   eventId: string
   value: Record<string, unknown>
+  headers: Record<string, string>
 }
 
 const registry = SchemaRegistry.fromDirectory()
@@ -59,6 +60,9 @@ export async function readTopic(
             type: schema.name,
             eventId: message.headers?.['event-id']?.toString() ?? '',
             value: record as Record<string, unknown>,
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+            ),
           })
           distinct.add(message.headers?.['event-id']?.toString() ?? '')
           if (distinct.size >= count) {

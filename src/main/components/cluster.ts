@@ -3,6 +3,7 @@ import { IngestBridge } from '../../cluster/ingest-bridge.js'
 import { IngestRecordCodec } from '../../cluster/ingest-record.js'
 import { PartitionConsumer } from '../../cluster/partition-consumer.js'
 import { partitionOf } from '../../cluster/partitioner.js'
+import { PgDeadLetters } from '../../journal/dead-letters.js'
 import { PgPartitionClaims } from '../../journal/partition-claims.js'
 import { PartCatalogFeed } from '../../journal/part-catalog-feed.js'
 import type { Component } from '../../lifecycle.js'
@@ -29,13 +30,20 @@ export function ingestTopic(config: Config): string {
   return `${config.kafka.topicPrefix}.ingest`
 }
 
-/** The ingest role's forwarding: every MQTT message onto the ingest topic. */
+/**
+ * The ingest role's forwarding: every MQTT message onto the ingest topic, but those too large
+ * for it, which it dead-letters itself.
+ */
 export function ingestBridge(
   config: Config,
+  pool: pg.Pool,
   metrics: Metrics,
   log: Logger,
 ): Component<(messages: Observable<InboundMessage>) => Subscription> {
   const kafka = config.kafka
+  const letters = new PgDeadLetters(pool, log, config.processing.commitMaxBatch, undefined, {
+    payloadBytes: config.processing.deadLetterPayloadBytes,
+  })
   const bridge = new IngestBridge(
     kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-ingest`),
     new IngestRecordCodec(),
@@ -45,9 +53,11 @@ export function ingestBridge(
       replicationFactor: kafka.replicationFactor,
       mqttTopicPrefix: config.mqtt.topicPrefix,
       maxBatch: BRIDGE_MAX_BATCH,
+      maxMessageBytes: kafka.maxMessageBytes,
     },
     log.child({ module: 'ingest-bridge' }),
     (n) => metrics.ingestForwarded.inc(n),
+    (letter) => letters.record(letter),
   )
   return {
     name: 'ingest bridge',

@@ -58,7 +58,7 @@ export function entityRuntime(
     log,
     processing.commitMaxBatch,
     observeCommit('dead-letters'),
-    { signal: stopRetrying.signal },
+    { signal: stopRetrying.signal, payloadBytes: processing.deadLetterPayloadBytes },
   )
   const actorLog = log.child({ module: 'actors' })
   let system: ReturnType<typeof startActorSystem> | undefined

@@ -16,6 +16,8 @@ import type { Metrics } from '../../metrics.js'
 import { SchemaRegistry } from '../../publish/avro/schema-registry.js'
 import { CatalogQueries } from '../../read/catalog-queries.js'
 import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
+import { PgParkedRecords } from '../../read/parked-record-queries.js'
+import { kafkaRelayName } from './publish.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -100,6 +102,7 @@ export function httpApi(
     series: new SeriesQueries(pool),
     catalog: new CatalogQueries(pool),
     deadLetters: new PgDeadLetterQueries(pool),
+    parkedRecords: new PgParkedRecords(pool, kafkaRelayName(config.kafka)),
     schemas: SchemaRegistry.fromDirectory(),
     readiness: wiring.readiness,
     readsNeedKey: config.http.readsNeedKey,

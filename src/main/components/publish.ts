@@ -25,6 +25,7 @@ export function outboxRelay(
         topicPrefix: config.kafka.topicPrefix,
         partitions: config.kafka.partitions,
         replicationFactor: config.kafka.replicationFactor,
+        maxMessageBytes: config.kafka.maxMessageBytes,
       },
       batch: config.kafka.relayBatch,
       pollMs: config.kafka.relayPollMs,

@@ -28,8 +28,15 @@ export function stateTopics(prefix: string): string[] {
 /** The Avro record of an event: its fields as stored, with bytes restored where the schema has them. */
 export function avroRecordOf(event: DomainEvent): unknown {
   if (event.type === 'DeadLetter') {
-    const { payloadBase64, ...rest } = event
-    return { ...rest, payload: Buffer.from(payloadBase64, 'base64') }
+    const { payloadBase64, payloadSize, payloadSha256, payloadTruncated, ...rest } = event
+    return {
+      ...rest,
+      payload: Buffer.from(payloadBase64, 'base64'),
+      // Letters logged before these were kept have none of them.
+      payloadSize: payloadSize ?? null,
+      payloadSha256: payloadSha256 ?? null,
+      payloadTruncated: payloadTruncated ?? false,
+    }
   }
   return event
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { LoggedEvent } from '../../../src/archive/archive-file'
 import type { DomainEvent, PartProduced } from '../../../src/domain/events'
 
@@ -108,6 +109,9 @@ export const ONE_OF_EACH: DomainEvent[] = [
     payloadBase64: DEAD_LETTER_PAYLOAD.toString('base64'),
     reason: 'payload is not JSON',
     receivedAt: at('2023-12-10T06:06:00.000Z'),
+    payloadSize: DEAD_LETTER_PAYLOAD.length,
+    payloadSha256: createHash('sha256').update(DEAD_LETTER_PAYLOAD).digest('hex'),
+    payloadTruncated: false,
   },
 ]
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Pool, QueryConfig } from 'pg'
 import { pino } from 'pino'
 import { validate, version } from 'uuid'
@@ -57,5 +58,26 @@ describe('recording dead letters', () => {
     const reason = new Error('shutting down')
     controller.abort(reason)
     await expect(recorded).rejects.toBe(reason)
+  })
+})
+
+describe('recording an oversized dead letter', () => {
+  it('sends its first bytes only, with the whole input’s size and digest', async () => {
+    const sent: unknown[][] = []
+    const pool = {
+      query: (_text: string, values: unknown[]) => {
+        sent.push(values)
+        return Promise.resolve({ rows: [] })
+      },
+    } as unknown as Pool
+    const input = Buffer.alloc(700_000, 'z')
+    await new PgDeadLetters(pool, log, 10, undefined, { payloadBytes: 1000 }).record({
+      ...letter('big'),
+      payload: input,
+    })
+    const values = sent[0] as unknown[]
+    expect((values[1] as Buffer[])[0]).toEqual(input.subarray(0, 1000))
+    expect(values[8]).toEqual([700_000])
+    expect(values[9]).toEqual([createHash('sha256').update(input).digest('hex')])
   })
 })
