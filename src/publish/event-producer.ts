@@ -6,10 +6,13 @@ import { allTopics, avroRecordOf, topicFor } from './avro/event-records.js'
 import type { Logger } from '../logger.js'
 import { createMissingTopics, kafkaClient } from './kafka-client.js'
 import { keyMemoPartitioner } from './key-partitioner.js'
+import type { KafkaSecurity } from './kafka-security.js'
 
 export type EventProducerOptions = {
   brokers: readonly string[]
   clientId: string
+  /** TLS and SASL (none when absent). */
+  security?: KafkaSecurity
   topicPrefix: string
   partitions: number
   replicationFactor: number
@@ -30,7 +33,7 @@ export class KafkaEventProducer {
     private readonly schemas: SchemaRegistry,
     private readonly log: Logger,
   ) {
-    this.kafka = kafkaClient(options.brokers, options.clientId)
+    this.kafka = kafkaClient(options.brokers, options.clientId, options.security)
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,

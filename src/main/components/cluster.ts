@@ -37,7 +37,7 @@ export function ingestBridge(
 ): Component<(messages: Observable<InboundMessage>) => Subscription> {
   const kafka = config.kafka
   const bridge = new IngestBridge(
-    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-ingest`),
+    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-ingest`, kafka.security),
     new IngestRecordCodec(),
     {
       topic: ingestTopic(config),
@@ -81,7 +81,7 @@ export function partitionConsumer(
     pipelineHandlers(entities, pipelineLog),
   )
   const consumer = new PartitionConsumer(
-    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-process`),
+    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-process`, kafka.security),
     new IngestRecordCodec(),
     new PgPartitionClaims(pool, topic, `${hostname()}:${process.pid}`, consumerLog),
     ledger,
