@@ -5,7 +5,7 @@
 #   usage: scripts/services/kafka-secure.sh up|down RUN_DIR
 # RUN_DIR must hold, written by the caller (certificates made with openssl, no passphrase):
 #   tls/ca.pem       the CA that signed the server's certificate (clients trust it)
-#   tls/server.pem   the server's PKCS#8 private key and certificate (SAN 127.0.0.1, localhost)
+#   tls/server-bundle.pem  the server's PKCS#8 private key and certificate (SAN 127.0.0.1, localhost)
 #   scram-users      one `name password` a line; the first is the super user the broker itself
 #                    logs in as (ACLs for the others are the caller's to create)
 # Then: . RUN_DIR/kafka-secure.env   (KAFKA_SECURE_BROKERS, KAFKA_SECURE_PID)
@@ -30,7 +30,7 @@ if [[ -f "$RUN_DIR/kafka-secure.env" ]] && service_alive kafka; then
   log "secured kafka already running in $RUN_DIR"
   exit 0
 fi
-for f in tls/ca.pem tls/server.pem scram-users; do
+for f in tls/ca.pem tls/server-bundle.pem scram-users; do
   [[ -r "$RUN_DIR/$f" ]] || die "missing $RUN_DIR/$f (see the usage at the top of $0)"
 done
 bash "$ROOT/scripts/kafka/fetch.sh"
@@ -69,7 +69,7 @@ sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$super_user" password="$super_password";
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 ssl.keystore.type=PEM
-ssl.keystore.location=$RUN_DIR/tls/server.pem
+ssl.keystore.location=$RUN_DIR/tls/server-bundle.pem
 ssl.truststore.type=PEM
 ssl.truststore.location=$RUN_DIR/tls/ca.pem
 ssl.client.auth=none

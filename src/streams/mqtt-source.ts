@@ -101,7 +101,10 @@ export class MqttSource {
       client.once('error', reject)
     })
     await client.subscribeAsync(this.options.topics, { qos: 1 })
-    this.log.info({ url: sanitizeUrl(this.options.url), topics: this.options.topics }, 'MQTT source subscribed')
+    this.log.info(
+      { url: sanitizeUrl(this.options.url), topics: this.options.topics },
+      'MQTT source subscribed',
+    )
     await this.announce(client, 'online')
     // A persistent session stays subscribed across reconnects: say so again on each.
     client.on('connect', () => void this.announce(client, 'online'))

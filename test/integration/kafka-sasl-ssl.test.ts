@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
+import { PROJECT_ROOT } from '../../src/project-root'
+import { SecureKafka } from '../support/secure-kafka'
+
+const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(PROJECT_ROOT, '.venv/bin/python')
+const KEY = 'sasl-key'
+const CLI = path.join(PROJECT_ROOT, 'dist', 'cli.js')
+const ORDERS = 20
+
+let kafka: SecureKafka
+
+beforeAll(async () => {
+  kafka = await SecureKafka.start()
+})
+
+afterAll(async () => {
+  await kafka?.stop()
+})
+
+/** The Python client's `count` as `reader` over SASL_SSL, from the beginning of `topic`. */
+async function pythonCountAsReader(topic: string, passwordFile: string) {
+  const { stdout, stderr } = await promisify(execFile)(
+    PYTHON,
+    ['-m', 'millstream_client', 'count', '--brokers', kafka.brokers, '--topic', topic]
+      .concat(['--from-beginning', '--idle-timeout', '3', '--join-timeout', '20'])
+      .concat(['--ssl-ca', kafka.pki.caCert, '--sasl-mechanism', 'scram-sha-512'])
+      .concat(['--sasl-username', 'reader', '--sasl-password-file', passwordFile]),
+    {
+      cwd: PROJECT_ROOT,
+      timeout: 60_000,
+      // This worktree's client, whatever the virtualenv has installed.
+      env: { ...process.env, PYTHONPATH: path.join(PROJECT_ROOT, 'clients/python/src') },
+    },
+  )
+  return {
+    summary: JSON.parse(stdout.trim().split('\n').pop() as string) as { count: number },
+    stderr,
+  }
+}
+
+describe('Kafka over SASL_SSL with ACLs per principal, against a real secured broker', () => {
+  it('relays as millstream, lets reader read but not write, and refuses a wrong password', async () => {
+    const topicPrefix = uniqueName('ms-sec-')
+    await kafka.grant(topicPrefix)
+    const mqttPrefix = uniqueName('sec')
+    const databaseUrl = await createTestDatabase()
+    const env = {
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: mqttPrefix,
+      MQTT_CLIENT_ID: uniqueName('ms-sec-'),
+      API_KEYS: KEY,
+      KAFKA_BROKERS: kafka.brokers,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      KAFKA_SSL_CA_FILE: kafka.pki.caCert,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'millstream',
+      KAFKA_SASL_PASSWORD_FILE: kafka.users.millstream.passwordFile,
+    }
+    const service = await ServiceProcess.start(env)
+    try {
+      const ingest = Array.from({ length: ORDERS }, (_, i) => ({
+        topic: `${mqttPrefix}/machines/press-1/production`,
+        payload: { timeOfProduction: '2024-03-01T09:00:00Z', order: i + 1, partId: 8 },
+      }))
+      const res = await fetch(`${service.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(ingest),
+      })
+      expect(res.status).toBe(202)
+      await waitFor('the relay to publish every event', async () => {
+        const { body } = await service.get<{ checks: { relayLag?: { detail: unknown } } }>(
+          '/readyz',
+        )
+        const published = await (await fetch(`${service.url}/metrics`)).text()
+        return body.checks.relayLag?.detail === 0 &&
+          /^millstream_relay_published_events [1-9]/m.test(published)
+          ? true
+          : undefined
+      })
+
+      // The read-only principal reads every production event with the Python client.
+      const read = await pythonCountAsReader(
+        `${topicPrefix}.production`,
+        kafka.users.reader.passwordFile,
+      )
+      expect(read.summary.count).toBe(ORDERS)
+      expect(read.stderr).not.toContain(kafka.users.reader.password)
+
+      // It may not write: the broker refuses its produce request for the topic.
+      const producer = kafka.client(kafka.users.reader).producer()
+      await producer.connect()
+      try {
+        await expect(
+          producer.send({
+            topic: `${topicPrefix}.production`,
+            messages: [{ key: 'press-1', value: 'forged' }],
+          }),
+        ).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' })
+      } finally {
+        await producer.disconnect()
+      }
+
+      // A wrong password does not get in.
+      const intruder = kafka.client(kafka.users.millstream, 'not-the-password').admin()
+      await expect(intruder.connect()).rejects.toMatchObject({
+        name: 'KafkaJSSASLAuthenticationError',
+      })
+
+      // The service never logged its Kafka password.
+      expect(service.logs()).not.toContain(kafka.users.millstream.password)
+    } finally {
+      await service.kill('SIGTERM')
+    }
+
+    // The history reader (replay) reads the topics back over SASL_SSL as millstream too.
+    await queryOnce(databaseUrl, 'UPDATE machine_state SET produced = 0')
+    const replay = await promisify(execFile)(
+      process.execPath,
+      [CLI, 'replay', 'rebuild', '--from', 'kafka'],
+      { env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' }, timeout: 60_000 },
+    )
+    const [machine] = await queryOnce<{ produced: string }>(
+      databaseUrl,
+      "SELECT produced FROM machine_state WHERE machine_id = 'press-1'",
+    )
+    expect(Number(machine?.produced)).toBe(ORDERS)
+    expect(replay.stdout + replay.stderr).not.toContain(kafka.users.millstream.password)
+  })
+})
