@@ -16,6 +16,7 @@ const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(PROJECT_ROOT, '.venv/b
 const KEY = 'sasl-key'
 const CLI = path.join(PROJECT_ROOT, 'dist', 'cli.js')
 const ORDERS = 20
+const MQTT_URL_PASSWORD = `pw-mqtt-url-${process.pid}`
 
 let kafka: SecureKafka
 
@@ -56,7 +57,8 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
     const databaseUrl = await createTestDatabase()
     const env = {
       DATABASE_URL: databaseUrl,
-      MQTT_URL: services().mqttUrl,
+      // The test broker lets anyone in: the credentials are there to be kept out of the logs.
+      MQTT_URL: services().mqttUrl.replace('mqtt://', `mqtt://svc:${MQTT_URL_PASSWORD}@`),
       MQTT_TOPIC_PREFIX: mqttPrefix,
       MQTT_CLIENT_ID: uniqueName('ms-sec-'),
       API_KEYS: KEY,
@@ -118,8 +120,10 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
         name: 'KafkaJSSASLAuthenticationError',
       })
 
-      // The service never logged its Kafka password.
+      // The service never logged its Kafka password, nor its MQTT URL's (which it logs).
       expect(service.logs()).not.toContain(kafka.users.millstream.password)
+      expect(service.logs()).not.toContain(MQTT_URL_PASSWORD)
+      expect(service.logs()).toContain('mqtt://svc:***@127.0.0.1')
     } finally {
       await service.kill('SIGTERM')
     }
@@ -137,5 +141,28 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
     )
     expect(Number(machine?.produced)).toBe(ORDERS)
     expect(replay.stdout + replay.stderr).not.toContain(kafka.users.millstream.password)
+  })
+
+  it('will not start with a missing password file or a wrong CA, and says every problem at once', async () => {
+    const started = promisify(execFile)(process.execPath, [CLI, 'start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: kafka.brokers,
+        KAFKA_SSL_CA_FILE: kafka.pki.serverKey, // a key, not a certificate
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'millstream',
+        KAFKA_SASL_PASSWORD_FILE: path.join(kafka.dir, 'no-such.password'),
+      },
+      timeout: 30_000,
+    })
+    const failure = await started.then(
+      () => undefined,
+      (err: unknown) => err as { code: number; stderr: string },
+    )
+    expect(failure?.code).toBe(2)
+    expect(failure?.stderr).toContain(
+      `KAFKA_SSL_CA_FILE: ${kafka.pki.serverKey} holds no PEM certificate`,
+    )
+    expect(failure?.stderr).toMatch(/KAFKA_SASL_PASSWORD_FILE: .*no-such\.password: no such file/)
   })
 })
