@@ -25,20 +25,15 @@ export function sanitizeUrl(url: string): string {
   } catch {
     return redactText(url)
   }
-  // `new URL` accepts text such as `a b:c`; only rewrite what has an authority or a query.
+  const secretParams = [...parsed.searchParams.keys()].filter((name) => SECRET_PARAM.test(name))
+  // Nothing to hide: the URL as given, not re-serialised.
+  if (parsed.password === '' && secretParams.length === 0) return url
   if (parsed.password !== '') parsed.password = REDACTED
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, REDACTED)
-  }
-  return parsed.href === url ? url : decodeRedacted(parsed.href)
+  for (const name of secretParams) parsed.searchParams.set(name, REDACTED)
+  return parsed.href
 }
 
 /** Free text (an error's message or stack) with the credentials of any URL in it redacted. */
 export function redactText(text: string): string {
   return text.replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(TEXT_PARAM, `$1${REDACTED}`)
-}
-
-// URLSearchParams encodes `*` as `%2A`; the logs should read `***`.
-function decodeRedacted(href: string): string {
-  return href.replaceAll('%2A%2A%2A', REDACTED)
 }
