@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
 import {
   createTestDatabase,
@@ -141,6 +142,46 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
     )
     expect(Number(machine?.produced)).toBe(ORDERS)
     expect(replay.stdout + replay.stderr).not.toContain(kafka.users.millstream.password)
+  })
+
+  it('runs the cluster roles over SASL_SSL: the ingest bridge and the process consumer group', async () => {
+    const topicPrefix = uniqueName('ms-secl-')
+    await kafka.grant(topicPrefix)
+    const mqttPrefix = uniqueName('secl')
+    const databaseUrl = await createTestDatabase()
+    const service = await ServiceProcess.start({
+      ROLES: 'ingest,process',
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: mqttPrefix,
+      MQTT_CLIENT_ID: uniqueName('ms-secl-'),
+      KAFKA_BROKERS: kafka.brokers,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      INGEST_PARTITIONS: '4',
+      PROCESS_SESSION_TIMEOUT_MS: '6000',
+      KAFKA_SSL_CA_FILE: kafka.pki.caCert,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'millstream',
+      KAFKA_SASL_PASSWORD_FILE: kafka.users.millstream.passwordFile,
+    })
+    const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
+    try {
+      const messages = productionMessages(mqttPrefix, 5, 50)
+      await publisher.publishAll(messages)
+      // MQTT → ingest topic (bridge) → consumer group (process) → PostgreSQL, all as millstream.
+      const produced = await waitFor('every part through the ingest topic', async () => {
+        const [row] = await queryOnce<{ n: number }>(
+          databaseUrl,
+          'SELECT coalesce(sum(produced), 0)::int AS n FROM machine_state',
+        )
+        return row?.n === messages.length ? row.n : undefined
+      })
+      expect(produced).toBe(messages.length)
+      expect(service.logs()).not.toContain(kafka.users.millstream.password)
+    } finally {
+      await publisher.close()
+      await service.kill('SIGTERM')
+    }
   })
 
   it('will not start with a missing password file or a wrong CA, and says every problem at once', async () => {
