@@ -5,13 +5,17 @@
 // the bench measured 10% less CPU at 64 MB than at V8's default, and a third less scavenging
 // time again at 128 MB.
 import { main } from './main/cli.js'
+import { redactText } from './security/redact.js'
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
   },
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`)
+    // A connection string quoted in an error must not reach the terminal or its log.
+    process.stderr.write(
+      `${redactText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
+    )
     process.exitCode = 1
   },
 )

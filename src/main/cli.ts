@@ -4,6 +4,7 @@ import { eventCatalogJson } from '../domain/event-catalog.js'
 import { MillstreamError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import { projectPath } from '../project-root.js'
+import { redactText } from '../security/redact.js'
 import { parseSimulateArgs } from '../simulate/options.js'
 import { Simulator } from '../simulate/simulator.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     config = loadConfig()
   } catch (err) {
     if (err instanceof ConfigError) {
-      tellUser(err.message)
+      tellUser(redactText(err.message))
       return 2
     }
     throw err

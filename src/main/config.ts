@@ -1,6 +1,13 @@
 import { z } from 'zod'
 import type { MachineRules } from '../domain/rules.js'
 import { DURATION_TEXT, parseDuration } from '../series/buckets.js'
+import {
+  KAFKA_SASL_MECHANISMS,
+  kafkaSecurityFrom,
+  type KafkaSecurity,
+} from '../publish/kafka-security.js'
+import { readTextFile, type ReadText } from '../security/tls-material.js'
+import { mqttSecurityFrom, type MqttSecurity } from '../streams/mqtt-security.js'
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -38,6 +45,11 @@ const envSchema = z.object({
     .regex(/^[^#+]+$/, 'no MQTT wildcards')
     .default('factory'),
   MQTT_INGEST: bool.default(true),
+  MQTT_CA_FILE: z.string().min(1).optional(),
+  MQTT_CERT_FILE: z.string().min(1).optional(),
+  MQTT_KEY_FILE: z.string().min(1).optional(),
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD_FILE: z.string().min(1).optional(),
   EMBEDDED_MQTT_PORT: port.default(1883),
   DATABASE_URL: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: port.default(54329),
@@ -52,6 +64,13 @@ const envSchema = z.object({
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_CLIENT_ID: z.string().min(1).default('millstream'),
   KAFKA_MAX_MESSAGE_BYTES: positiveInt.min(4096).default(1_000_000),
+  KAFKA_SSL: bool.optional(),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(KAFKA_SASL_MECHANISMS).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
   INGEST_PARTITIONS: positiveInt.default(24),
   PROCESS_SESSION_TIMEOUT_MS: positiveInt.min(6000).default(10_000),
   HTTP_PORT: port.default(8080),
@@ -131,6 +150,8 @@ export type Config = Readonly<{
     embeddedMaxPacketBytes: number
     /** The most messages the embedded broker queues for one session (not the service's own). */
     embeddedSessionQueue: number
+    /** TLS material and credentials of every MQTT client the service makes. */
+    security: MqttSecurity
   }>
   database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
   kafka: Readonly<{
@@ -139,6 +160,8 @@ export type Config = Readonly<{
     partitions: number
     replicationFactor: number
     clientId: string
+    /** TLS and SASL of every Kafka client the service makes (files already read). */
+    security: KafkaSecurity
     relayBatch: number
     relayPollMs: number
     /**
@@ -220,8 +243,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; the only place that reads `process.env`. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment once; the only place that reads `process.env`. Also reads the files
+ * the security settings name (certificates, keys, passwords), so that a missing or wrong file
+ * stops the start with every such problem listed.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  readText: ReadText = readTextFile,
+): Config {
   const defined = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   )
@@ -247,6 +277,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : []),
   ]
   if (logProblems.length > 0) throw new ConfigError(logProblems)
+  const kafkaSecurity = kafkaSecurityFrom(e, readText)
+  const mqttSecurity = mqttSecurityFrom(e, readText)
+  const securityProblems = [...kafkaSecurity.problems, ...mqttSecurity.problems]
+  if (securityProblems.length > 0) throw new ConfigError(securityProblems)
   const roleSet = new Set(e.ROLES)
   const mode = ROLE_NAMES.every((r) => roleSet.has(r)) ? 'single' : 'cluster'
   if (mode === 'cluster') {
@@ -276,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publishTimeoutMs: e.MQTT_PUBLISH_TIMEOUT_MS,
       embeddedMaxPacketBytes: e.EMBEDDED_MQTT_MAX_PACKET_BYTES,
       embeddedSessionQueue: e.EMBEDDED_MQTT_SESSION_QUEUE,
+      security: mqttSecurity.security,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
     kafka: {
@@ -284,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partitions: e.KAFKA_PARTITIONS,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
       clientId: e.KAFKA_CLIENT_ID,
+      security: kafkaSecurity.security,
       relayBatch: e.RELAY_BATCH,
       relayPollMs: e.RELAY_POLL_MS,
       maxMessageBytes: e.KAFKA_MAX_MESSAGE_BYTES,

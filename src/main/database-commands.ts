@@ -66,6 +66,7 @@ export async function replay(config: Config, log: Logger, args: string[]): Promi
               {
                 brokers: brokers ?? [],
                 clientId: config.kafka.clientId,
+                security: config.kafka.security,
                 since,
                 topics: stateTopics(config.kafka.topicPrefix),
               },

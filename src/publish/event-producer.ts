@@ -8,10 +8,13 @@ import type { Logger } from '../logger.js'
 import { createMissingTopics, kafkaClient } from './kafka-client.js'
 import { keyMemoPartitioner } from './key-partitioner.js'
 import { recordBytes, requestBudget, splitByBytes } from './byte-batches.js'
+import type { KafkaSecurity } from './kafka-security.js'
 
 export type EventProducerOptions = {
   brokers: readonly string[]
   clientId: string
+  /** TLS and SASL (none when absent). */
+  security?: KafkaSecurity
   topicPrefix: string
   partitions: number
   replicationFactor: number
@@ -40,7 +43,7 @@ export class KafkaEventProducer {
     private readonly schemas: SchemaRegistry,
     private readonly log: Logger,
   ) {
-    this.kafka = kafkaClient(options.brokers, options.clientId)
+    this.kafka = kafkaClient(options.brokers, options.clientId, options.security)
   }
 
   /**

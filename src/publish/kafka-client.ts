@@ -1,17 +1,27 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import type { Logger } from '../logger.js'
+import { kafkaConnectionOptions, type KafkaSecurity } from './kafka-security.js'
 
-/** A kafkajs client with deadlines on connecting and bounded retries (callers retry past them). */
-export function kafkaClient(brokers: readonly string[], clientId: string): Kafka {
+/**
+ * A kafkajs client with deadlines on connecting and bounded retries (callers retry past them),
+ * over TLS and SASL as `security` says. Every Kafka client of the service is made here.
+ */
+export function kafkaClient(
+  brokers: readonly string[],
+  clientId: string,
+  security?: KafkaSecurity,
+): Kafka {
   return new Kafka({
     clientId,
     brokers: [...brokers],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
+    // The TLS and SASL handshakes come after the TCP connection: their own deadline.
+    authenticationTimeout: 5000,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    ...kafkaConnectionOptions(security),
   })
 }
-
 /** Creates those of `topics` that do not exist yet, each with `partitions`. */
 export async function createMissingTopics(
   admin: Admin,

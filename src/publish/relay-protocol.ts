@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from './kafka-security.js'
 import type { RelayStatus } from './outbox-relay.js'
 
 /** What the relay thread needs to build its own connections (plain data: it crosses threads). */
@@ -7,6 +8,7 @@ export type RelayWorkerData = {
   producer: {
     brokers: string[]
     clientId: string
+    security: KafkaSecurity
     topicPrefix: string
     partitions: number
     replicationFactor: number

@@ -1,12 +1,15 @@
-import { Kafka, logLevel } from 'kafkajs'
 import type { DomainEvent } from '../domain/events.js'
 import type { SchemaRegistry } from '../publish/avro/schema-registry.js'
 import { decodeSingleObject } from '../publish/avro/single-object.js'
 import type { Logger } from '../logger.js'
+import { kafkaClient } from '../publish/kafka-client.js'
+import type { KafkaSecurity } from '../publish/kafka-security.js'
 
 export type KafkaHistoryOptions = {
   brokers: readonly string[]
   clientId: string
+  /** TLS and SASL (none when absent). */
+  security?: KafkaSecurity
   topics: string[]
   /** Start at this time (epoch ms) instead of the beginning. */
   since?: number
@@ -22,11 +25,7 @@ export async function readKafkaHistory(
   registry: SchemaRegistry,
   log: Logger,
 ): Promise<DomainEvent[]> {
-  const kafka = new Kafka({
-    clientId: options.clientId,
-    brokers: [...options.brokers],
-    logLevel: logLevel.NOTHING,
-  })
+  const kafka = kafkaClient(options.brokers, options.clientId, options.security)
   const admin = kafka.admin()
   await admin.connect()
   const remaining = new Map<string, number>() // topic/partition → last offset to read

@@ -1,3 +1,4 @@
+import { mqttConnectionOptions, type MqttSecurity } from './mqtt-security.js'
 import mqtt, { type MqttClient, type PacketCallback } from 'mqtt'
 import { publishTopicProblem } from '../domain/topic-rules.js'
 import { MillstreamError } from '../errors.js'
@@ -25,6 +26,8 @@ export type PublisherObserver = {
 
 export type PublisherOptions = {
   url: string
+  /** TLS material and credentials beside the URL's. */
+  security?: MqttSecurity
   clientId: string
   /** Every publish is answered within this: acknowledged, refused, or timed out. */
   timeoutMs: number
@@ -96,6 +99,7 @@ export class MqttPublisher implements MessageBus {
       // A broker that stops answering is noticed by the keepalive, and the connection renewed.
       keepalive: 10,
       ...(mqttClientLog ? { log: mqttClientLog } : {}),
+      ...mqttConnectionOptions(options.security),
     })
     return new MqttPublisher(client, options)
   }

@@ -1,3 +1,5 @@
+import { sanitizeUrl } from '../security/redact.js'
+import { mqttConnectionOptions, type MqttSecurity } from './mqtt-security.js'
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import { Subject, type Observable } from 'rxjs'
 import type { Logger } from '../logger.js'
@@ -8,6 +10,8 @@ import { mqttClientLog } from './mqtt-client-log.js'
 
 export type MqttSourceOptions = {
   url: string
+  /** TLS material and credentials beside the URL's. */
+  security?: MqttSecurity
   clientId: string
   topics: string[]
   /** Most messages handed on but not yet acknowledged; past it the source stops reading. */
@@ -73,6 +77,7 @@ export class MqttSource {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       ...(mqttClientLog ? { log: mqttClientLog } : {}),
+      ...mqttConnectionOptions(this.options.security),
       ...(this.options.presence
         ? {
             will: {
@@ -96,7 +101,10 @@ export class MqttSource {
       client.once('error', reject)
     })
     await client.subscribeAsync(this.options.topics, { qos: 1 })
-    this.log.info({ url: this.options.url, topics: this.options.topics }, 'MQTT source subscribed')
+    this.log.info(
+      { url: sanitizeUrl(this.options.url), topics: this.options.topics },
+      'MQTT source subscribed',
+    )
     await this.announce(client, 'online')
     // A persistent session stays subscribed across reconnects: say so again on each.
     client.on('connect', () => void this.announce(client, 'online'))

@@ -45,7 +45,7 @@ export function ingestBridge(
     payloadBytes: config.processing.deadLetterPayloadBytes,
   })
   const bridge = new IngestBridge(
-    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-ingest`),
+    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-ingest`, kafka.security),
     new IngestRecordCodec(),
     {
       topic: ingestTopic(config),
@@ -91,7 +91,7 @@ export function partitionConsumer(
     pipelineHandlers(config, entities, metrics, pipelineLog),
   )
   const consumer = new PartitionConsumer(
-    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-process`),
+    kafkaClient(kafka.brokers ?? [], `${kafka.clientId}-process`, kafka.security),
     new IngestRecordCodec(),
     new PgPartitionClaims(pool, topic, `${hostname()}:${process.pid}`, consumerLog),
     ledger,

@@ -48,6 +48,7 @@ export function commandPublisher(
     start: async () => {
       bus = await MqttPublisher.connect({
         url: mqttUrl,
+        security: config.mqtt.security,
         clientId: `${config.mqtt.clientId}-api-${randomUUID().slice(0, 8)}`,
         timeoutMs: config.mqtt.publishTimeoutMs,
         log: log.child({ module: 'mqtt-publisher' }),

@@ -35,6 +35,7 @@ export function mqttIngest(
   const source = new MqttSource(
     {
       url: mqttUrl,
+      security: config.mqtt.security,
       clientId: config.mqtt.clientId,
       topics: [`${config.mqtt.topicPrefix}/#`, 'supply-chain'],
       maxInFlight: config.processing.maxInFlight,

@@ -22,6 +22,7 @@ export function outboxRelay(
       producer: {
         brokers: [...(config.kafka.brokers ?? [])],
         clientId: config.kafka.clientId,
+        security: config.kafka.security,
         topicPrefix: config.kafka.topicPrefix,
         partitions: config.kafka.partitions,
         replicationFactor: config.kafka.replicationFactor,

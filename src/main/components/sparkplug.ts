@@ -53,6 +53,7 @@ export function sparkplugIngest(
   const source = new MqttSource(
     {
       url: mqttUrl,
+      security: config.mqtt.security,
       clientId,
       topics: hostSubscriptions(config.sparkplug.groups),
       maxInFlight: config.processing.maxInFlight,
@@ -112,6 +113,7 @@ export function sparkplugIngest(
     start: async () => {
       publisher = await MqttPublisher.connect({
         url: mqttUrl,
+        security: config.mqtt.security,
         clientId: `${clientId}-cmd-${randomUUID().slice(0, 8)}`,
         timeoutMs: config.mqtt.publishTimeoutMs,
         log: hostLog,

@@ -31,6 +31,7 @@ from .consumer import (
     all_topics,
     topic_name,
 )
+from .security import KafkaSecurity, KafkaSecurityError
 from .schemas import (
     AvroSchema,
     SchemaLoadError,
@@ -55,6 +56,8 @@ __all__ = [
     "EventDecodeFailure",
     "EventFacts",
     "HEADER_SIZE",
+    "KafkaSecurity",
+    "KafkaSecurityError",
     "MAGIC",
     "NotSingleObjectError",
     "TOPIC_SUFFIXES",

@@ -34,6 +34,7 @@ from confluent_kafka import KafkaException
 from .archive import read_archive
 from .consumer import ConsumedEvent, EventConsumer, to_epoch_ms
 from .schemas import SchemaRegistry
+from .security import KafkaSecurity, KafkaSecurityError
 
 MAX_VIOLATIONS = 50
 
@@ -263,6 +264,29 @@ def _consume_options(p: argparse.ArgumentParser, idle_default: float | None) -> 
         "the idle timeout counts only from the first assignment",
     )
     p.add_argument("--schemas", help="schema folder (default: $MILLSTREAM_SCHEMAS or the repo's schemas/avro)")
+    env = os.environ.get
+    p.add_argument(
+        "--ssl",
+        action="store_true",
+        default=(env("KAFKA_SSL") or "false").lower() in ("true", "1", "yes"),
+        help="TLS to the brokers (default: $KAFKA_SSL; implied by --ssl-ca/--ssl-cert)",
+    )
+    p.add_argument("--ssl-ca", default=env("KAFKA_SSL_CA_FILE"), metavar="FILE", help="PEM CA (default: $KAFKA_SSL_CA_FILE)")
+    p.add_argument("--ssl-cert", default=env("KAFKA_SSL_CERT_FILE"), metavar="FILE", help="PEM client certificate (default: $KAFKA_SSL_CERT_FILE)")
+    p.add_argument("--ssl-key", default=env("KAFKA_SSL_KEY_FILE"), metavar="FILE", help="PEM client key (default: $KAFKA_SSL_KEY_FILE)")
+    p.add_argument(
+        "--sasl-mechanism",
+        default=env("KAFKA_SASL_MECHANISM"),
+        choices=["scram-sha-512", "scram-sha-256", "plain"],
+        help="SASL login (default: $KAFKA_SASL_MECHANISM)",
+    )
+    p.add_argument("--sasl-username", default=env("KAFKA_SASL_USERNAME"), help="default: $KAFKA_SASL_USERNAME")
+    p.add_argument(
+        "--sasl-password-file",
+        default=env("KAFKA_SASL_PASSWORD_FILE"),
+        metavar="FILE",
+        help="file holding the password (default: $KAFKA_SASL_PASSWORD_FILE); never given on the command line",
+    )
     p.add_argument(
         "--kafka-config",
         action="append",
@@ -322,6 +346,19 @@ def _kafka_config(items: Sequence[str]) -> dict[str, str]:
     return conf
 
 
+def security_of(args: argparse.Namespace) -> KafkaSecurity:
+    """The Kafka security the command line (or the environment) asks for."""
+    return KafkaSecurity(
+        ssl=args.ssl,
+        ca_file=args.ssl_ca,
+        cert_file=args.ssl_cert,
+        key_file=args.ssl_key,
+        sasl_mechanism=args.sasl_mechanism,
+        sasl_username=args.sasl_username,
+        sasl_password_file=args.sasl_password_file,
+    )
+
+
 def _make_consumer(args: argparse.Namespace) -> EventConsumer:
     if not args.brokers:
         raise SystemExit("no brokers: pass --brokers or set KAFKA_BROKERS")
@@ -336,6 +373,7 @@ def _make_consumer(args: argparse.Namespace) -> EventConsumer:
         from_beginning=args.from_beginning,
         on_decode_error="yield",
         commit=args.group is not None,
+        security=security_of(args),
         config=_kafka_config(args.kafka_config),
     )
 
@@ -439,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return 0
-    except (KafkaException, FileNotFoundError, ValueError) as exc:
+    except (KafkaException, FileNotFoundError, KafkaSecurityError, ValueError) as exc:
         print(f"millstream_client: error: {exc}", file=sys.stderr)
         return 1
 

@@ -43,6 +43,7 @@ from confluent_kafka import (
 from .catalog import TOPIC_SUFFIXES
 from .codec import DecodedEvent, DecodeError, decode
 from .schemas import SchemaRegistry, default_registry
+from .security import KafkaSecurity
 
 log = logging.getLogger(__name__)
 rdkafka_log = logging.getLogger("millstream_client.librdkafka")
@@ -128,7 +129,8 @@ class EventConsumer:
     ``on_decode_error``: ``"raise"`` (default, raises :class:`EventDecodeFailure`;
     the record is not committed), ``"yield"`` (a ``ConsumedEvent`` with
     ``event=None`` and ``error``) or ``"skip"`` (logged and committed past).
-    ``config``: extra librdkafka settings, applied last.
+    ``security``: TLS and SASL (default: none); ``config``: extra librdkafka
+    settings, applied last.
     """
 
     def __init__(
@@ -144,6 +146,7 @@ class EventConsumer:
         commit: bool = True,
         commit_every: int = 500,
         commit_interval: float = 5.0,
+        security: KafkaSecurity | None = None,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         if from_beginning and from_timestamp is not None:
@@ -170,6 +173,8 @@ class EventConsumer:
         }
         conf["logger"] = rdkafka_log
         conf["error_cb"] = self._on_error
+        if security is not None:
+            conf.update(security.librdkafka_config())
         conf.update(config or {})
         self.last_error: str | None = None
         """The most recent error librdkafka reported (e.g. brokers down, unknown topic)."""

@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream'
+import { createLogger } from '../../src/logger'
+
+function capture(): { log: ReturnType<typeof createLogger>; lines: () => string } {
+  const chunks: string[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString())
+      done()
+    },
+  })
+  return { log: createLogger('info', sink), lines: () => chunks.join('') }
+}
+
+describe('the logger', () => {
+  it('never writes the values of secret fields', () => {
+    const { log, lines } = capture()
+    log.info(
+      { password: 'pw-1', kafka: { sasl: { password: 'pw-2' } }, headers: { 'x-api-key': 'k-3' } },
+      'with secrets',
+    )
+    log.info({ sasl: { password: 'pw-4', username: 'reader' } }, 'sasl')
+    expect(lines()).not.toMatch(/pw-[124]|k-3/)
+    expect(lines()).toContain('reader')
+  })
+
+  it('sanitises URLs logged under url, mqttUrl and databaseUrl', () => {
+    const { log, lines } = capture()
+    log.info(
+      {
+        url: 'mqtts://svc:pw-5@broker:8883',
+        mqttUrl: 'mqtt://svc:pw-6@h',
+        databaseUrl: 'postgres://u:pw-7@db/x?sslpassword=pw-8',
+      },
+      'connected',
+    )
+    expect(lines()).not.toMatch(/pw-[5678]/)
+    expect(lines()).toContain('mqtts://svc:***@broker:8883')
+  })
+
+  it('redacts credentials quoted in an error message and stack', () => {
+    const { log, lines } = capture()
+    log.error({ err: new Error('cannot reach postgres://u:pw-9@db/x') }, 'failed')
+    log.warn({ error: 'cannot reach mqtt://u:pw-10@h' }, 'failed')
+    expect(lines()).not.toMatch(/pw-9|pw-10/)
+    expect(lines()).toContain('postgres://u:***@db/x')
+  })
+})
