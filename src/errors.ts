@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'PUBLISH_TIMEOUT'
   | 'PUBLISH_FAILED'
   | 'PUBLISH_REFUSED'
+  | 'READS_BUSY'
+  | 'READ_TIMEOUT'
 
 /**
  * Base error: a code, an optional cause, whether retrying may succeed and, when it may, how

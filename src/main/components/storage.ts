@@ -3,6 +3,7 @@ import { migrate } from '../../journal/migrate.js'
 import { createPool } from '../../journal/pool.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
+import { ReadPool } from '../../read/read-pool.js'
 import type { Config } from '../config.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../embedded/mqtt-broker.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres.js'
@@ -34,8 +35,8 @@ export function embeddedBroker(mqtt: Config['mqtt'], log: Logger): Component<str
 }
 
 /** The connection pool, with the schema migrated before anything reads or writes. */
-export function database(url: string, log: Logger): Component<pg.Pool> {
-  const pool = createPool(url, log, 20)
+export function database(url: string, poolSize: number, log: Logger): Component<pg.Pool> {
+  const pool = createPool(url, log, poolSize)
   return {
     name: 'database pool',
     start: async () => {
@@ -50,4 +51,19 @@ export function database(url: string, log: Logger): Component<pg.Pool> {
       ),
     }),
   }
+}
+
+/** The API's own pool for reads, bounded in time, apart from the one that commits. */
+export function readPool(url: string, reads: Config['reads'], log: Logger): Component<ReadPool> {
+  const pool = new ReadPool(
+    url,
+    {
+      max: reads.poolSize,
+      statementTimeoutMs: reads.statementTimeoutMs,
+      idleInTransactionTimeoutMs: reads.idleInTransactionTimeoutMs,
+      acquireTimeoutMs: reads.acquireTimeoutMs,
+    },
+    log,
+  )
+  return { name: 'read pool', start: () => Promise.resolve(pool), stop: () => pool.end() }
 }

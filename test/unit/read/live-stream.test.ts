@@ -47,6 +47,7 @@ class Client implements StreamSink {
   readonly messages: StreamMessage[] = []
   full = false
   ended = false
+  aborted = false
   private drained: (() => void)[] = []
 
   send(messages: readonly StreamMessage[]): boolean {
@@ -59,6 +60,9 @@ class Client implements StreamSink {
   }
   end(): void {
     this.ended = true
+  }
+  abort(): void {
+    this.aborted = true
   }
   drain(): void {
     this.full = false
