@@ -141,7 +141,9 @@ class CursorStream extends Readable implements HistoryStream {
   private reading: Promise<unknown> | undefined
   private released: Promise<void> | undefined
   private broken = false
-  private stall: NodeJS.Timeout | undefined
+  /** When the consumer last asked for more (epoch ms). */
+  private lastPull = Date.now()
+  private readonly watch: NodeJS.Timeout
   private readonly onClientError = (err: Error) => {
     this.broken = true
     this.destroy(err)
@@ -157,11 +159,21 @@ class CursorStream extends Readable implements HistoryStream {
     this.pending = first
     // A checked-out client has no pool listener: an error event without ours would crash.
     client.on('error', this.onClientError)
-    this.once('end', () => clearTimeout(this.stall))
+    // A client that takes nothing: no read in flight (the database is not the one waited for)
+    // and no pull for the bound. Checked a few times per bound rather than timed per batch.
+    this.watch = setInterval(
+      () => {
+        if (this.reading === undefined && Date.now() - this.lastPull > bounds.slowClientMs)
+          this.destroy(new SlowClientError('the client stopped reading'))
+      },
+      Math.max(50, bounds.slowClientMs / 4),
+    )
+    this.watch.unref()
+    this.once('end', () => clearInterval(this.watch))
   }
 
   override _read(): void {
-    clearTimeout(this.stall)
+    this.lastPull = Date.now()
     const first = this.pending
     if (first) {
       this.pending = undefined
@@ -195,31 +207,19 @@ class CursorStream extends Readable implements HistoryStream {
     // A short batch means the portal is spent (pg-cursor has already closed it).
     if (batch.length < this.bounds.batchSize) {
       this.finish(this.bounds.rowCap !== undefined && this.rows >= this.bounds.rowCap)
-      return
     }
-    // Until Node asks for more, the client is taking nothing: past the bound it is dropped.
-    this.stall = setTimeout(
-      () => this.destroy(new SlowClientError('the client stopped reading')),
-      this.bounds.slowClientMs,
-    )
-    this.stall.unref()
   }
 
   /** The last row is read: the connection goes back now, whatever the client still has to take. */
   private finish(cutShort: boolean): void {
     if (cutShort && this.lastEventId !== undefined) this.continueAfter = this.lastEventId
     this.released ??= this.releaseClient()
-    this.push(null)
     // The client must still take what is buffered, within the same bound.
-    this.stall = setTimeout(
-      () => this.destroy(new SlowClientError('the client stopped reading')),
-      this.bounds.slowClientMs,
-    )
-    this.stall.unref()
+    this.push(null)
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    clearTimeout(this.stall)
+    clearInterval(this.watch)
     this.released ??= this.releaseClient()
     this.released.then(
       () => callback(err),

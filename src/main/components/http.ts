@@ -156,6 +156,8 @@ function listener(app: Koa, http: Config['http']) {
   return {
     listen: async (): Promise<number> => {
       app.proxy = http.trustProxy
+      // The address the proxy appended, never one a client wrote into the header itself.
+      app.maxIpsCount = 1
       const handle = app.callback()
       const listening = createServer(
         {

@@ -14,7 +14,14 @@ describe('the event query', () => {
     )
     expect(sql).toContain(`payload->>'partId' = $2::text`)
     expect(sql).toContain(`payload->>'damaged' = $3::text`)
-    expect(params).toEqual([['PartProduced'], '4', 'true', 100])
+    expect(sql).toContain('type = $1 ')
+    expect(params).toEqual(['PartProduced', '4', 'true', 100])
+  })
+
+  it('asks for several types as one array', () => {
+    const { sql, params } = eventQuerySql({ types: ['A', 'B'] }, 100)
+    expect(sql).toContain('type = ANY($1::text[])')
+    expect(params).toEqual([['A', 'B'], 100])
   })
 
   it('goes on after a position, in log order', () => {
