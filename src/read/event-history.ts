@@ -114,7 +114,7 @@ async function positionOf(connection: PoolClient, after?: string): Promise<numbe
   const r = await connection.query<{ position: number }>(EVENT_POSITION_SQL, [after])
   const position = r.rows[0]?.position
   if (position === undefined) {
-    throw new MillstreamError('BAD_REQUEST', `query.after: the log holds no event ${after}`)
+    throw new MillstreamError('NOT_FOUND', `query.after: the log holds no event ${after}`)
   }
   return position
 }

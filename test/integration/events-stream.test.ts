@@ -392,9 +392,9 @@ describe('GET /api/v1/events', () => {
       )
     })
 
-    it('answers an `after` the log does not hold with a 400 problem', async () => {
+    it('answers an `after` the log does not hold with a 404 problem', async () => {
       const res = await fetch(`${server.url}/api/v1/events?after=${randomUUID()}`)
-      expect(res.status).toBe(400)
+      expect(res.status).toBe(404)
       expect(((await res.json()) as { detail: string }).detail).toMatch(/query\.after/)
     })
   })

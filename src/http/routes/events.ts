@@ -98,6 +98,7 @@ export function eventRoutes(history: EventHistory, registry: SchemaReads): ApiRo
           contentType: NDJSON,
         },
         400: { description: 'Bad query', schema: problem },
+        404: { description: 'The log holds no event `after` names', schema: problem },
         406: { description: `Accept allows neither ${NDJSON} nor ${AVRO}`, schema: problem },
         503: {
           description:

@@ -46,6 +46,7 @@ const recordResponses = {
     contentType: 'application/x-ndjson',
   },
   400: { description: 'Bad query', schema: problem },
+  404: { description: 'The log holds no event `after` names', schema: problem },
   503: storeUnavailable,
 }
 
