@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'PUBLISH_FAILED'
   | 'PUBLISH_REFUSED'
   | 'BOUND_REACHED'
+  | 'READS_BUSY'
+  | 'READ_TIMEOUT'
 
 /**
  * Base error: a code, an optional cause, whether retrying may succeed and, when it may, how

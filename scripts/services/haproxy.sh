@@ -52,23 +52,32 @@ defaults
   timeout client 60s
   timeout server 60s
   timeout http-request 10s
-  # Up to 3 more tries, each on another server (redispatch 1) rather than the failed one.
+  timeout http-keep-alive 2s
+  timeout queue 5s
+  # Only a connection that failed before the request went out is tried again, up to 3 more
+  # times, each on another server (redispatch 1). A request that reached a server is never
+  # replayed: a slow read that timed out on one server would cost every other one as much.
   retries 3
   option redispatch 1
-  retry-on all-retryable-errors
+  retry-on conn-failure
 
 frontend api
   bind 127.0.0.1:$front
+  # At most 100 connections at once from one client address: one client cannot take the
+  # connections of all (the service caps streams and subscribers per address as well).
+  stick-table type ip size 100k expire 60s store conn_cur
+  tcp-request connection track-sc0 src
+  tcp-request connection reject if { sc0_conn_cur gt 100 }
+  # The client's address for the service's per-client caps (HTTP_TRUST_PROXY=true): one value,
+  # set here, never the client's own.
+  http-request del-header X-Forwarded-For
+  option forwardfor
   default_backend app
 
 backend app
   balance roundrobin
   option httpchk GET /readyz
   http-check expect status 200
-  # A request that reached a server is replayed only if it is idempotent; a request that never
-  # reached one (connection refused) is always retried.
-  acl idempotent method GET HEAD OPTIONS PUT DELETE
-  http-request disable-l7-retry if !idempotent
   default-server inter 1s fall 2 rise 2
 EOF
 i=0

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa'
 import { MillstreamError, type ErrorCode } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { readFailure } from '../read/read-failure.js'
 
 /** The one place where error codes become HTTP statuses. */
 const STATUS: Record<ErrorCode, number> = {
@@ -18,6 +19,8 @@ const STATUS: Record<ErrorCode, number> = {
   PUBLISH_FAILED: 503,
   PUBLISH_REFUSED: 422,
   BOUND_REACHED: 422,
+  READS_BUSY: 503,
+  READ_TIMEOUT: 503,
 }
 
 /** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */
@@ -28,7 +31,8 @@ export function problemDetails(log: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new MillstreamError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`)
       }
-    } catch (err) {
+    } catch (thrown) {
+      const err = readFailure(thrown)
       const known = err instanceof MillstreamError
       const status = known ? STATUS[err.code] : httpStatusOf(err)
       if (status >= 500 && known && err.retriable)

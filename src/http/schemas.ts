@@ -66,7 +66,9 @@ export const problem = z
 
 /** What a route that reads the database may answer when it cannot reach it. */
 export const storeUnavailable = {
-  description: 'The database is unreachable, or the service is shutting down; retry later',
+  description:
+    'The database is unreachable, the reads are busy (a cap on streams or connections) or ran ' +
+    'past their deadline, or the service is shutting down; retry after `Retry-After` seconds',
   schema: problem,
 }
 

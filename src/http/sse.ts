@@ -27,6 +27,10 @@ export class SseSink implements StreamSink {
     if (this.open()) this.body.end()
   }
 
+  abort(): void {
+    this.body.destroy()
+  }
+
   /** The client left or the stream ended: nothing more to write, and nothing to wait for. */
   private write(text: string): boolean {
     return this.open() ? this.body.write(text) : true

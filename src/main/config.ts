@@ -126,6 +126,24 @@ const envSchema = z.object({
   MAX_METRICS_PER_MACHINE: positiveInt.default(200),
   EMBEDDED_MQTT_MAX_PACKET_BYTES: positiveInt.default(1024 * 1024),
   EMBEDDED_MQTT_SESSION_QUEUE: positiveInt.default(10_000),
+  DATABASE_POOL_SIZE: positiveInt.default(20),
+  READ_POOL_SIZE: positiveInt.default(10),
+  READ_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
+  READ_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt.default(10_000),
+  READ_ACQUIRE_TIMEOUT_MS: positiveInt.default(2000),
+  READ_MAX_ROWS: positiveInt.default(100_000),
+  READ_MAX_DURATION_MS: positiveInt.default(60_000),
+  READ_SLOW_CLIENT_TIMEOUT_MS: positiveInt.default(10_000),
+  READ_STREAMS: positiveInt.default(4),
+  READ_STREAMS_PER_CLIENT: positiveInt.default(2),
+  STREAM_MAX_SUBSCRIBERS: positiveInt.default(500),
+  STREAM_MAX_SUBSCRIBERS_PER_CLIENT: positiveInt.default(10),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5000),
+  HTTP_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
+  HTTP_MAX_CONNECTIONS: positiveInt.default(4096),
+  HTTP_TRUST_PROXY: bool.default(false),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -153,7 +171,28 @@ export type Config = Readonly<{
     /** TLS material and credentials of every MQTT client the service makes. */
     security: MqttSecurity
   }>
-  database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
+  database: Readonly<{
+    url: string | undefined
+    embeddedPort: number
+    dataDir: string
+    /** Connections of the pool that commits, relays and follows the log. */
+    poolSize: number
+  }>
+  /**
+   * The API's reads: their own pool (so they never take a writer's connection), each
+   * statement's deadline, the wait for a connection, and the bounds of a streamed answer.
+   */
+  reads: Readonly<{
+    poolSize: number
+    statementTimeoutMs: number
+    idleInTransactionTimeoutMs: number
+    acquireTimeoutMs: number
+    maxRows: number
+    maxDurationMs: number
+    slowClientTimeoutMs: number
+    streams: number
+    streamsPerClient: number
+  }>
   kafka: Readonly<{
     brokers: readonly string[] | undefined
     topicPrefix: string
@@ -180,6 +219,13 @@ export type Config = Readonly<{
     apiKeys: readonly string[]
     readsNeedKey: boolean
     ingestRatePerKey: number
+    headersTimeoutMs: number
+    requestTimeoutMs: number
+    keepAliveTimeoutMs: number
+    idleTimeoutMs: number
+    maxConnections: number
+    /** Take the client's address from X-Forwarded-For (behind a proxy that sets it). */
+    trustProxy: boolean
   }>
   processing: Readonly<{
     maxInFlight: number
@@ -196,7 +242,13 @@ export type Config = Readonly<{
   }>
   rules: Readonly<MachineRules>
   /** The live stream: how often the log is read, updates are sent, and how far back a resume reads. */
-  stream: Readonly<{ pollMs: number; flushMs: number; resumeMaxEvents: number }>
+  stream: Readonly<{
+    pollMs: number
+    flushMs: number
+    resumeMaxEvents: number
+    maxSubscribers: number
+    maxSubscribersPerClient: number
+  }>
   /** Time series for charts: how long each grain is kept, and the follower's batch. */
   series: Readonly<{
     rawRetentionMs: number
@@ -281,6 +333,10 @@ export function loadConfig(
   const mqttSecurity = mqttSecurityFrom(e, readText)
   const securityProblems = [...kafkaSecurity.problems, ...mqttSecurity.problems]
   if (securityProblems.length > 0) throw new ConfigError(securityProblems)
+  // Node refuses a server whose headers may take longer than the whole request.
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS'])
+  }
   const roleSet = new Set(e.ROLES)
   const mode = ROLE_NAMES.every((r) => roleSet.has(r)) ? 'single' : 'cluster'
   if (mode === 'cluster') {
@@ -312,7 +368,23 @@ export function loadConfig(
       embeddedSessionQueue: e.EMBEDDED_MQTT_SESSION_QUEUE,
       security: mqttSecurity.security,
     },
-    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
+    database: {
+      url: e.DATABASE_URL,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+      dataDir: e.DATA_DIR,
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
+    reads: {
+      poolSize: e.READ_POOL_SIZE,
+      statementTimeoutMs: e.READ_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.READ_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      acquireTimeoutMs: e.READ_ACQUIRE_TIMEOUT_MS,
+      maxRows: e.READ_MAX_ROWS,
+      maxDurationMs: e.READ_MAX_DURATION_MS,
+      slowClientTimeoutMs: e.READ_SLOW_CLIENT_TIMEOUT_MS,
+      streams: e.READ_STREAMS,
+      streamsPerClient: e.READ_STREAMS_PER_CLIENT,
+    },
     kafka: {
       brokers: e.KAFKA_BROKERS,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
@@ -332,6 +404,12 @@ export function loadConfig(
       apiKeys: e.API_KEYS ?? [],
       readsNeedKey: e.API_KEYS_FOR_READS,
       ingestRatePerKey: e.INGEST_RATE_PER_KEY,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      trustProxy: e.HTTP_TRUST_PROXY,
     },
     processing: {
       maxInFlight: e.MAX_IN_FLIGHT,
@@ -369,6 +447,8 @@ export function loadConfig(
       pollMs: e.STREAM_POLL_MS,
       flushMs: e.STREAM_FLUSH_MS,
       resumeMaxEvents: e.STREAM_RESUME_MAX_EVENTS,
+      maxSubscribers: e.STREAM_MAX_SUBSCRIBERS,
+      maxSubscribersPerClient: e.STREAM_MAX_SUBSCRIBERS_PER_CLIENT,
     },
     sparkplug: {
       enabled: e.SPARKPLUG,

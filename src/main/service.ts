@@ -18,7 +18,7 @@ import { outboxRelay } from './components/publish.js'
 import { seriesFollower } from './components/series.js'
 import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
 import { logGauges, logMaintenance } from './components/retention.js'
-import { database, embeddedBroker, embeddedPostgres } from './components/storage.js'
+import { database, embeddedBroker, embeddedPostgres, readPool } from './components/storage.js'
 import type { Config } from './config.js'
 
 /** A running service: where it listens and how to stop it. */
@@ -51,7 +51,7 @@ export async function startService(
     config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
   const metrics = createMetrics()
   const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, metrics, log)))
-  const pool = await life.start(database(databaseUrl, log))
+  const pool = await life.start(database(databaseUrl, config.database.poolSize, log))
   // Partitions for what is about to be committed, before anything commits.
   const logs = await life.start(logMaintenance(config, pool, log))
   const relay = config.kafka.brokers
@@ -131,13 +131,24 @@ export async function startService(
   let httpPort: number
   if (single || has('http')) {
     const bus = await life.start(commandPublisher(config, mqttUrl, metrics, log))
+    // The API's reads wait for connections of their own, never for a writer's.
+    const reads = await life.start(readPool(databaseUrl, config.reads, log))
     // The API reads OEE over other windows from the journal; without actors, it only reads.
     const journal =
       entities?.journal ?? new PgEntityJournal(pool, log, { maxBatch: 1, concurrency: 1 })
     httpPort = await life.start(
       httpApi(
         config,
-        { pool, journal, bus, metrics, readiness, version, ...(sparkplug ? { sparkplug } : {}) },
+        {
+          pool,
+          reads,
+          journal,
+          bus,
+          metrics,
+          readiness,
+          version,
+          ...(sparkplug ? { sparkplug } : {}),
+        },
         log,
       ),
     )

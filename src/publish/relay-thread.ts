@@ -10,6 +10,12 @@ import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.js'
 const RELAY_STALL_MS = 10_000
 
 /**
+ * The lag is a count of the log past the relay's cursor: counted at most this often, however
+ * often readiness and metrics are asked, so a flood of `/readyz` costs no scan.
+ */
+const LAG_FRESH_MS = 5000
+
+/**
  * The outbox relay running in a worker thread, seen from the main thread: its latest status
  * (reported every 100 ms), its lag on request, and an orderly stop. A relay thread that dies
  * is started again, so events keep flowing.
@@ -29,6 +35,8 @@ export class RelayThread {
   private readonly lagRequests = new Map<number, (lag: number | undefined) => void>()
   private nextId = 0
   private stopping = false
+  private knownLag: { value: number | undefined; at: number } | undefined
+  private counting: Promise<number | undefined> | undefined
 
   constructor(
     private readonly data: RelayWorkerData,
@@ -60,24 +68,46 @@ export class RelayThread {
    * connection. A send can hang until the broker's request timeout, so a leader that made no
    * progress for a while is failing too.
    */
-  async checks(): Promise<{ kafka: Check; relayLag: Check; parkedRecords: Check }> {
+  checks(): Promise<{ kafka: Check; relayLag: Check; parkedRecords: Check }> {
     const status = this.status()
     const stalled = Date.now() - status.lastProgressAt > RELAY_STALL_MS
-    return {
+    return Promise.resolve({
       kafka: status.leader
         ? {
             ok: status.connected && !stalled,
             detail: status.lastError ?? (stalled ? 'stalled' : 'connected'),
           }
         : { ok: true, detail: 'standby' },
-      relayLag: { ok: true, detail: (await this.lag().catch(() => undefined)) ?? 'unknown' },
+      relayLag: { ok: true, detail: this.lastLag() ?? 'unknown' },
       // Named, but ready all the same: the other records flow past the parked ones.
       parkedRecords: { ok: true, detail: parkedDetail(status.parked) },
-    }
+    })
   }
 
-  /** Events committed but not yet published (undefined before the relay knows its cursor). */
+  /** The lag last counted, at once; a stale one starts a new count for the next caller. */
+  private lastLag(): number | undefined {
+    void this.lag()
+    return this.knownLag?.value
+  }
+
+  /**
+   * Events committed but not yet published (undefined before the relay knows its cursor), as
+   * counted within the last few seconds: one count at a time, shared by every caller.
+   */
   lag(): Promise<number | undefined> {
+    const known = this.knownLag
+    if (known && Date.now() - known.at < LAG_FRESH_MS) return Promise.resolve(known.value)
+    this.counting ??= this.countLag().finally(() => (this.counting = undefined))
+    return this.counting
+  }
+
+  private async countLag(): Promise<number | undefined> {
+    const value = await this.askLag()
+    this.knownLag = { value, at: Date.now() }
+    return value
+  }
+
+  private askLag(): Promise<number | undefined> {
     const worker = this.worker
     if (!worker) return Promise.resolve(undefined)
     const id = this.nextId++

@@ -1,5 +1,6 @@
 import { withTimeout } from '../deadline.js'
 import type { Logger } from '../logger.js'
+import { ClientSlots, type Slot } from './client-slots.js'
 import { acceptsChange, Coalescer, type PendingUpdate, type StreamFilter } from './coalescer.js'
 import {
   compareCursors,
@@ -21,6 +22,12 @@ export type LiveStreamOptions = {
   batch: number
   /** Bounds each flush's row reads. */
   deadlineMs: number
+  /** Subscribers on this instance at most (default: no cap). */
+  maxSubscribers?: number
+  /** Subscribers from one client address at most (default: the instance's cap). */
+  maxSubscribersPerClient?: number
+  /** A subscriber whose socket stays full this long is dropped (default 30 s). */
+  slowClientMs?: number
   log: Logger
   /** Told the number of subscribers whenever it changes. */
   onSubscribers?: (count: number) => void
@@ -37,6 +44,9 @@ type Subscriber = {
   live: boolean
   /** The socket is full: keep coalescing until it drains. */
   blocked: boolean
+  /** When the socket filled up (epoch ms), while it is full. */
+  blockedSince?: number
+  slot: Slot
   closed: boolean
   /**
    * Changes up to here the client already has: it resumed from a point this instance's tail
@@ -58,13 +68,17 @@ export class LiveStream implements LiveUpdates {
   private timers: NodeJS.Timeout[] = []
   private flushing: Promise<void> | undefined
   private closed = false
+  private readonly slots: ClientSlots
 
   constructor(
     private readonly tail: LogTail,
     private readonly changes: ChangeLog,
     private readonly stores: StreamStores,
     private readonly options: LiveStreamOptions,
-  ) {}
+  ) {
+    const max = options.maxSubscribers ?? Number.POSITIVE_INFINITY
+    this.slots = new ClientSlots('stream subscribers', max, options.maxSubscribersPerClient ?? max)
+  }
 
   /** Entities waiting to be sent, summed over subscribers. */
   pendingUpdates(): number {
@@ -73,6 +87,7 @@ export class LiveStream implements LiveUpdates {
     return n
   }
 
+  /** Refused with `READS_BUSY` (503) past the cap on subscribers, per instance or per client. */
   async subscribe(request: StreamRequest, sink: StreamSink): Promise<{ close(): void }> {
     const sub: Subscriber = {
       filter: request.filter,
@@ -81,10 +96,16 @@ export class LiveStream implements LiveUpdates {
       live: false,
       blocked: false,
       closed: false,
+      slot: this.slots.take(request.client ?? 'local'),
     }
-    sub.membership = await this.tail.join((changes) => {
-      for (const c of changes) if (this.wants(sub, c)) sub.pending.add(c)
-    })
+    try {
+      sub.membership = await this.tail.join((changes) => {
+        for (const c of changes) if (this.wants(sub, c)) sub.pending.add(c)
+      })
+    } catch (err) {
+      sub.slot.release()
+      throw err
+    }
     this.add(sub)
     const close = () => this.drop(sub)
     try {
@@ -143,6 +164,13 @@ export class LiveStream implements LiveUpdates {
   /** Every entity changed after `from` up to `to`, then the live updates after `to`. */
   private async catchUp(sub: Subscriber, from: LogCursor, to: LogCursor): Promise<void> {
     const { batch, resumeMaxEvents } = this.options
+    // Positions are numbered as rows are written, so their distance tells, without reading a
+    // row, a resume point far more than the bound back (from 0-0 on a large log, say).
+    if (to.position - from.position > 2 * resumeMaxEvents) {
+      this.reset(sub, to, `more than ${resumeMaxEvents} events since the resume point`)
+      sub.live = true
+      return
+    }
     const missed = new Coalescer()
     let cursor = from
     let read = 0
@@ -173,17 +201,22 @@ export class LiveStream implements LiveUpdates {
     this.options.onSubscribers?.(this.subscribers.size)
     if (this.timers.length === 0) {
       this.timers = [
-        setInterval(() => this.flushSoon(), this.options.flushMs),
+        setInterval(() => {
+          this.dropStalled()
+          this.flushSoon()
+        }, this.options.flushMs),
         setInterval(() => this.keepalive(), this.options.keepaliveMs),
       ]
     }
   }
 
-  private drop(sub: Subscriber): void {
+  private drop(sub: Subscriber, abort = false): void {
     if (sub.closed) return
     sub.closed = true
+    sub.slot.release()
     sub.membership?.leave()
-    sub.sink.end()
+    if (abort) sub.sink.abort()
+    else sub.sink.end()
     this.subscribers.delete(sub)
     this.options.onSubscribers?.(this.subscribers.size)
     if (this.subscribers.size === 0) {
@@ -194,6 +227,20 @@ export class LiveStream implements LiveUpdates {
 
   private keepalive(): void {
     for (const sub of this.subscribers) if (!sub.blocked && !sub.sink.keepalive()) block(sub)
+  }
+
+  /**
+   * Drops a subscriber whose socket has stayed full too long: it gets nothing new meanwhile, and
+   * what it has not taken is cut off rather than held for it.
+   */
+  private dropStalled(): void {
+    const stalledBefore = Date.now() - (this.options.slowClientMs ?? 30_000)
+    for (const sub of [...this.subscribers]) {
+      if (sub.blockedSince !== undefined && sub.blockedSince < stalledBefore) {
+        this.options.log.info('a live stream client stopped reading; dropping it')
+        this.drop(sub, true)
+      }
+    }
   }
 
   /** One flush at a time: a slow one makes the next wait, never run beside it. */
@@ -250,5 +297,9 @@ function send(sub: Subscriber, ...messages: StreamMessage[]): void {
 function block(sub: Subscriber): void {
   if (sub.blocked) return
   sub.blocked = true
-  sub.sink.onDrain(() => (sub.blocked = false))
+  sub.blockedSince = Date.now()
+  sub.sink.onDrain(() => {
+    sub.blocked = false
+    sub.blockedSince = undefined
+  })
 }

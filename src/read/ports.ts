@@ -158,16 +158,25 @@ export type EventQuery = {
   /** Exclusive. */
   to?: number
   limit?: number
-  /** Fields the event must hold with these values (JSON containment), e.g. `{ partId: 4 }`. */
+  /** Fields the event must hold with these values, e.g. `{ partId: 4 }`. */
   contains?: Record<string, string | number | boolean>
+  /** Only events after this one in log order (its `eventId`): where a cut-short answer goes on. */
+  after?: string
 }
+
+/**
+ * A streamed answer. `continueAfter` is set once it has ended cut short by a cap on rows or
+ * duration: the `eventId` of its last event, where the next request goes on.
+ */
+export type HistoryStream = Readable & { readonly continueAfter?: string; readonly rows?: number }
 
 /**
  * The event log, read as a stream. The stream is in object mode; each chunk is one batch: the
  * JSON text of each event (the stored payload), in log order.
  */
 export interface EventHistory {
-  open(query: EventQuery): Promise<Readable>
+  /** `client` is the caller's address, for the per-client cap on open streams. */
+  open(query: EventQuery, client?: string): Promise<HistoryStream>
 }
 
 /** The Avro event schemas: the ones written now and the released versions. */
@@ -193,12 +202,16 @@ export interface StreamSink {
   onDrain(resume: () => void): void
   /** Ends the response (the subscription is over: shutdown, or a failed resume). */
   end(): void
+  /** Cuts the response off, dropping what is buffered (a client that stopped reading). */
+  abort(): void
 }
 
 export type StreamRequest = {
   filter: StreamFilter
   /** The id of the last message the client received, as it sent it (unchecked). */
   resumeFrom?: string
+  /** The client's address, for the per-client cap on subscribers. */
+  client?: string
 }
 
 /** Committed changes as they happen, coalesced per entity. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { get } from 'node:http'
+import { get, type IncomingMessage } from 'node:http'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import Router from '@koa/router'
@@ -21,6 +21,7 @@ import { PgEventHistory, type EventHistory } from '../../src/read/event-history'
 import { ensurePartitions } from '../../src/journal/log-partitions'
 import { migrate } from '../../src/journal/migrate'
 import { createPool } from '../../src/journal/pool'
+import { withTimeout } from '../../src/deadline'
 import { serve } from '../support/http'
 import { createTestDatabase, queryOnce, services, waitFor } from '../../harness/services'
 
@@ -345,6 +346,59 @@ describe('GET /api/v1/events', () => {
     })
   })
 
+  describe('bounds on one answer', () => {
+    const logged = mixedLog(120)
+    const events = logged.map((l) => l.event)
+    let db: { url: string; pool: Pool }
+    let history: PgEventHistory
+    let server: Awaited<ReturnType<typeof serve>>
+
+    beforeAll(async () => {
+      db = await migratedDatabase()
+      await insertLogged(db.pool, logged)
+      history = new PgEventHistory(db.pool, { batchSize: 7, maxRows: 50 })
+      server = await serve(eventsApp(history))
+    })
+    afterAll(async () => {
+      await server.close()
+      await db.pool.end()
+      await dropDatabase(db.url)
+    })
+
+    it('ends an answer at the row cap with a Link trailer that goes on where it stopped', async () => {
+      const got: unknown[] = []
+      let next: string | undefined = '/api/v1/events'
+      const pages: number[] = []
+      while (next !== undefined) {
+        const page = await withTrailers(`${server.url}${next}`)
+        pages.push(page.lines.length)
+        got.push(...page.lines)
+        next = /^<([^>]+)>; rel="next"$/.exec(page.trailers.link ?? '')?.[1]
+      }
+      expect(pages).toEqual([50, 50, 20])
+      expect(got).toEqual(events)
+    })
+
+    it('goes on with what is left of the limit asked for', async () => {
+      const first = await withTrailers(`${server.url}/api/v1/events?type=PartProduced&limit=60`)
+      expect(first.lines).toHaveLength(50)
+      expect(first.trailers.link).toMatch(/limit=10/)
+      const rest = await withTrailers(
+        `${server.url}${/<([^>]+)>/.exec(first.trailers.link ?? '')?.[1]}`,
+      )
+      expect(rest.trailers.link).toBeUndefined()
+      expect([...first.lines, ...rest.lines]).toEqual(
+        events.filter((e) => e.type === 'PartProduced').slice(0, 60),
+      )
+    })
+
+    it('answers an `after` the log does not hold with a 404 problem', async () => {
+      const res = await fetch(`${server.url}/api/v1/events?after=${randomUUID()}`)
+      expect(res.status).toBe(404)
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/query\.after/)
+    })
+  })
+
   describe('over a million events', () => {
     const TOTAL = 1_000_000
     let db: { url: string; pool: Pool }
@@ -372,7 +426,7 @@ describe('GET /api/v1/events', () => {
     })
 
     it('gives the connection back when the client goes away mid-stream', async () => {
-      const history = new PgEventHistory(db.pool)
+      const history = new PgEventHistory(db.pool, UNCAPPED)
       const server = await serve(eventsApp(history))
       try {
         const openWhileStreaming = await new Promise<number>((resolve, reject) => {
@@ -403,8 +457,52 @@ describe('GET /api/v1/events', () => {
       }
     })
 
+    it('cuts off a client that stops reading and gives its connection and snapshot back', async () => {
+      // Each wait below has its own deadline: the test fails in seconds, not at jest's timeout.
+      const history = new PgEventHistory(db.pool, { ...UNCAPPED, slowClientMs: 500 })
+      const server = await serve(eventsApp(history))
+      try {
+        let response: IncomingMessage | undefined
+        const aborted = new Promise<void>((resolve, reject) => {
+          get(`${server.url}/api/v1/events`, (res) => {
+            // Takes the headers and nothing more: the socket's buffers fill and the server waits.
+            response = res
+            res.pause()
+            res.once('error', () => undefined)
+            res.once('close', () => resolve())
+            res.once('end', () => reject(new Error('the answer ended cleanly')))
+          }).on('error', () => undefined)
+        })
+        await waitFor(
+          'a stream to open',
+          () => Promise.resolve(history.active === 1 || undefined),
+          10_000,
+          10,
+        )
+        await waitFor(
+          'the stalled stream to close',
+          () => Promise.resolve(history.active === 0 || undefined),
+          10_000,
+          20,
+        )
+        // What the kernel still held reaches the client, then the cut: no clean end.
+        response?.resume()
+        await withTimeout(aborted, 5000)
+        expect(db.pool.idleCount).toBe(db.pool.totalCount)
+        const held = await queryOnce<{ n: number }>(
+          db.url,
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND state IN ('active', 'idle in transaction')`,
+        )
+        expect(held[0]?.n).toBe(0)
+      } finally {
+        await server.close()
+      }
+    })
+
     it('cuts the response short, rather than ending it cleanly, when the database connection dies', async () => {
-      const history = new PgEventHistory(db.pool)
+      const history = new PgEventHistory(db.pool, UNCAPPED)
       const server = await serve(eventsApp(history))
       try {
         const res = await fetch(`${server.url}/api/v1/events`)
@@ -413,7 +511,7 @@ describe('GET /api/v1/events', () => {
         await queryOnce(
           db.url,
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE datname = current_database() AND query LIKE 'SELECT payload::text FROM event_log%'`,
+            WHERE datname = current_database() AND query LIKE 'SELECT payload::text, event_id::text FROM event_log%'`,
         )
         const drain = async () => {
           for (;;) if ((await reader?.read())?.done !== false) return
@@ -458,6 +556,30 @@ describe('GET /api/v1/events', () => {
     })
   })
 })
+
+/** The NDJSON lines of an answer, and its HTTP trailers (lower-cased names). */
+function withTrailers(url: string): Promise<{ lines: unknown[]; trailers: NodeJS.Dict<string> }> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (text += chunk))
+      res.on('end', () =>
+        resolve({
+          lines: text
+            .split('\n')
+            .filter((l) => l.length > 0)
+            .map((l) => JSON.parse(l) as unknown),
+          trailers: res.trailers,
+        }),
+      )
+      res.on('error', reject)
+    }).on('error', reject)
+  })
+}
+
+/** No cap on rows that a million-event answer would reach: these tests are about one long answer. */
+const UNCAPPED = { maxRows: 10_000_000, maxDurationMs: 600_000 }
 
 /** Reads the whole body, pausing now and then so the server has to wait for its client. */
 function consumeSlowly(url: string): Promise<{ lines: number; last: string }> {

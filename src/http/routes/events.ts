@@ -8,7 +8,7 @@ import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import { avroRecordOf } from '../../publish/avro/event-records.js'
 import type { EventSchema } from '../../publish/avro/schema-registry.js'
-import type { EventHistory, SchemaReads } from '../../read/ports.js'
+import type { EventHistory, HistoryStream, SchemaReads } from '../../read/ports.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { entityKeyParam, intParam, problem } from '../schemas.js'
 
@@ -29,6 +29,23 @@ const typeList = z
   .pipe(z.array(eventType).min(1, 'name at least one event type'))
   .transform((types) => [...new Set(types)])
 
+/** Where a cut-short answer goes on: the `eventId` of the last event it held. */
+export const afterParam = z
+  .uuid()
+  .optional()
+  .meta({
+    description:
+      'Only events after this one in log order (its eventId): how an answer cut short by the ' +
+      'service’s caps on rows or duration goes on (see the `Link` trailer)',
+  })
+
+/** What a streamed answer says about its caps, for the document. */
+export const CAPPED =
+  'At most READ_MAX_ROWS events and READ_MAX_DURATION_MS per answer: an answer cut short by ' +
+  'either ends cleanly and sends the HTTP trailer `Link: <same query with after=<last eventId>>; ' +
+  'rel="next"`; a client that cannot read trailers asks again with `after=` its last eventId ' +
+  'until an answer is empty.'
+
 const eventsQuery = z.strictObject({
   type: typeList.optional().meta({
     description: `Event types, repeated or comma-separated: ${eventType.options.join(', ')}`,
@@ -42,6 +59,7 @@ const eventsQuery = z.strictObject({
       'Events that occurred before this (exclusive): ISO-8601 or epoch ms; not before `from`',
   }),
   limit: intParam(1).optional().meta({ description: 'At most this many events' }),
+  after: afterParam,
   codec: z
     .enum(['null', 'deflate'])
     .default('null')
@@ -74,13 +92,20 @@ export function eventRoutes(history: EventHistory, registry: SchemaReads): ApiRo
           description:
             `One JSON event per line; with \`Accept: ${AVRO}\` an Avro object container file ` +
             'whose schema is the union of the selected event records (the record itself when one ' +
-            'type is selected). Avro output leaves out event types that have no Avro schema.',
+            'type is selected). Avro output leaves out event types that have no Avro schema. ' +
+            CAPPED,
           schema: eventView,
           contentType: NDJSON,
         },
         400: { description: 'Bad query', schema: problem },
+        404: { description: 'The log holds no event `after` names', schema: problem },
         406: { description: `Accept allows neither ${NDJSON} nor ${AVRO}`, schema: problem },
-        503: { description: 'Too many streams open, or the database is down', schema: problem },
+        503: {
+          description:
+            'Too many streams open (on the instance or from this client), no read connection ' +
+            'in time, the read ran past its deadline, or the database is down; Retry-After says when to retry',
+          schema: problem,
+        },
       },
       handle: async (ctx, { query: q }) => {
         if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
@@ -88,18 +113,19 @@ export function eventRoutes(history: EventHistory, registry: SchemaReads): ApiRo
         }
         const format = ctx.accepts(NDJSON, AVRO)
         if (format === false) ctx.throw(406, `this resource is served as ${NDJSON} or ${AVRO}`)
-        const filter = { key: q.key, from: q.from, to: q.to, limit: q.limit }
+        const filter = { key: q.key, from: q.from, to: q.to, limit: q.limit, after: q.after }
         if (format === AVRO) {
           const container = avroContainer(registry, q.type)
           const encoder = new avro.streams.BlockEncoder(container.type, {
             codec: q.codec,
             writeHeader: 'always',
           })
-          const source = await history.open({ ...filter, types: container.types })
-          stream(ctx, AVRO, pipeline(source, eachRecord(container.toRecord), encoder, ignore))
+          const source = await history.open({ ...filter, types: container.types }, ctx.ip)
+          const next = nextLink(ctx, source, q.limit)
+          stream(ctx, AVRO, pipeline(source, eachRecord(container.toRecord), encoder, next, ignore))
         } else {
-          const source = await history.open({ ...filter, types: q.type })
-          streamNdjson(ctx, source)
+          const source = await history.open({ ...filter, types: q.type }, ctx.ip)
+          streamNdjson(ctx, source, q.limit)
         }
       },
     }),
@@ -112,16 +138,39 @@ export function eventRoutes(history: EventHistory, registry: SchemaReads): ApiRo
  */
 const ignore = (): void => undefined
 
-/** Answers with the events of `source` as NDJSON. */
-export function streamNdjson(ctx: Context, source: Readable): void {
-  stream(ctx, NDJSON, pipeline(source, ndjsonLines(), ignore))
+/** Answers with the events of `source` as NDJSON; `limit` is what the caller asked for. */
+export function streamNdjson(ctx: Context, source: HistoryStream, limit?: number): void {
+  stream(ctx, NDJSON, pipeline(source, ndjsonLines(), nextLink(ctx, source, limit), ignore))
 }
 
 function stream(ctx: Context, type: string, body: Readable): void {
   ctx.status = 200
   ctx.type = type
   ctx.set('Cache-Control', 'no-store')
+  ctx.set('Trailer', 'Link')
   ctx.body = body
+}
+
+/**
+ * Passes the answer through and, once it has ended cut short by a cap, adds the `Link` trailer
+ * naming the same query after its last event (the rest of `limit`, when one was asked for).
+ */
+function nextLink(ctx: Context, source: HistoryStream, limit?: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      callback(null, chunk)
+    },
+    flush(callback) {
+      const after = source.continueAfter
+      if (after !== undefined) {
+        const query = new URLSearchParams(ctx.querystring)
+        query.set('after', after)
+        if (limit !== undefined) query.set('limit', String(limit - (source.rows ?? 0)))
+        ctx.res.addTrailers({ Link: `<${ctx.path}?${query.toString()}>; rel="next"` })
+      }
+      callback()
+    },
+  })
 }
 
 /** Batches of stored JSON texts to NDJSON bytes (stored JSON never holds a raw newline). */

@@ -6,7 +6,7 @@ import type { Oee } from '../../domain/oee.js'
 import type { EventHistory } from '../../read/ports.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { intParam, machineIdParam, problem, storeUnavailable } from '../schemas.js'
-import { streamNdjson } from './events.js'
+import { afterParam, CAPPED, streamNdjson } from './events.js'
 
 const range = {
   from: timestampTextSchema
@@ -16,6 +16,7 @@ const range = {
     description: 'Produced before this (exclusive): ISO-8601 or epoch ms; not before `from`',
   }),
   limit: intParam(1).optional(),
+  after: afterParam,
 }
 const productionQuery = z.strictObject({
   machineId: machineIdParam.optional(),
@@ -39,8 +40,13 @@ const record = z
   .meta({ description: 'One PartProduced event per NDJSON line' })
 
 const recordResponses = {
-  200: { description: 'Records in log order', schema: record, contentType: 'application/x-ndjson' },
+  200: {
+    description: `Records in log order. ${CAPPED}`,
+    schema: record,
+    contentType: 'application/x-ndjson',
+  },
   400: { description: 'Bad query', schema: problem },
+  404: { description: 'The log holds no event `after` names', schema: problem },
   503: storeUnavailable,
 }
 
@@ -85,24 +91,26 @@ export function productionRoutes(
   })
   const open = async (
     ctx: Parameters<ApiRoute['handle']>[0],
-    q: { from?: number; to?: number; limit?: number },
+    q: { from?: number; to?: number; limit?: number; after?: string },
     key: string | undefined,
     contains: Record<string, string | number | boolean>,
   ) => {
     if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
       throw new MillstreamError('BAD_REQUEST', 'query.from: must not be after query.to')
     }
-    streamNdjson(
-      ctx,
-      await history.open({
+    const source = await history.open(
+      {
         types: ['PartProduced'],
         key,
         from: q.from,
         to: q.to,
         limit: q.limit,
+        after: q.after,
         contains,
-      }),
+      },
+      ctx.ip,
     )
+    streamNdjson(ctx, source, q.limit)
   }
   return [
     defineRoute({

@@ -54,10 +54,12 @@ const DESCRIPTION = `Server-Sent Events of committed changes, in commit order, f
 Every message's \`id\` is a cursor (\`<txId>-<position>\`); reconnecting with \`Last-Event-ID\`
 resumes after it. Events: \`hello\` {cursor} first; \`machine\` {machine: MachineView, types};
 \`part\` PartView; \`material\` MaterialView; \`deadletter\` {id, source, reason, receivedAt,
-recordedAt} (the newest letter of its source); \`reset\` {reason}: the resume point is unusable,
-reload and follow on. Updates are coalesced per entity, at most one per entity per flush; each
+recordedAt} (the newest letter of its source); \`reset\` {reason}: the resume point is unusable
+(not in the log, or more than STREAM_RESUME_MAX_EVENTS events back), reload and follow on. Updates are coalesced per entity, at most one per entity per flush; each
 carries the entity's current row. \`: keepalive\` comment lines keep idle proxies open. For no
-gap: open the stream, wait for \`hello\`, load the lists, then apply updates.`
+gap: open the stream, wait for \`hello\`, load the lists, then apply updates. Subscribers are capped
+per instance and per client address (503 with Retry-After past either); a client that stops
+reading for READ_SLOW_CLIENT_TIMEOUT_MS is dropped.`
 
 /** The live stream of committed changes. */
 export function streamRoutes(live: LiveUpdates): ApiRoute[] {
@@ -78,7 +80,7 @@ export function streamRoutes(live: LiveUpdates): ApiRoute[] {
         const kinds = q.kind ?? new Set(KINDS)
         const resumeFrom = ctx.get('last-event-id') || q.lastEventId
         const subscription = await live
-          .subscribe({ filter: { kinds, machines: q.machine }, resumeFrom }, sink)
+          .subscribe({ filter: { kinds, machines: q.machine }, resumeFrom, client: ctx.ip }, sink)
           .catch((err: unknown) => {
             throw err instanceof MillstreamError
               ? err

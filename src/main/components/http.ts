@@ -66,7 +66,10 @@ export function commandPublisher(
 export function httpApi(
   config: Config,
   wiring: {
+    /** The pool that commits: what commands read before they publish. */
     pool: pg.Pool
+    /** The pool the API's reads, streams and live stream use. */
+    reads: pg.Pool
     journal: Pick<EntityJournal, 'load'>
     bus: MqttPublisher
     metrics: Metrics
@@ -77,9 +80,15 @@ export function httpApi(
   },
   log: Logger,
 ): Component<number> {
-  const { pool, journal, bus, metrics } = wiring
-  const eventHistory = new PgEventHistory(pool)
-  const stream = liveStream(config, pool, metrics, log)
+  const { pool, reads, journal, bus, metrics } = wiring
+  const eventHistory = new PgEventHistory(reads, {
+    maxStreams: config.reads.streams,
+    maxStreamsPerClient: config.reads.streamsPerClient,
+    maxRows: config.reads.maxRows,
+    maxDurationMs: config.reads.maxDurationMs,
+    slowClientMs: config.reads.slowClientTimeoutMs,
+  })
+  const stream = liveStream(config, reads, metrics, log)
   const app = createHttpApp({
     metrics,
     bus,
@@ -98,11 +107,12 @@ export function httpApi(
     oeeWindowMs: config.rules.oeeWindowMs,
     eventHistory,
     stream,
-    machines: new MachineQueries(pool),
-    plant: new PlantQueries(pool),
-    series: new SeriesQueries(pool),
-    catalog: new CatalogQueries(pool),
-    deadLetters: new PgDeadLetterQueries(pool),
+    machines: new MachineQueries(reads),
+    plant: new PlantQueries(reads),
+    series: new SeriesQueries(reads),
+    catalog: new CatalogQueries(reads),
+    deadLetters: new PgDeadLetterQueries(reads),
+    // The write pool: the operator's republish command updates these rows.
     parkedRecords: new PgParkedRecords(pool, kafkaRelayName(config.kafka)),
     schemas: SchemaRegistry.fromDirectory(),
     readiness: wiring.readiness,
@@ -140,13 +150,32 @@ export function opsApi(
   return { name: 'ops http server', start: server.listen, stop: server.close }
 }
 
-/** An HTTP server for `app` on the configured address; `listen` yields the port. */
+/**
+ * An HTTP server for `app` on the configured address; `listen` yields the port. Its timeouts
+ * and connection cap bound what a client that sends slowly, or never reads, can hold: a
+ * request's headers and whole body each have a deadline, a socket with no traffic either way
+ * is closed, and connections past the cap are refused at once.
+ */
 function listener(app: Koa, http: Config['http']) {
   let server: Server | undefined
   return {
     listen: async (): Promise<number> => {
+      app.proxy = http.trustProxy
+      // The address the proxy appended, never one a client wrote into the header itself.
+      app.maxIpsCount = 1
       const handle = app.callback()
-      const listening = createServer((req, res) => void handle(req, res))
+      const listening = createServer(
+        {
+          headersTimeout: http.headersTimeoutMs,
+          requestTimeout: http.requestTimeoutMs,
+          keepAliveTimeout: http.keepAliveTimeoutMs,
+          // How often the two deadlines above are checked (Node's default is 30 s).
+          connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
+        },
+        (req, res) => void handle(req, res),
+      )
+      listening.maxConnections = http.maxConnections
+      listening.setTimeout(http.idleTimeoutMs, (socket) => socket.destroy())
       server = listening
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject)
@@ -190,6 +219,9 @@ function liveStream(config: Config, pool: pg.Pool, metrics: Metrics, log: Logger
       flushMs: config.stream.flushMs,
       keepaliveMs: 15_000,
       resumeMaxEvents: config.stream.resumeMaxEvents,
+      maxSubscribers: config.stream.maxSubscribers,
+      maxSubscribersPerClient: config.stream.maxSubscribersPerClient,
+      slowClientMs: config.reads.slowClientTimeoutMs,
       batch: STREAM_BATCH,
       deadlineMs: STREAM_DEADLINE_MS,
       log: streamLog,

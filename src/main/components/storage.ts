@@ -4,6 +4,7 @@ import { createPool } from '../../journal/pool.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
+import { ReadPool } from '../../read/read-pool.js'
 import type { Config } from '../config.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../embedded/mqtt-broker.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres.js'
@@ -52,8 +53,8 @@ export function embeddedBroker(
 }
 
 /** The connection pool, with the schema migrated before anything reads or writes. */
-export function database(url: string, log: Logger): Component<pg.Pool> {
-  const pool = createPool(url, log, 20)
+export function database(url: string, poolSize: number, log: Logger): Component<pg.Pool> {
+  const pool = createPool(url, log, poolSize)
   return {
     name: 'database pool',
     start: async () => {
@@ -68,4 +69,19 @@ export function database(url: string, log: Logger): Component<pg.Pool> {
       ),
     }),
   }
+}
+
+/** The API's own pool for reads, bounded in time, apart from the one that commits. */
+export function readPool(url: string, reads: Config['reads'], log: Logger): Component<ReadPool> {
+  const pool = new ReadPool(
+    url,
+    {
+      max: reads.poolSize,
+      statementTimeoutMs: reads.statementTimeoutMs,
+      idleInTransactionTimeoutMs: reads.idleInTransactionTimeoutMs,
+      acquireTimeoutMs: reads.acquireTimeoutMs,
+    },
+    log,
+  )
+  return { name: 'read pool', start: () => Promise.resolve(pool), stop: () => pool.end() }
 }

@@ -147,6 +147,7 @@ describe('GET /events (fake history)', () => {
       'from',
       'to',
       'limit',
+      'after',
       'codec',
     ])
   })

@@ -11,6 +11,8 @@ import type { StreamStores } from '../../../src/read/stream-rows'
 class MemoryLog implements ChangeLog {
   readonly rows: LogChange[] = []
   reads = 0
+  /** Reads of a resume's catch-up (the only ones bounded by `upTo`). */
+  catchUpReads = 0
   private tx = 1000n
 
   commit(kind: EntityType, entityId: string, type: EventType, sequence = 1): LogChange {
@@ -31,6 +33,7 @@ class MemoryLog implements ChangeLog {
 
   after(after: LogCursor, limit: number, upTo?: LogCursor): Promise<LogChange[]> {
     this.reads++
+    if (upTo) this.catchUpReads++
     const rows = this.rows.filter(
       (r) => compareCursors(r.cursor, after) > 0 && (!upTo || compareCursors(r.cursor, upTo) <= 0),
     )
@@ -47,6 +50,7 @@ class Client implements StreamSink {
   readonly messages: StreamMessage[] = []
   full = false
   ended = false
+  aborted = false
   private drained: (() => void)[] = []
 
   send(messages: readonly StreamMessage[]): boolean {
@@ -59,6 +63,9 @@ class Client implements StreamSink {
   }
   end(): void {
     this.ended = true
+  }
+  abort(): void {
+    this.aborted = true
   }
   drain(): void {
     this.full = false
@@ -109,6 +116,11 @@ describe('the live stream', () => {
     resumeMaxEvents = 1000,
     rows: StreamStores = stores,
     headOf: (log: MemoryLog) => ChangeLog = (l) => l,
+    bounds: {
+      maxSubscribers?: number
+      maxSubscribersPerClient?: number
+      slowClientMs?: number
+    } = {},
   ): void {
     log = new MemoryLog()
     tail = new LogTail(headOf(log), { pollMs: 5, batch: 3, log: pino({ level: 'silent' }) })
@@ -120,9 +132,56 @@ describe('the live stream', () => {
       deadlineMs: 1000,
       log: pino({ level: 'silent' }),
       onSubscribers: (n) => (subscribers = n),
+      ...bounds,
     })
   }
   afterEach(() => live.close())
+
+  it('refuses a subscriber past its address’s cap with a retry delay, and takes one once a slot frees', async () => {
+    start(1000, stores, (l) => l, { maxSubscribers: 10, maxSubscribersPerClient: 2 })
+    const first = await live.subscribe({ filter: { kinds: ALL }, client: 'a' }, new Client())
+    await live.subscribe({ filter: { kinds: ALL }, client: 'a' }, new Client())
+    await expect(
+      live.subscribe({ filter: { kinds: ALL }, client: 'a' }, new Client()),
+    ).rejects.toMatchObject({ code: 'READS_BUSY', retryAfterSeconds: expect.any(Number) })
+    await live.subscribe({ filter: { kinds: ALL }, client: 'b' }, new Client())
+    first.close()
+    await live.subscribe({ filter: { kinds: ALL }, client: 'a' }, new Client())
+    expect(subscribers).toBe(3)
+  })
+
+  it('refuses every subscriber past the instance’s cap', async () => {
+    start(1000, stores, (l) => l, { maxSubscribers: 2 })
+    await live.subscribe({ filter: { kinds: ALL }, client: 'a' }, new Client())
+    await live.subscribe({ filter: { kinds: ALL }, client: 'b' }, new Client())
+    await expect(
+      live.subscribe({ filter: { kinds: ALL }, client: 'c' }, new Client()),
+    ).rejects.toMatchObject({ code: 'READS_BUSY' })
+  })
+
+  it('cuts off a subscriber whose socket stays full past the bound, and keeps the others', async () => {
+    start(1000, stores, (l) => l, { slowClientMs: 60 })
+    const stuck = new Client()
+    const reading = new Client()
+    await live.subscribe({ filter: { kinds: ALL } }, stuck)
+    await live.subscribe({ filter: { kinds: ALL } }, reading)
+    stuck.full = true
+    log.commit('machine', 'M-1', 'PartProduced')
+    await until('the stuck client cut off', () => stuck.aborted)
+    expect(stuck.ended).toBe(false)
+    expect(subscribers).toBe(1)
+    log.commit('machine', 'M-2', 'PartProduced')
+    await until('the other still served', () => reading.updates().length === 2)
+  })
+
+  it('resets a resume far further back than it may read without reading the log', async () => {
+    start(4)
+    for (let i = 0; i < 20; i++) log.commit('machine', 'M-1', 'PartProduced')
+    const client = new Client()
+    await live.subscribe({ filter: { kinds: ALL }, resumeFrom: '1001-1' }, client)
+    await until('a reset', () => client.events().includes('reset'))
+    expect(log.catchUpReads).toBe(0)
+  })
 
   it('says hello with the head of the log, then sends what is committed after it', async () => {
     start()
@@ -268,14 +327,16 @@ describe('the live stream', () => {
 
   it('resets a resume from further back than it may read', async () => {
     start(4)
-    for (let i = 0; i < 10; i++) log.commit('machine', 'M-1', 'PartProduced')
+    // Within twice the bound: found out by reading.
+    for (let i = 0; i < 8; i++) log.commit('machine', 'M-1', 'PartProduced')
     const client = new Client()
     await live.subscribe({ filter: { kinds: ALL }, resumeFrom: '1001-1' }, client)
     await until('a reset', () => client.events().includes('reset'))
     expect(client.messages.map((m) => [m.event, m.id])).toEqual([
       ['hello', '1001-1'],
-      ['reset', '1010-10'],
+      ['reset', '1008-8'],
     ])
+    expect(log.catchUpReads).toBeGreaterThan(0)
   })
 
   it('filters by kind and machine', async () => {
