@@ -3,7 +3,7 @@ import Koa from 'koa'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { MessageBus } from '../streams/mqtt-publisher.js'
-import type { ApiKeys } from './api-keys.js'
+import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
@@ -22,7 +22,7 @@ import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
 import { swaggerUi } from './swagger-ui.js'
 import { methodNotAllowed } from './method-not-allowed.js'
-import { koaPath, type ApiRoute } from './route.js'
+import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
@@ -68,7 +68,7 @@ const API_PREFIX = '/api/v1'
 /** Builds the Koa app (never listens: the composition root does). */
 export function createHttpApp(deps: HttpDeps): Koa {
   const guarded = (route: ApiRoute): ApiRoute =>
-    deps.readsNeedKey && !route.auth ? { ...route, auth: true } : route
+    deps.readsNeedKey && !route.scope ? { ...route, scope: 'read' } : route
   const groups = [
     {
       prefix: API_PREFIX,
@@ -89,8 +89,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
   ]
   const openapi = buildOpenApi(groups, deps.version)
   const router = new Router()
+  const audit = deps.log.child({ module: 'audit' })
   for (const { prefix, routes } of groups)
-    for (const route of routes) mount(router, prefix, route, deps.apiKeys)
+    for (const route of routes) mount(router, prefix, route, deps.apiKeys, audit)
   router.get(`${API_PREFIX}/openapi.json`, (ctx) => {
     ctx.body = openapi
   })
@@ -140,8 +141,9 @@ export function createOpsApp(
   deps: Pick<HttpDeps, 'metrics' | 'readiness' | 'apiKeys' | 'log'>,
 ): Koa {
   const router = new Router()
+  const audit = deps.log.child({ module: 'audit' })
   for (const route of healthRoutes(deps.readiness, deps.metrics.registry))
-    mount(router, '', route, deps.apiKeys)
+    mount(router, '', route, deps.apiKeys, audit)
   const app = new Koa()
   app.use(problemDetails(deps.log.child({ module: 'http' })))
   app.use(methodNotAllowed(router))
@@ -149,26 +151,65 @@ export function createOpsApp(
   return app
 }
 
-function mount(router: Router, prefix: string, route: ApiRoute, apiKeys: ApiKeys): void {
+function mount(
+  router: Router,
+  prefix: string,
+  route: ApiRoute,
+  apiKeys: ApiKeys,
+  audit: Logger,
+): void {
   router[route.method](`${prefix}${koaPath(route.path)}`, async (ctx) => {
-    if (route.auth) {
-      const verdict = apiKeys.check(ctx.get('authorization') || undefined)
-      if (verdict === 'missing') {
-        ctx.set('WWW-Authenticate', 'Bearer')
-        throw new MillstreamError(
-          'UNAUTHORIZED',
-          'an API key is required: Authorization: Bearer <key>',
-        )
-      }
-      if (verdict === 'invalid') throw new MillstreamError('FORBIDDEN', 'the API key is not valid')
+    const caller = route.scope ? authenticate(apiKeys, ctx) : undefined
+    let input: UntypedInput | undefined
+    try {
+      if (caller && route.scope && !caller.scopes.has(route.scope))
+        throw new MillstreamError('FORBIDDEN', `the API key lacks scope ${route.scope}`)
+      const params = route.params ? parseOr400(route.params, ctx.params, 'path') : {}
+      const query = route.query ? parseOr400(route.query, ctx.query, 'query') : {}
+      const body = route.body
+        ? parseOr400(route.body, (ctx.request as { body?: unknown }).body, 'body')
+        : undefined
+      input = { params, query, body, ...(caller ? { caller } : {}) }
+      await route.handle(ctx, input)
+      if (caller && route.audit) record(audit, caller, route, ctx.path, input, String(ctx.status))
+    } catch (err) {
+      const outcome = err instanceof MillstreamError ? err.code : 'FAILED'
+      if (caller && route.audit) record(audit, caller, route, ctx.path, input, outcome)
+      throw err
     }
-    const params = route.params ? parseOr400(route.params, ctx.params, 'path') : {}
-    const query = route.query ? parseOr400(route.query, ctx.query, 'query') : {}
-    const body = route.body
-      ? parseOr400(route.body, (ctx.request as { body?: unknown }).body, 'body')
-      : undefined
-    await route.handle(ctx, { params, query, body })
   })
+}
+
+/** The key an `Authorization` header names; 401 when it names none or an unknown one. */
+function authenticate(apiKeys: ApiKeys, ctx: Koa.Context): Caller {
+  const caller = apiKeys.identify(ctx.get('authorization') || undefined)
+  if (typeof caller !== 'string') return caller
+  ctx.set('WWW-Authenticate', 'Bearer')
+  throw new MillstreamError(
+    'UNAUTHORIZED',
+    caller === 'missing'
+      ? 'an API key is required: Authorization: Bearer <key>'
+      : 'the API key is not a known one',
+  )
+}
+
+/**
+ * One audit record: who (the key's name), what, on what, and how it ended (the status, or the
+ * error's code). A structured log line at info, `audit: true`, for the log pipeline to keep.
+ */
+function record(
+  audit: Logger,
+  caller: Caller,
+  route: ApiRoute,
+  path: string,
+  input: UntypedInput | undefined,
+  outcome: string,
+): void {
+  const target = input && route.audit?.target ? route.audit.target(input) : path
+  audit.info(
+    { audit: true, key: caller.name, action: route.audit?.action, target, outcome },
+    'audit',
+  )
 }
 
 /** Every path and method the API serves, for the OpenAPI coverage test. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { MachineRules } from '../domain/rules.js'
+import { parseApiKeyEntries, type ApiKeySpec } from '../http/api-key-spec.js'
 import { DURATION_TEXT, parseDuration } from '../series/buckets.js'
 
 const bool = z
@@ -147,7 +148,7 @@ export type Config = Readonly<{
   http: Readonly<{
     port: number
     host: string
-    apiKeys: readonly string[]
+    apiKeys: readonly ApiKeySpec[]
     readsNeedKey: boolean
     ingestRatePerKey: number
   }>
@@ -238,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : []),
   ]
   if (logProblems.length > 0) throw new ConfigError(logProblems)
+  const apiKeys = parseApiKeyEntries(e.API_KEYS ?? [])
+  if (apiKeys.problems.length > 0) throw new ConfigError(apiKeys.problems)
   const roleSet = new Set(e.ROLES)
   const mode = ROLE_NAMES.every((r) => roleSet.has(r)) ? 'single' : 'cluster'
   if (mode === 'cluster') {
@@ -283,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       port: e.HTTP_PORT,
       host: e.HTTP_HOST,
-      apiKeys: e.API_KEYS ?? [],
+      apiKeys: apiKeys.keys,
       readsNeedKey: e.API_KEYS_FOR_READS,
       ingestRatePerKey: e.INGEST_RATE_PER_KEY,
     },

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { pino } from 'pino'
 import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
+import { parseApiKeyEntries } from '../../src/http/api-key-spec'
 import { ApiKeys } from '../../src/http/api-keys'
 import type { HttpDeps } from '../../src/http/app'
 import { RateLimiter } from '../../src/http/rate-limit'
@@ -65,12 +66,19 @@ const noSeries: SeriesReads = {
 }
 const noEvents: EventHistory = { open: () => Promise.resolve(Readable.from([])) }
 
+/** API keys from `API_KEYS` entries, as the service reads them (a bad entry fails the test). */
+export function apiKeysOf(...entries: string[]): ApiKeys {
+  const { keys, problems } = parseApiKeyEntries(entries)
+  if (problems.length > 0) throw new Error(problems.join('; '))
+  return new ApiKeys(keys)
+}
+
 /** The HTTP app's dependencies for routing tests: stores that answer nothing, one API key. */
 export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
   return {
     metrics: createMetrics(),
     bus: { publish: () => Promise.resolve() },
-    apiKeys: new ApiKeys(['s3cret']),
+    apiKeys: apiKeysOf('s3cret'),
     topicPrefix: 'factory',
     ingestLimit: new RateLimiter(1000, 1000),
     machines: noMachines,
