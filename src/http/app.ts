@@ -7,6 +7,8 @@ import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
+  AuditEntry,
+  AuditTrail,
   CatalogReads,
   DeadLetterReads,
   EventHistory,
@@ -24,6 +26,7 @@ import { swaggerUi } from './swagger-ui.js'
 import { methodNotAllowed } from './method-not-allowed.js'
 import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
+import { auditRoutes } from './routes/audit.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
 import { commandRoutes, type EdgeCommands } from './routes/commands.js'
@@ -57,6 +60,8 @@ export type HttpDeps = {
   oeeOf: OeeLookup
   oeeWindowMs: number
   readiness: ReadinessProbe
+  /** Where audit records are kept besides the log (GET /audit reads them back). */
+  audit: AuditTrail
   /** Whether reads under /api/v1 need an API key too (commands and ingest always do). */
   readsNeedKey: boolean
   log: Logger
@@ -83,13 +88,14 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit, deps.edgeCommands),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
         ...seriesRoutes(deps.series),
+        ...auditRoutes(deps.audit),
       ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },
   ]
   const openapi = buildOpenApi(groups, deps.version)
   const router = new Router()
-  const audit = deps.log.child({ module: 'audit' })
+  const audit = auditRecorder(deps.log, deps.audit)
   for (const { prefix, routes } of groups)
     for (const route of routes) mount(router, prefix, route, deps.apiKeys, audit)
   router.get(`${API_PREFIX}/openapi.json`, (ctx) => {
@@ -141,7 +147,7 @@ export function createOpsApp(
   deps: Pick<HttpDeps, 'metrics' | 'readiness' | 'apiKeys' | 'log'>,
 ): Koa {
   const router = new Router()
-  const audit = deps.log.child({ module: 'audit' })
+  const audit = auditRecorder(deps.log)
   for (const route of healthRoutes(deps.readiness, deps.metrics.registry))
     mount(router, '', route, deps.apiKeys, audit)
   const app = new Koa()
@@ -156,7 +162,7 @@ function mount(
   prefix: string,
   route: ApiRoute,
   apiKeys: ApiKeys,
-  audit: Logger,
+  audit: RecordAudit,
 ): void {
   router[route.method](`${prefix}${koaPath(route.path)}`, async (ctx) => {
     const caller = route.scope ? authenticate(apiKeys, ctx) : undefined
@@ -171,12 +177,13 @@ function mount(
         : undefined
       input = { params, query, body, ...(caller ? { caller } : {}) }
       await route.handle(ctx, input)
-      if (caller && route.audit) record(audit, caller, route, ctx.path, input, String(ctx.status))
     } catch (err) {
       const outcome = err instanceof MillstreamError ? err.code : 'FAILED'
-      if (caller && route.audit) record(audit, caller, route, ctx.path, input, outcome)
+      if (caller && route.audit) await audit(entryOf(caller, route, ctx.path, input, outcome))
       throw err
     }
+    if (caller && route.audit)
+      await audit(entryOf(caller, route, ctx.path, input, String(ctx.status)))
   })
 }
 
@@ -193,23 +200,37 @@ function authenticate(apiKeys: ApiKeys, ctx: Koa.Context): Caller {
   )
 }
 
-/**
- * One audit record: who (the key's name), what, on what, and how it ended (the status, or the
- * error's code). A structured log line at info, `audit: true`, for the log pipeline to keep.
- */
-function record(
-  audit: Logger,
+/** Keeps one audit record; never throws (the request's own outcome stands). */
+type RecordAudit = (entry: AuditEntry) => Promise<void>
+
+/** What an audit record says: the key's name, the route's action, the target, the outcome. */
+function entryOf(
   caller: Caller,
   route: ApiRoute,
   path: string,
   input: UntypedInput | undefined,
   outcome: string,
-): void {
+): AuditEntry {
   const target = input && route.audit?.target ? route.audit.target(input) : path
-  audit.info(
-    { audit: true, key: caller.name, action: route.audit?.action, target, outcome },
-    'audit',
-  )
+  return { key: caller.name, action: route.audit?.action ?? route.path, target, outcome }
+}
+
+/**
+ * Each audit record is a log line at info (`audit: true`), written first so the log pipeline
+ * has it whatever happens next, then a row of the trail. A trail that cannot take it is
+ * logged, not answered: the command has gone out already, and a retry would repeat it.
+ */
+function auditRecorder(log: Logger, trail?: AuditTrail): RecordAudit {
+  const auditLog = log.child({ module: 'audit' })
+  return async (entry) => {
+    auditLog.info({ audit: true, ...entry }, 'audit')
+    if (!trail) return
+    try {
+      await trail.record(entry)
+    } catch (err) {
+      auditLog.warn({ err, ...entry }, 'audit record not stored; it is in this log only')
+    }
+  }
 }
 
 /** Every path and method the API serves, for the OpenAPI coverage test. */

@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
 import { parseApiKeyEntries } from '../../src/http/api-key-spec'
 import { ApiKeys } from '../../src/http/api-keys'
+import { MemoryAuditTrail } from '../doubles/audit-trail'
 import type { HttpDeps } from '../../src/http/app'
 import { RateLimiter } from '../../src/http/rate-limit'
 import { createMetrics } from '../../src/metrics'
@@ -92,6 +93,7 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     oeeOf: none,
     oeeWindowMs: 3_600_000,
     readiness: () => Promise.resolve({ postgres: { ok: true } }),
+    audit: new MemoryAuditTrail(),
     readsNeedKey: false,
     log: pino({ level: 'silent' }),
     version: 'test',

@@ -16,6 +16,7 @@ import type { Metrics } from '../../metrics.js'
 import { SchemaRegistry } from '../../publish/avro/schema-registry.js'
 import { CatalogQueries } from '../../read/catalog-queries.js'
 import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
+import { PgAuditLog } from '../../read/audit-log.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -100,6 +101,7 @@ export function httpApi(
     series: new SeriesQueries(pool),
     catalog: new CatalogQueries(pool),
     deadLetters: new PgDeadLetterQueries(pool),
+    audit: new PgAuditLog(pool, config.mqtt.publishTimeoutMs),
     schemas: SchemaRegistry.fromDirectory(),
     readiness: wiring.readiness,
     readsNeedKey: config.http.readsNeedKey,

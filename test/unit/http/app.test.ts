@@ -188,6 +188,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
     )
     expect(documented.sort()).toEqual(
       [
+        'get /api/v1/audit',
         'get /api/v1/machines',
         'get /api/v1/machines/{machineId}',
         'get /api/v1/parts',

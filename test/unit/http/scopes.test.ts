@@ -3,11 +3,13 @@ import { pino } from 'pino'
 import { createHttpApp } from '../../../src/http/app'
 import { serve } from '../../support/http'
 import { apiKeysOf, httpDeps } from '../../support/http-deps'
+import { MemoryAuditTrail } from '../../doubles/audit-trail'
 
 type AuditLine = { audit?: boolean; key: string; action: string; target: string; outcome: string }
 
 describe('API key scopes and audit records', () => {
   const lines: AuditLine[] = []
+  const trail = new MemoryAuditTrail()
   const published: { topic: string; retain?: boolean }[] = []
   let server: Awaited<ReturnType<typeof serve>>
   const sink = new Writable({
@@ -33,6 +35,7 @@ describe('API key scopes and audit records', () => {
             Promise.resolve(void published.push({ topic, retain: options?.retain })),
         },
         readsNeedKey: true,
+        audit: trail,
         log: pino({ level: 'info' }, sink),
       }),
     )
@@ -41,6 +44,7 @@ describe('API key scopes and audit records', () => {
   afterAll(() => server.close())
   beforeEach(() => {
     lines.length = 0
+    trail.rows.length = 0
     published.length = 0
   })
 
@@ -109,6 +113,32 @@ describe('API key scopes and audit records', () => {
       }),
     ])
     expect(lines.filter((l) => l.audit === true && l.key === 'operator')).toHaveLength(4)
+    expect(trail.rows.map((r) => [r.key, r.action, r.target, r.outcome])).toEqual(
+      audits().map((a) => [a.key, a.action, a.target, a.outcome]),
+    )
+  })
+
+  it('list the audit trail to an admin key only', async () => {
+    await call('POST', '/machines/7/commands', 'ck', { type: 'maintenance-start' })
+    expect((await call('GET', '/audit', 'ck')).status).toBe(403)
+    const res = await call('GET', '/audit?limit=1', 'ak')
+    expect(res.status).toBe(200)
+    const page = (await res.json()) as { items: { key: string; target: string }[]; next: number }
+    expect(page.items).toEqual([
+      expect.objectContaining({ key: 'operator', target: 'machine 7: maintenance-start' }),
+    ])
+    expect(page.next).toBe(trail.rows[0]?.id)
+  })
+
+  it('answer a command as before when the trail cannot store its record, which the log keeps', async () => {
+    const record = jest.spyOn(trail, 'record').mockRejectedValueOnce(new Error('database down'))
+    const res = await call('POST', '/machines/7/commands', 'ck', { type: 'maintenance-end' })
+    record.mockRestore()
+    expect(res.status).toBe(202)
+    expect(audits()).toEqual([
+      expect.objectContaining({ key: 'operator', target: 'machine 7: maintenance-end' }),
+    ])
+    expect(lines.some((l) => (l as { msg?: string }).msg?.includes('not stored'))).toBe(true)
   })
 
   it('refuse a Sparkplug NCMD through /mqtt/publish to a command key and to a publish key', async () => {
