@@ -48,6 +48,12 @@ export function createMetrics() {
       help: 'Messages the MQTT broker refused (it closed the connection on them); never re-sent',
       registers: [registry],
     }),
+    embeddedBrokerRefused: new Counter({
+      name: 'millstream_embedded_mqtt_refused_total',
+      help: 'What the embedded broker refused a client: a connection, a publish or a subscription',
+      labelNames: ['what'] as const,
+      registers: [registry],
+    }),
     publishTimeouts: new Counter({
       name: 'millstream_mqtt_publish_timeouts_total',
       help: 'Publishes (commands, ingest) the MQTT broker did not acknowledge within the deadline',

@@ -106,6 +106,7 @@ const envSchema = z.object({
   MAX_METRICS_PER_MACHINE: positiveInt.default(200),
   EMBEDDED_MQTT_MAX_PACKET_BYTES: positiveInt.default(1024 * 1024),
   EMBEDDED_MQTT_SESSION_QUEUE: positiveInt.default(10_000),
+  EMBEDDED_MQTT_AUTH: bool.default(true),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -130,6 +131,8 @@ export type Config = Readonly<{
     embeddedMaxPacketBytes: number
     /** The most messages the embedded broker queues for one session (not the service's own). */
     embeddedSessionQueue: number
+    /** Whether the embedded broker requires credentials and checks what each client may do. */
+    embeddedAuth: boolean
   }>
   database: Readonly<{ url: string | undefined; embeddedPort: number; dataDir: string }>
   kafka: Readonly<{
@@ -270,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publishTimeoutMs: e.MQTT_PUBLISH_TIMEOUT_MS,
       embeddedMaxPacketBytes: e.EMBEDDED_MQTT_MAX_PACKET_BYTES,
       embeddedSessionQueue: e.EMBEDDED_MQTT_SESSION_QUEUE,
+      embeddedAuth: e.EMBEDDED_MQTT_AUTH,
     },
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, dataDir: e.DATA_DIR },
     kafka: {

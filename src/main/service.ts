@@ -18,6 +18,7 @@ import { outboxRelay } from './components/publish.js'
 import { seriesFollower } from './components/series.js'
 import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
 import { logGauges, logMaintenance } from './components/retention.js'
+import { withoutCredentials } from '../streams/broker-url.js'
 import { database, embeddedBroker, embeddedPostgres } from './components/storage.js'
 import type { Config } from './config.js'
 
@@ -50,7 +51,9 @@ export async function startService(
   const databaseUrl =
     config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
   const metrics = createMetrics()
-  const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, metrics, log)))
+  const mqttUrl =
+    config.mqtt.url ??
+    (await life.start(embeddedBroker(config.mqtt, metrics, log, config.database.dataDir)))
   const pool = await life.start(database(databaseUrl, log))
   // Partitions for what is about to be committed, before anything commits.
   const logs = await life.start(logMaintenance(config, pool, log))
@@ -142,7 +145,7 @@ export async function startService(
       mode: config.mode,
       roles: [...config.roles],
       httpPort,
-      mqttUrl,
+      mqttUrl: withoutCredentials(mqttUrl),
       kafka: config.kafka.brokers ?? 'off',
     },
     'millstream started',

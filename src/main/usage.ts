@@ -24,6 +24,11 @@ commands:
   retention [--dry-run]       one retention pass of the event log now (archive, then drop the
                               partitions past EVENT_RETENTION, keys past DEDUP_WINDOW), or with
                               --dry-run say what it would drop and what each partition waits for
+  devices add NAME [--machine ID | --gateway [--pattern FILTER]...] | list | rotate NAME
+        | revoke NAME         the embedded broker's credentials (DATA_DIR/mqtt-devices.json):
+                              a device publishes only under {prefix}/machines/ID/ (ID: NAME),
+                              a gateway the filters given ({prefix}/#, supply-chain, spBv1.0/#);
+                              add and rotate print the new password once
   catalog                     print the event catalog (type, entity, topic, schema) as JSON
 `
 

@@ -2,6 +2,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import { Subject, type Observable } from 'rxjs'
 import type { Logger } from '../logger.js'
 import type { InboundMessage } from './inbound.js'
+import { withoutCredentials } from './broker-url.js'
 import { withTimeout } from '../deadline.js'
 import { deferAcks, sendPuback } from './mqtt-deferred-ack.js'
 import { mqttClientLog } from './mqtt-client-log.js'
@@ -96,7 +97,10 @@ export class MqttSource {
       client.once('error', reject)
     })
     await client.subscribeAsync(this.options.topics, { qos: 1 })
-    this.log.info({ url: this.options.url, topics: this.options.topics }, 'MQTT source subscribed')
+    this.log.info(
+      { url: withoutCredentials(this.options.url), topics: this.options.topics },
+      'MQTT source subscribed',
+    )
     await this.announce(client, 'online')
     // A persistent session stays subscribed across reconnects: say so again on each.
     client.on('connect', () => void this.announce(client, 'online'))
