@@ -138,6 +138,7 @@ export function createMetrics() {
   }
   // Every bound shows at 0 from the start, so an alert can watch it before it is first reached.
   for (const bound of BOUNDS) m.boundReached.inc({ bound }, 0)
+  for (const what of ['connect', 'publish', 'subscribe']) m.embeddedBrokerRefused.inc({ what }, 0)
   return m
 }
 

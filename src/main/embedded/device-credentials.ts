@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises'
+import { z } from 'zod'
 import { MillstreamError } from '../../errors.js'
 
 /**
@@ -9,18 +10,21 @@ import { MillstreamError } from '../../errors.js'
  */
 export type DeviceRole = 'device' | 'gateway'
 
-/** One stored credential: the password only as a salted scrypt hash with its parameters. */
-export type StoredCredential = {
-  username: string
-  role: DeviceRole
+const storedCredential = z.object({
+  username: z.string().min(1),
+  role: z.enum(['device', 'gateway']),
   /** A device's machine id. */
-  machineId?: string
+  machineId: z.string().min(1).optional(),
   /** A gateway's topic filters (MQTT wildcards allowed), for publishing and subscribing. */
-  patterns?: string[]
+  patterns: z.array(z.string().min(1)).optional(),
   /** `scrypt$N$r$p$<salt base64>$<hash base64>`. */
-  hash: string
-  createdAt: string
-}
+  hash: z.string(),
+  createdAt: z.string(),
+})
+const credentialsFile = z.object({ credentials: z.array(storedCredential) })
+
+/** One stored credential: the password only as a salted scrypt hash with its parameters. */
+export type StoredCredential = z.infer<typeof storedCredential>
 
 // scrypt's interactive-login parameters: 16 MiB and ~50 ms per check.
 const N = 16384
@@ -76,8 +80,7 @@ export class CredentialFile {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw err
     }
-    const parsed = JSON.parse(text) as { credentials?: StoredCredential[] }
-    return parsed.credentials ?? []
+    return credentialsFile.parse(JSON.parse(text)).credentials
   }
 
   /** Adds a credential with a new password, which is returned (and nowhere kept in clear). */
