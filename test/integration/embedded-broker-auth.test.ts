@@ -107,25 +107,35 @@ describe('the embedded broker’s credentials', () => {
     expect(await committed(['msg-0'])).toEqual([])
   })
 
-  it('refuses the service’s client id to any other credential, and the service keeps committing', async () => {
+  it('refuses the service’s client id to any other credential, and nothing is lost from the service’s session', async () => {
     const gatewayUrl = embeddedBrokerUrl(port, dataDir)
+    const gateway = await connect(gatewayUrl, { clientId: uniqueName('gw-') })
+    const batch = productionMessages(prefix, 5, 100, 100)
+    const publish = async (from: number, to: number) => {
+      for (const m of batch.slice(from, to))
+        await gateway.publishAsync(m.topic, m.payload, { qos: 1 })
+    }
+    // Messages before, during and after the attempts to take over the service's session.
+    await publish(0, 40)
+    const during = publish(40, 70)
     await expect(
       connect(gatewayUrl, { clientId: 'millstream-ingest', clean: false }),
     ).rejects.toThrow(/Not authorized/)
     await expect(connect(gatewayUrl, { clientId: 'millstream-ingest-sparkplug' })).rejects.toThrow(
       /Not authorized/,
     )
-    const gateway = await connect(gatewayUrl, { clientId: uniqueName('gw-') })
+    await during
     // Subscribing to everything is the service's alone: the broker grants 0x80.
     await expect(gateway.subscribeAsync('#', { qos: 1 })).rejects.toThrow(/Subscribe error/)
-    const batch = productionMessages(prefix, 5, 50, 100)
-    for (const m of batch) await gateway.publishAsync(m.topic, m.payload, { qos: 1 })
+    await publish(70, 100)
     await gateway.endAsync()
     const ids = batch
       .map((m) => JSON.parse(m.payload) as { messageId: string })
       .map((p) => p.messageId)
-    await waitFor('every message the gateway published after the attempts', async () =>
+    await waitFor('every message the gateway published', async () =>
       (await committed(ids)).length === ids.length ? true : undefined,
     )
+    const metrics = await (await fetch(`${service.url}/metrics`)).text()
+    expect(metrics).toMatch(/millstream_embedded_mqtt_refused_total\{what="connect"\} [4-9]/)
   })
 })
