@@ -48,6 +48,12 @@ export function createMetrics() {
       help: 'Messages the MQTT broker refused (it closed the connection on them); never re-sent',
       registers: [registry],
     }),
+    embeddedBrokerRefused: new Counter({
+      name: 'millstream_embedded_mqtt_refused_total',
+      help: 'What the embedded broker refused a client: a connection, a publish or a subscription',
+      labelNames: ['what'] as const,
+      registers: [registry],
+    }),
     publishTimeouts: new Counter({
       name: 'millstream_mqtt_publish_timeouts_total',
       help: 'Publishes (commands, ingest) the MQTT broker did not acknowledge within the deadline',
@@ -132,6 +138,7 @@ export function createMetrics() {
   }
   // Every bound shows at 0 from the start, so an alert can watch it before it is first reached.
   for (const bound of BOUNDS) m.boundReached.inc({ bound }, 0)
+  for (const what of ['connect', 'publish', 'subscribe']) m.embeddedBrokerRefused.inc({ what }, 0)
   return m
 }
 

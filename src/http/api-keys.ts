@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { ApiKeySpec, Scope } from './api-key-spec.js'
 
 const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest()
 
@@ -11,27 +12,36 @@ export function bearerDigest(authorization: string | undefined): Buffer | undefi
   return token === undefined ? undefined : digest(token)
 }
 
+/** The key a request was made with, as routes and audit records name it. */
+export type Caller = Readonly<{ name: string; scopes: ReadonlySet<Scope> }>
+
+/** `missing`: no bearer token; `invalid`: a token that is not a configured key. */
+export type Identified = Caller | 'missing' | 'invalid'
+
 /**
- * API keys, kept only as SHA-256 digests. A configured key may be given in clear or already
- * hashed as `sha256:<hex>`, so no clear key need sit in a config file. Every digest is compared
- * in constant time, and all of them each time, so timing tells nothing about which one matched.
+ * API keys, kept only as SHA-256 digests, each with its name and scopes. Every digest is
+ * compared in constant time, and all of them each time, so timing tells nothing about which
+ * one matched.
  */
 export class ApiKeys {
-  private readonly digests: Buffer[]
+  private readonly keys: { digest: Buffer; caller: Caller }[]
 
-  constructor(configured: readonly string[]) {
-    this.digests = configured.map((k) =>
-      k.startsWith('sha256:') ? Buffer.from(k.slice(7), 'hex') : digest(k),
-    )
+  constructor(configured: readonly ApiKeySpec[]) {
+    this.keys = configured.map((k) => ({
+      digest: Buffer.from(k.digest, 'hex'),
+      caller: { name: k.name, scopes: new Set(k.scopes) },
+    }))
   }
 
-  /** `missing`: no bearer token; `invalid`: a token that is not a configured key. */
-  check(authorization: string | undefined): 'ok' | 'missing' | 'invalid' {
+  /** Who an `Authorization` header names. */
+  identify(authorization: string | undefined): Identified {
     const given = bearerDigest(authorization)
     if (!given) return 'missing'
-    let ok = false
-    for (const d of this.digests)
-      ok = (d.length === given.length && timingSafeEqual(d, given)) || ok
-    return ok ? 'ok' : 'invalid'
+    let found: Caller | undefined
+    for (const k of this.keys) {
+      const same = k.digest.length === given.length && timingSafeEqual(k.digest, given)
+      if (same) found = k.caller
+    }
+    return found ?? 'invalid'
   }
 }

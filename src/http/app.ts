@@ -3,10 +3,12 @@ import Koa from 'koa'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { MessageBus } from '../streams/mqtt-publisher.js'
-import type { ApiKeys } from './api-keys.js'
+import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
+  AuditEntry,
+  AuditTrail,
   CatalogReads,
   DeadLetterReads,
   ParkedRecords,
@@ -23,8 +25,9 @@ import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
 import { swaggerUi } from './swagger-ui.js'
 import { methodNotAllowed } from './method-not-allowed.js'
-import { koaPath, type ApiRoute } from './route.js'
+import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
+import { auditRoutes } from './routes/audit.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
 import { parkedRecordRoutes } from './routes/parked-records.js'
@@ -61,6 +64,8 @@ export type HttpDeps = {
   oeeOf: OeeLookup
   oeeWindowMs: number
   readiness: ReadinessProbe
+  /** Where audit records are kept besides the log (GET /audit reads them back). */
+  audit: AuditTrail
   /** Whether reads under /api/v1 need an API key too (commands and ingest always do). */
   readsNeedKey: boolean
   log: Logger
@@ -72,7 +77,7 @@ const API_PREFIX = '/api/v1'
 /** Builds the Koa app (never listens: the composition root does). */
 export function createHttpApp(deps: HttpDeps): Koa {
   const guarded = (route: ApiRoute): ApiRoute =>
-    deps.readsNeedKey && !route.auth ? { ...route, auth: true } : route
+    deps.readsNeedKey && !route.scope ? { ...route, scope: 'read' } : route
   const groups = [
     {
       prefix: API_PREFIX,
@@ -88,14 +93,16 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...commandRoutes(deps.bus, deps.topicPrefix, deps.ingestLimit, deps.edgeCommands),
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
         ...seriesRoutes(deps.series),
+        ...auditRoutes(deps.audit),
       ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },
   ]
   const openapi = buildOpenApi(groups, deps.version)
   const router = new Router()
+  const audit = auditRecorder(deps.log, deps.audit)
   for (const { prefix, routes } of groups)
-    for (const route of routes) mount(router, prefix, route, deps.apiKeys)
+    for (const route of routes) mount(router, prefix, route, deps.apiKeys, audit)
   router.get(`${API_PREFIX}/openapi.json`, (ctx) => {
     ctx.body = openapi
   })
@@ -145,8 +152,9 @@ export function createOpsApp(
   deps: Pick<HttpDeps, 'metrics' | 'readiness' | 'apiKeys' | 'log'>,
 ): Koa {
   const router = new Router()
+  const audit = auditRecorder(deps.log)
   for (const route of healthRoutes(deps.readiness, deps.metrics.registry))
-    mount(router, '', route, deps.apiKeys)
+    mount(router, '', route, deps.apiKeys, audit)
   const app = new Koa()
   app.use(problemDetails(deps.log.child({ module: 'http' })))
   app.use(methodNotAllowed(router))
@@ -154,26 +162,80 @@ export function createOpsApp(
   return app
 }
 
-function mount(router: Router, prefix: string, route: ApiRoute, apiKeys: ApiKeys): void {
+function mount(
+  router: Router,
+  prefix: string,
+  route: ApiRoute,
+  apiKeys: ApiKeys,
+  audit: RecordAudit,
+): void {
   router[route.method](`${prefix}${koaPath(route.path)}`, async (ctx) => {
-    if (route.auth) {
-      const verdict = apiKeys.check(ctx.get('authorization') || undefined)
-      if (verdict === 'missing') {
-        ctx.set('WWW-Authenticate', 'Bearer')
-        throw new MillstreamError(
-          'UNAUTHORIZED',
-          'an API key is required: Authorization: Bearer <key>',
-        )
-      }
-      if (verdict === 'invalid') throw new MillstreamError('FORBIDDEN', 'the API key is not valid')
+    const caller = route.scope ? authenticate(apiKeys, ctx) : undefined
+    let input: UntypedInput | undefined
+    try {
+      if (caller && route.scope && !caller.scopes.has(route.scope))
+        throw new MillstreamError('FORBIDDEN', `the API key lacks scope ${route.scope}`)
+      const params = route.params ? parseOr400(route.params, ctx.params, 'path') : {}
+      const query = route.query ? parseOr400(route.query, ctx.query, 'query') : {}
+      const body = route.body
+        ? parseOr400(route.body, (ctx.request as { body?: unknown }).body, 'body')
+        : undefined
+      input = { params, query, body, ...(caller ? { caller } : {}) }
+      await route.handle(ctx, input)
+    } catch (err) {
+      const outcome = err instanceof MillstreamError ? err.code : 'FAILED'
+      if (caller && route.audit) await audit(entryOf(caller, route, ctx.path, input, outcome))
+      throw err
     }
-    const params = route.params ? parseOr400(route.params, ctx.params, 'path') : {}
-    const query = route.query ? parseOr400(route.query, ctx.query, 'query') : {}
-    const body = route.body
-      ? parseOr400(route.body, (ctx.request as { body?: unknown }).body, 'body')
-      : undefined
-    await route.handle(ctx, { params, query, body })
+    if (caller && route.audit)
+      await audit(entryOf(caller, route, ctx.path, input, String(ctx.status)))
   })
+}
+
+/** The key an `Authorization` header names; 401 when it names none or an unknown one. */
+function authenticate(apiKeys: ApiKeys, ctx: Koa.Context): Caller {
+  const caller = apiKeys.identify(ctx.get('authorization') || undefined)
+  if (typeof caller !== 'string') return caller
+  ctx.set('WWW-Authenticate', 'Bearer')
+  throw new MillstreamError(
+    'UNAUTHORIZED',
+    caller === 'missing'
+      ? 'an API key is required: Authorization: Bearer <key>'
+      : 'the API key is not a known one',
+  )
+}
+
+/** Keeps one audit record; never throws (the request's own outcome stands). */
+type RecordAudit = (entry: AuditEntry) => Promise<void>
+
+/** What an audit record says: the key's name, the route's action, the target, the outcome. */
+function entryOf(
+  caller: Caller,
+  route: ApiRoute,
+  path: string,
+  input: UntypedInput | undefined,
+  outcome: string,
+): AuditEntry {
+  const target = input && route.audit?.target ? route.audit.target(input) : path
+  return { key: caller.name, action: route.audit?.action ?? route.path, target, outcome }
+}
+
+/**
+ * Each audit record is a log line at info (`audit: true`), written first so the log pipeline
+ * has it whatever happens next, then a row of the trail. A trail that cannot take it is
+ * logged, not answered: the command has gone out already, and a retry would repeat it.
+ */
+function auditRecorder(log: Logger, trail?: AuditTrail): RecordAudit {
+  const auditLog = log.child({ module: 'audit' })
+  return async (entry) => {
+    auditLog.info({ audit: true, ...entry }, 'audit')
+    if (!trail) return
+    try {
+      await trail.record(entry)
+    } catch (err) {
+      auditLog.warn({ err, ...entry }, 'audit record not stored; it is in this log only')
+    }
+  }
 }
 
 /** Every path and method the API serves, for the OpenAPI coverage test. */

@@ -27,7 +27,13 @@ export function buildOpenApi(groups: RouteGroup[], version: string): Record<stri
     },
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key from API_KEYS, with scopes read, command, ingest, publish, admin; ' +
+            'each operation names the one it needs in x-required-scope',
+        },
       },
     },
     paths,
@@ -42,9 +48,9 @@ function edgeResponses(route: ApiRoute): Record<number, ApiResponse> {
   }
   if (route.params || route.query || route.body)
     bad(400, 'Bad request: a parameter or the body does not match its schema')
-  if (route.auth) {
-    bad(401, 'No API key: `Authorization: Bearer <key>`')
-    bad(403, 'Not a valid API key')
+  if (route.scope) {
+    bad(401, 'No API key (`Authorization: Bearer <key>`), or not a known one')
+    bad(403, `The API key lacks scope \`${route.scope}\``)
   }
   if (route.body) {
     bad(413, `Body larger than ${MAX_BODY_BYTES} bytes`)
@@ -99,7 +105,8 @@ function operation(route: ApiRoute): Record<string, unknown> {
   return {
     summary: route.summary,
     tags: [route.tag],
-    ...(route.auth ? { security: [{ apiKey: [] }] } : {}),
+    // Scopes are listed for every scheme type from OpenAPI 3.1; 3.0 tools read the extension.
+    ...(route.scope ? { security: [{ apiKey: [] }], 'x-required-scope': route.scope } : {}),
     ...(route.body
       ? {
           requestBody: {

@@ -1,5 +1,7 @@
 import type { Context } from 'koa'
 import type { z } from 'zod'
+import type { Scope } from './api-key-spec.js'
+import type { Caller } from './api-keys.js'
 
 /** One HTTP operation: the router serves it and the OpenAPI document describes it, from this. */
 export type ApiRoute = {
@@ -12,8 +14,13 @@ export type ApiRoute = {
   query?: z.ZodObject
   /** JSON request body schema (validated; unknown fields are rejected by strict schemas). */
   body?: z.ZodType
-  /** Requires `Authorization: Bearer <API key>`. */
-  auth?: boolean
+  /**
+   * The scope an API key needs (`Authorization: Bearer <key>`); none: open to anyone. Reads
+   * get `read` when the service is told reads need a key.
+   */
+  scope?: Scope
+  /** Each request past authentication leaves one audit record, with this action and target. */
+  audit?: RouteAudit<UntypedInput>
   /**
    * Status → response body schema (`null` for a body described only in prose), and the
    * operations a response leads to (OpenAPI links). The statuses the mount itself answers
@@ -29,6 +36,15 @@ export type UntypedInput = {
   params: Record<string, unknown>
   query: Record<string, unknown>
   body?: unknown
+  /** The API key the request was made with, on routes that need one. */
+  caller?: Caller
+}
+
+/** What an audit record names: the action, and its target once the input is parsed. */
+export type RouteAudit<I> = {
+  action: string
+  /** The target from the parsed input (the request's path when the input did not parse). */
+  target?: (input: I) => string
 }
 
 /**
@@ -42,6 +58,7 @@ export type RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.Zod
   params: Parsed<P>
   query: Parsed<Q>
   body: Parsed<B>
+  caller?: Caller
 }
 
 /** An {@link ApiRoute} whose handler is typed by its own schemas. */
@@ -49,10 +66,11 @@ export type RouteDefinition<
   P extends z.ZodObject,
   Q extends z.ZodObject,
   B extends z.ZodType,
-> = Omit<ApiRoute, 'params' | 'query' | 'body' | 'handle'> & {
+> = Omit<ApiRoute, 'params' | 'query' | 'body' | 'handle' | 'audit'> & {
   params?: P
   query?: Q
   body?: B
+  audit?: RouteAudit<RouteInput<P, Q, B>>
   handle(ctx: Context, input: RouteInput<P, Q, B>): Promise<void>
 }
 
@@ -67,11 +85,22 @@ export function defineRoute<
   Q extends z.ZodObject = z.ZodObject<Record<never, never>>,
   B extends z.ZodType = z.ZodUndefined,
 >(definition: RouteDefinition<P, Q, B>): ApiRoute {
+  const { audit, ...rest } = definition
+  // The one cast: the mount parsed this input with these very schemas, which TypeScript
+  // cannot follow through the route list's erased type.
+  const typed = (input: UntypedInput) => input as RouteInput<P, Q, B>
+  const target = audit?.target
   return {
-    ...definition,
-    // The one cast: the mount parsed this input with these very schemas, which TypeScript
-    // cannot follow through the route list's erased type.
-    handle: (ctx, input) => definition.handle(ctx, input as RouteInput<P, Q, B>),
+    ...rest,
+    ...(audit
+      ? {
+          audit: {
+            action: audit.action,
+            ...(target ? { target: (input: UntypedInput) => target(typed(input)) } : {}),
+          },
+        }
+      : {}),
+    handle: (ctx, input) => definition.handle(ctx, typed(input)),
   }
 }
 

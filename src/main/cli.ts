@@ -10,6 +10,8 @@ import { Simulator } from '../simulate/simulator.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { replay, withDatabase } from './database-commands.js'
 import { parked } from './parked-command.js'
+import { devices } from './devices-command.js'
+import { credentialPaths, readClearCredential } from './embedded/broker-credentials.js'
 import { retention } from './retention-command.js'
 import { startService } from './service.js'
 import { tellUser, usage, USAGE } from './usage.js'
@@ -50,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
       return retention(config, log, rest)
     case 'parked':
       return parked(config, log, rest)
+    case 'devices':
+      return devices(config, rest)
     case 'catalog':
       process.stdout.write(eventCatalogJson())
       return 0
@@ -78,6 +82,19 @@ async function start(config: Config, log: Logger): Promise<number> {
   return 0
 }
 
+/** The embedded broker's URL, with the simulator's credential the service wrote, if any. */
+async function embeddedBrokerUrl(config: Config): Promise<string> {
+  const url = new URL(`mqtt://127.0.0.1:${config.mqtt.embeddedPort}`)
+  const credential = config.mqtt.embeddedAuth
+    ? await readClearCredential(credentialPaths(config.database.dataDir).simulator)
+    : undefined
+  if (credential) {
+    url.username = credential.username
+    url.password = credential.password
+  }
+  return url.toString()
+}
+
 async function simulate(config: Config, log: Logger, argv: string[]): Promise<number> {
   const parsed = parseSimulateArgs(argv)
   if (!parsed.ok) return usage(parsed.problem)
@@ -88,7 +105,7 @@ async function simulate(config: Config, log: Logger, argv: string[]): Promise<nu
   const simulator = new Simulator(
     {
       ...parsed.args,
-      url: config.mqtt.url ?? `mqtt://127.0.0.1:${config.mqtt.embeddedPort}`,
+      url: config.mqtt.url ?? (await embeddedBrokerUrl(config)),
       topicPrefix: config.mqtt.topicPrefix,
       connectTimeoutMs: SIMULATOR_CONNECT_TIMEOUT_MS,
       publishTimeoutMs: config.mqtt.publishTimeoutMs,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { MachineRules } from '../domain/rules.js'
+import { parseApiKeyEntries, type ApiKeySpec } from '../http/api-key-spec.js'
 import { DURATION_TEXT, parseDuration } from '../series/buckets.js'
 import {
   KAFKA_SASL_MECHANISMS,
@@ -144,6 +145,7 @@ const envSchema = z.object({
   HTTP_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
   HTTP_MAX_CONNECTIONS: positiveInt.default(4096),
   HTTP_TRUST_PROXY: bool.default(false),
+  EMBEDDED_MQTT_AUTH: bool.default(true),
 })
 
 /** Every environment variable the service reads (the README lists each; a test checks). */
@@ -170,6 +172,8 @@ export type Config = Readonly<{
     embeddedSessionQueue: number
     /** TLS material and credentials of every MQTT client the service makes. */
     security: MqttSecurity
+    /** Whether the embedded broker requires credentials and checks what each client may do. */
+    embeddedAuth: boolean
   }>
   database: Readonly<{
     url: string | undefined
@@ -216,7 +220,7 @@ export type Config = Readonly<{
   http: Readonly<{
     port: number
     host: string
-    apiKeys: readonly string[]
+    apiKeys: readonly ApiKeySpec[]
     readsNeedKey: boolean
     ingestRatePerKey: number
     headersTimeoutMs: number
@@ -337,6 +341,8 @@ export function loadConfig(
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS'])
   }
+  const apiKeys = parseApiKeyEntries(e.API_KEYS ?? [])
+  if (apiKeys.problems.length > 0) throw new ConfigError(apiKeys.problems)
   const roleSet = new Set(e.ROLES)
   const mode = ROLE_NAMES.every((r) => roleSet.has(r)) ? 'single' : 'cluster'
   if (mode === 'cluster') {
@@ -367,6 +373,7 @@ export function loadConfig(
       embeddedMaxPacketBytes: e.EMBEDDED_MQTT_MAX_PACKET_BYTES,
       embeddedSessionQueue: e.EMBEDDED_MQTT_SESSION_QUEUE,
       security: mqttSecurity.security,
+      embeddedAuth: e.EMBEDDED_MQTT_AUTH,
     },
     database: {
       url: e.DATABASE_URL,
@@ -401,7 +408,7 @@ export function loadConfig(
     http: {
       port: e.HTTP_PORT,
       host: e.HTTP_HOST,
-      apiKeys: e.API_KEYS ?? [],
+      apiKeys: apiKeys.keys,
       readsNeedKey: e.API_KEYS_FOR_READS,
       ingestRatePerKey: e.INGEST_RATE_PER_KEY,
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

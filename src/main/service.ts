@@ -3,6 +3,7 @@ import { PgDeadLetters } from '../journal/dead-letters.js'
 import { PgEntityJournal } from '../journal/entity-journal.js'
 import { Lifecycle } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
+import { sanitizeUrl } from '../security/redact.js'
 import { createMetrics, registerLiveGauges } from '../metrics.js'
 import {
   hostedMachines,
@@ -50,7 +51,9 @@ export async function startService(
   const databaseUrl =
     config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
   const metrics = createMetrics()
-  const mqttUrl = config.mqtt.url ?? (await life.start(embeddedBroker(config.mqtt, metrics, log)))
+  const mqttUrl =
+    config.mqtt.url ??
+    (await life.start(embeddedBroker(config.mqtt, metrics, log, config.database.dataDir)))
   const pool = await life.start(database(databaseUrl, config.database.poolSize, log))
   // Partitions for what is about to be committed, before anything commits.
   const logs = await life.start(logMaintenance(config, pool, log))
@@ -160,7 +163,7 @@ export async function startService(
       mode: config.mode,
       roles: [...config.roles],
       httpPort,
-      mqttUrl,
+      mqttUrl: sanitizeUrl(mqttUrl),
       kafka: config.kafka.brokers ?? 'off',
     },
     'millstream started',

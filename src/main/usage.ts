@@ -26,6 +26,11 @@ commands:
                               --dry-run say what it would drop and what each partition waits for
   parked list|republish [ID]  the events Kafka refused for good (parked by the relay), or ask the
                               running relay to publish one (ID) or all of them again
+  devices add NAME [--machine ID | --gateway [--pattern FILTER]...] | list | rotate NAME
+        | revoke NAME         the embedded broker's credentials (DATA_DIR/mqtt-devices.json):
+                              a device publishes only under {prefix}/machines/ID/ (ID: NAME),
+                              a gateway the filters given ({prefix}/#, supply-chain, spBv1.0/#);
+                              add and rotate print the new password once
   catalog                     print the event catalog (type, entity, topic, schema) as JSON
 `
 

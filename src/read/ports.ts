@@ -276,3 +276,23 @@ export interface SeriesReads {
   /** The plant's OEE per bucket, summed over every machine. */
   plantOee(range: SeriesRange): Promise<OeeSeries>
 }
+
+/** One audit record: which API key did what, to what, and how it ended. */
+export type AuditEntry = {
+  /** The key's name from `API_KEYS` (never the key). */
+  key: string
+  action: string
+  target: string
+  /** The HTTP status, or the error's code. */
+  outcome: string
+}
+
+/** An audit record as stored. */
+export type AuditRow = AuditEntry & { id: number; recordedAt: Date }
+
+/** The audit records of commands, ingest and raw publishes. */
+export interface AuditTrail {
+  record(entry: AuditEntry): Promise<void>
+  /** Records with an id above `afterId`, oldest first. */
+  list(limit: number, afterId: number): Promise<AuditRow[]>
+}

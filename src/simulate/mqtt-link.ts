@@ -2,6 +2,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { withTimeout } from '../deadline.js'
 import { MillstreamError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { sanitizeUrl } from '../security/redact.js'
 
 export type LinkOptions = {
   url: string
@@ -50,7 +51,7 @@ export async function connectMqtt(
     client.end(true)
     throw new MillstreamError(
       'PUBLISH_TIMEOUT',
-      `no connection to the MQTT broker at ${options.url} within ${options.connectTimeoutMs} ms` +
+      `no connection to the MQTT broker at ${sanitizeUrl(options.url)} within ${options.connectTimeoutMs} ms` +
         (lastError ? ` (${lastError.message})` : ''),
       { cause: lastError, retriable: true },
     )

@@ -11,6 +11,7 @@ import {
 import { shift } from '../support/shift'
 
 const KEY = 'plant-7-api-key'
+const VIEWER_KEY = 'plant-7-viewer-key'
 
 describe('the HTTP API against a real PostgreSQL', () => {
   let service: ServiceProcess
@@ -24,7 +25,8 @@ describe('the HTTP API against a real PostgreSQL', () => {
       MQTT_URL: services().mqttUrl,
       MQTT_TOPIC_PREFIX: prefix,
       MQTT_CLIENT_ID: uniqueName('ms-api-'),
-      API_KEYS: KEY,
+      // A plain key (every scope, named key-1) and a named one with `read` only.
+      API_KEYS: `${KEY},viewer:read:${VIEWER_KEY}`,
       SCRAP_RATE_MIN_PARTS: '10',
     })
     const publisher = await TestPublisher.connect(services().mqttUrl, uniqueName('pub-'))
@@ -141,7 +143,8 @@ describe('the HTTP API against a real PostgreSQL', () => {
         body: JSON.stringify({ type: 'reset-counters', requestedBy: 'test' }),
       })
     expect((await post()).status).toBe(401)
-    expect((await post('wrong')).status).toBe(403)
+    expect((await post('wrong')).status).toBe(401)
+    expect((await post(VIEWER_KEY)).status).toBe(403)
     const accepted = await post(KEY)
     expect(accepted.status).toBe(202)
     const machine = await waitFor('the reset', async () => {
@@ -149,6 +152,17 @@ describe('the HTTP API against a real PostgreSQL', () => {
       return body.produced === 0 ? body : undefined
     })
     expect(machine.scrapped).toBe(0)
+    const trail = await fetch(`${service.url}/api/v1/audit`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    })
+    expect(trail.status).toBe(200)
+    const { items } = (await trail.json()) as {
+      items: { key: string; action: string; target: string; outcome: string }[]
+    }
+    expect(items.map((r) => [r.key, r.action, r.target, r.outcome])).toEqual([
+      ['viewer', 'machine-command', '/api/v1/machines/press-1/commands', 'FORBIDDEN'],
+      ['key-1', 'machine-command', 'machine press-1: reset-counters', '202'],
+    ])
   })
 
   it('updates parts and prices, ingests batches and publishes over HTTP, each applied by its actor', async () => {

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import mqtt from 'mqtt'
+import { embeddedBrokerUrl } from '../../harness/embedded-credentials'
 import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, freePort, uniqueName, waitFor } from '../../harness/services'
 import { expectAllApplied, expectReadyWithin, SteadyLoad } from '../../harness/steady-load'
@@ -23,13 +27,14 @@ describe('hostile clients of the embedded broker', () => {
   let service: ServiceProcess
   let databaseUrl: string
   let mqttUrl: string
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'millstream-heb-'))
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase()
     const port = await freePort()
-    mqttUrl = `mqtt://127.0.0.1:${port}`
     service = await ServiceProcess.start({
       DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
       EMBEDDED_MQTT_PORT: String(port),
       MQTT_TOPIC_PREFIX: prefix,
       SPARKPLUG: 'false',
@@ -37,9 +42,12 @@ describe('hostile clients of the embedded broker', () => {
       EMBEDDED_MQTT_SESSION_QUEUE: '100',
       LOG_LEVEL: 'error',
     })
+    // Every client below uses the gateway credential the service wrote on first start.
+    mqttUrl = embeddedBrokerUrl(port, dataDir)
   })
   afterAll(async () => {
     await service.kill('SIGTERM')
+    rmSync(dataDir, { recursive: true, force: true })
   })
 
   it('cuts off a client sending a packet over the limit and bounds an absent session’s queue, while every valid message is applied', async () => {

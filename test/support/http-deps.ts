@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream'
 import { pino } from 'pino'
 import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
+import { parseApiKeyEntries } from '../../src/http/api-key-spec'
 import { ApiKeys } from '../../src/http/api-keys'
+import { MemoryAuditTrail } from '../doubles/audit-trail'
 import type { HttpDeps } from '../../src/http/app'
 import { RateLimiter } from '../../src/http/rate-limit'
 import { createMetrics } from '../../src/metrics'
@@ -65,12 +67,19 @@ const noSeries: SeriesReads = {
 }
 const noEvents: EventHistory = { open: () => Promise.resolve(Readable.from([])) }
 
+/** API keys from `API_KEYS` entries, as the service reads them (a bad entry fails the test). */
+export function apiKeysOf(...entries: string[]): ApiKeys {
+  const { keys, problems } = parseApiKeyEntries(entries)
+  if (problems.length > 0) throw new Error(problems.join('; '))
+  return new ApiKeys(keys)
+}
+
 /** The HTTP app's dependencies for routing tests: stores that answer nothing, one API key. */
 export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
   return {
     metrics: createMetrics(),
     bus: { publish: () => Promise.resolve() },
-    apiKeys: new ApiKeys(['s3cret']),
+    apiKeys: apiKeysOf('s3cret'),
     topicPrefix: 'factory',
     ingestLimit: new RateLimiter(1000, 1000),
     machines: noMachines,
@@ -85,6 +94,7 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     oeeOf: none,
     oeeWindowMs: 3_600_000,
     readiness: () => Promise.resolve({ postgres: { ok: true } }),
+    audit: new MemoryAuditTrail(),
     readsNeedKey: false,
     log: pino({ level: 'silent' }),
     version: 'test',

@@ -16,6 +16,7 @@ import {
 import type { MachineCommand } from '../../domain/machine.js'
 import { text } from '../../domain/text.js'
 import { MillstreamError } from '../../errors.js'
+import { NAMESPACE } from '../../sparkplug/topics.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
 import type { RateLimiter } from '../rate-limit.js'
 import { defineRoute, type ApiRoute } from '../route.js'
@@ -53,8 +54,11 @@ const acceptedWithReadBack = (id: string, readBack: { path: string; description:
 /** What every publishing route may answer besides success. */
 const errors = {
   400: { description: 'Bad request, e.g. a topic that cannot be published to', schema: problem },
-  401: { description: 'No API key', schema: problem },
-  403: { description: 'Wrong API key', schema: problem },
+  401: { description: 'No API key, or not a known one', schema: problem },
+  403: {
+    description: 'The API key lacks the scope, or the publish needs `admin`',
+    schema: problem,
+  },
   422: {
     description: 'The MQTT broker refused the message (e.g. larger than it accepts)',
     schema: problem,
@@ -122,6 +126,8 @@ export function commandRoutes(
     id: { name: string; schema: z.ZodType }
     body: z.ZodType<{ messageId?: string }>
     topic: (id: string) => string
+    /** The action its audit records name. */
+    action: string
     /** Where the entity is read back once its actor has applied the command. */
     readBack: { path: string; description: string }
   }): ApiRoute =>
@@ -130,7 +136,11 @@ export function commandRoutes(
       path: options.path,
       summary: options.summary,
       tag: 'commands',
-      auth: true,
+      scope: 'command',
+      audit: {
+        action: options.action,
+        target: ({ params }) => options.topic(String(params[options.id.name])),
+      },
       params: z.strictObject({ [options.id.name]: options.id.schema }),
       body: options.body,
       responses: {
@@ -157,6 +167,7 @@ export function commandRoutes(
         .omit({ partId: true })
         .extend({ materials: materialIdsOf(materialIdParam).optional() }),
       topic: (id) => `${topicPrefix}/parts/${id}/info`,
+      action: 'part-info',
       readBack: { path: '/parts/{partId}', description: 'The part, with its reference data' },
     }),
     entityCommand({
@@ -166,6 +177,7 @@ export function commandRoutes(
       id: { name: 'materialId', schema: materialIdParam },
       body: materialPayloadSchema.omit({ materialId: true }),
       topic: (id) => `${topicPrefix}/materials/${id}`,
+      action: 'material-price',
       readBack: {
         path: '/materials/{materialId}',
         description: 'The material, with its price history',
@@ -176,7 +188,8 @@ export function commandRoutes(
       path: '/ingest',
       summary: `A batch of up to ${MAX_INGEST} messages, through the same pipeline as MQTT`,
       tag: 'commands',
-      auth: true,
+      scope: 'ingest',
+      audit: { action: 'ingest', target: ({ body }) => `${body.length} messages` },
       body: ingestBody,
       responses: {
         202: { description: 'Accepted', schema: z.object({ accepted: z.number().int() }) },
@@ -208,13 +221,17 @@ export function commandRoutes(
       path: '/mqtt/publish',
       summary: 'Publish one message to the MQTT broker',
       tag: 'commands',
-      auth: true,
+      scope: 'publish',
+      audit: { action: 'mqtt-publish', target: ({ body }) => body.topic },
       body: publishBody,
       responses: {
         202: { description: 'Published', schema: z.object({ topic: z.string() }) },
         ...errors,
       },
-      handle: async (ctx, { body: m }) => {
+      handle: async (ctx, { body: m, caller }) => {
+        const needsAdmin = adminOnlyPublish(m.topic, m.retain, topicPrefix)
+        if (needsAdmin && !caller?.scopes.has('admin'))
+          throw new MillstreamError('FORBIDDEN', `${needsAdmin}: the API key lacks scope admin`)
         await bus.publish(
           m.topic,
           typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload),
@@ -228,6 +245,24 @@ export function commandRoutes(
       },
     }),
   ]
+}
+
+/**
+ * Why a raw publish needs `admin`, or undefined when `publish` is enough: a Sparkplug topic can
+ * actuate equipment (NCMD/DCMD) or forge a node's state, and a retained message on an input
+ * topic is replayed on every resubscribe and applied again once out of the dedup window.
+ */
+export function adminOnlyPublish(
+  topic: string,
+  retain: boolean,
+  topicPrefix: string,
+): string | undefined {
+  if (topic === NAMESPACE || topic.startsWith(`${NAMESPACE}/`)) return 'a Sparkplug topic'
+  const input =
+    topic.startsWith(`${topicPrefix}/`) ||
+    topic === 'supply-chain' ||
+    topic.startsWith('supply-chain/')
+  return retain && input ? 'retain on an input topic' : undefined
 }
 
 const MACHINE_READ_BACK = {
@@ -254,7 +289,11 @@ function machineCommand(bus: MessageBus, topicPrefix: string, edge?: EdgeCommand
     path: '/machines/{machineId}/commands',
     summary: 'Start or end maintenance, reset the counters, or ask a Sparkplug machine to rebirth',
     tag: 'commands',
-    auth: true,
+    scope: 'command',
+    audit: {
+      action: 'machine-command',
+      target: ({ params, body }) => `machine ${params.machineId}: ${body.type}`,
+    },
     params: z.strictObject({ machineId: machineIdParam }),
     body: machineCommandBody,
     responses: {

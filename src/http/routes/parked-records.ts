@@ -71,7 +71,8 @@ export function parkedRecordRoutes(parked: ParkedRecords): ApiRoute[] {
       path: '/parked-records/republish',
       summary: 'Publish every parked record again (after raising the broker’s limit)',
       tag: 'commands',
-      auth: true,
+      scope: 'admin',
+      audit: { action: 'republish-parked', target: () => 'all parked records' },
       responses: { 202: requested, ...commandErrors },
       handle: async (ctx) => {
         ctx.status = 202
@@ -83,7 +84,11 @@ export function parkedRecordRoutes(parked: ParkedRecords): ApiRoute[] {
       path: '/parked-records/{parkedRecordId}/republish',
       summary: 'Publish one parked record again (after raising the broker’s limit)',
       tag: 'commands',
-      auth: true,
+      scope: 'admin',
+      audit: {
+        action: 'republish-parked',
+        target: ({ params }) => `parked record ${params.parkedRecordId}`,
+      },
       params: z.strictObject({
         parkedRecordId: intParam(1).meta({ description: 'Parked record id', example: 1 }),
       }),

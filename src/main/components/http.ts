@@ -18,6 +18,7 @@ import { CatalogQueries } from '../../read/catalog-queries.js'
 import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
 import { PgParkedRecords } from '../../read/parked-record-queries.js'
 import { kafkaRelayName } from './publish.js'
+import { PgAuditLog } from '../../read/audit-log.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -114,6 +115,7 @@ export function httpApi(
     deadLetters: new PgDeadLetterQueries(reads),
     // The write pool: the operator's republish command updates these rows.
     parkedRecords: new PgParkedRecords(pool, kafkaRelayName(config.kafka)),
+    audit: new PgAuditLog(pool, config.mqtt.publishTimeoutMs),
     schemas: SchemaRegistry.fromDirectory(),
     readiness: wiring.readiness,
     readsNeedKey: config.http.readsNeedKey,

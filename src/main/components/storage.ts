@@ -6,6 +6,13 @@ import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
 import { ReadPool } from '../../read/read-pool.js'
 import type { Config } from '../config.js'
+import {
+  credentialPaths,
+  identifier,
+  newPassword,
+  provisionFirstStart,
+  SERVICE_USERNAME,
+} from '../embedded/broker-credentials.js'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../embedded/mqtt-broker.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres.js'
 
@@ -30,11 +37,15 @@ export function embeddedBroker(
   mqtt: Config['mqtt'],
   metrics: Metrics,
   log: Logger,
+  dataDir: string,
 ): Component<string> {
   let broker: EmbeddedBroker | undefined
+  // The service's own clients' password: made for this run, kept in memory only.
+  const servicePassword = newPassword()
   return {
     name: 'embedded broker',
     start: async () => {
+      if (mqtt.embeddedAuth) await provisionFirstStart(dataDir, mqtt.topicPrefix, log)
       broker = await startEmbeddedBroker(
         mqtt.embeddedPort,
         {
@@ -45,8 +56,24 @@ export function embeddedBroker(
           onDrop: () => metrics.boundReached.inc({ bound: 'embedded-session-queue' }),
         },
         log,
+        mqtt.embeddedAuth
+          ? {
+              identify: identifier({
+                devicesFile: credentialPaths(dataDir).devices,
+                servicePassword,
+                serviceClientId: mqtt.clientId,
+              }),
+              topicPrefix: mqtt.topicPrefix,
+              onRefused: (what) => metrics.embeddedBrokerRefused.inc({ what }),
+            }
+          : undefined,
       )
-      return broker.url
+      if (!mqtt.embeddedAuth) return broker.url
+      // The service's clients read their credentials from the URL they are given.
+      const url = new URL(broker.url)
+      url.username = SERVICE_USERNAME
+      url.password = servicePassword
+      return url.toString()
     },
     stop: async () => broker?.close(),
   }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net'
 import { MillstreamError } from '../../errors.js'
 import type { Logger } from '../../logger.js'
+import { mayPublish, maySubscribe, type BrokerIdentity } from './broker-acl.js'
 import { limitPacketSize } from './packet-limit.js'
 import { boundSessionQueues } from './session-queues.js'
 
@@ -18,15 +19,76 @@ export type BrokerBounds = {
   onDrop: (clientId: string) => void
 }
 
-/** Starts the broker on 127.0.0.1:`port`, within `bounds`. */
+/** Who may connect, and what each client may publish and subscribe to. */
+export type BrokerAuth = {
+  /** The identity a client's credentials and client id prove, or why they prove none. */
+  identify(
+    username: string | undefined,
+    password: Buffer | undefined,
+    clientId: string,
+  ): Promise<BrokerIdentity | 'bad-credentials' | 'reserved-client-id'>
+  topicPrefix: string
+  /** Told of each refusal: a connection, a publish or a subscription. */
+  onRefused(what: 'connect' | 'publish' | 'subscribe'): void
+}
+
+// MQTT 3.1.1 CONNACK return codes.
+const BAD_USERNAME_OR_PASSWORD = 4
+const NOT_AUTHORIZED = 5
+
+/** Starts the broker on 127.0.0.1:`port`, within `bounds`, checking clients with `auth`. */
 export async function startEmbeddedBroker(
   port: number,
   bounds: BrokerBounds,
   log: Logger,
+  auth?: BrokerAuth,
 ): Promise<EmbeddedBroker> {
   // aedes is published as ESM only: load it with import(), which CommonJS output keeps.
   const { Aedes } = await import('aedes')
-  const broker = await Aedes.createBroker()
+  const identities = new WeakMap<object, BrokerIdentity>()
+  const refuse = (message: string, returnCode: number) =>
+    Object.assign(new Error(message), { returnCode })
+  const broker = await Aedes.createBroker(
+    auth
+      ? {
+          // Runs before the session is registered, so a refused client takes over nothing.
+          authenticate: (client, username, password, done) => {
+            auth.identify(username, password, client.id).then(
+              (who) => {
+                if (typeof who !== 'string') {
+                  identities.set(client, who)
+                  done(null, true)
+                  return
+                }
+                auth.onRefused('connect')
+                log.warn({ clientId: client.id, reason: who }, 'embedded broker refused a client')
+                done(
+                  refuse(
+                    who,
+                    who === 'bad-credentials' ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED,
+                  ),
+                  false,
+                )
+              },
+              (err: unknown) => done(refuse(String(err), NOT_AUTHORIZED), false),
+            )
+          },
+          authorizePublish: (client, packet, done) => {
+            const who = client ? identities.get(client) : undefined
+            if (who && mayPublish(who, packet.topic, auth.topicPrefix)) return done(null)
+            auth.onRefused('publish')
+            done(new Error(`not allowed to publish to ${packet.topic}`))
+          },
+          authorizeSubscribe: (client, subscription, done) => {
+            const who = identities.get(client)
+            if (who && maySubscribe(who, subscription.topic, auth.topicPrefix))
+              return done(null, subscription)
+            auth.onRefused('subscribe')
+            done(null, null)
+          },
+        }
+      : {},
+  )
   let warnedAt = -Infinity
   // The instance aedes made (its memory persistence); its typings leave the property out.
   const persistence: unknown = Reflect.get(broker, 'persistence')

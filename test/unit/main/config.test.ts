@@ -40,6 +40,29 @@ describe('configuration', () => {
   })
 })
 
+describe('API keys', () => {
+  it('read named keys with scopes beside plain ones', () => {
+    const config = loadConfig({ API_KEYS: 'plain-key, ops:read+command:ops-key' })
+    expect(config.http.apiKeys.map((k) => [k.name, k.scopes.join('+')])).toEqual([
+      ['key-1', 'read+command+ingest+publish+admin'],
+      ['ops', 'read+command'],
+    ])
+  })
+
+  it('stop the start on every bad entry at once, without quoting a key', () => {
+    let problems: string[] = []
+    try {
+      loadConfig({ API_KEYS: 'ops:write:topsecret,ops2::alsosecret' })
+    } catch (err) {
+      if (err instanceof ConfigError) problems = err.problems
+    }
+    expect(problems).toEqual([
+      'API_KEYS entry 1: unknown scope write (known: read, command, ingest, publish, admin)',
+      'API_KEYS entry 2: names no scope (one or more of read, command, ingest, publish, admin)',
+    ])
+  })
+})
+
 describe('the roles of an instance', () => {
   const CLUSTER = { KAFKA_BROKERS: 'k:9092', DATABASE_URL: 'postgres://db/millstream' }
   /** The problems a ConfigError lists for `env`, or a failure if it loads. */
