@@ -13,7 +13,8 @@ import { expectAllApplied, expectReadyWithin, SteadyLoad } from '../../harness/s
 /** The service's RSS stays under this through either attack (it idles near 150 MB). */
 const RSS_BOUND = 400 * 1024 * 1024
 const BURST = 6000
-const SLOW_CLIENT_MS = 6000
+/** Long enough for two bursts beside the stalled readers before the service cuts them off. */
+const SLOW_CLIENT_MS = 10_000
 const HEADERS_TIMEOUT_MS = 3000
 
 /** Publishes `count` production reports of burst machines at once; resolves with ms until all are committed. */
@@ -91,9 +92,10 @@ describe('hostile readers beside a steady load', () => {
   })
 
   it('keeps ingest at 80% of its own pace while 50 readers stall and subscribers past the cap are refused', async () => {
-    // The first burst makes the burst machines' actors: measured are the two after it.
+    // The first burst makes the burst machines' actors. Each side is the faster of two bursts,
+    // so one checkpoint or GC pause on a shared machine does not decide the ratio.
     await burst(databaseUrl, prefix, 0)
-    const alone = await burst(databaseUrl, prefix, 1)
+    const alone = Math.min(await burst(databaseUrl, prefix, 1), await burst(databaseUrl, prefix, 2))
 
     const readers = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -108,7 +110,10 @@ describe('hostile readers beside a steady load', () => {
     )
     // Measured while the attack holds what it can (its readers stalled, not yet cut off).
     await new Promise((resolve) => setTimeout(resolve, 300))
-    const beside = await burst(databaseUrl, prefix, 2)
+    const beside = Math.min(
+      await burst(databaseUrl, prefix, 3),
+      await burst(databaseUrl, prefix, 4),
+    )
     console.log(
       `burst of ${BURST}: ${alone} ms alone, ${beside} ms beside the readers ` +
         `(${((100 * alone) / beside).toFixed(0)}% of the pace); readers: ` +
