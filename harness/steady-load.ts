@@ -130,3 +130,28 @@ export async function expectReadyWithin(serviceUrl: string, timeoutMs = 10_000):
   )
   return Date.now() - started
 }
+
+/**
+ * What every hostile test checks once its attack is over: the load goes on past it (`more`
+ * further messages, 500 by default), then, stopped, every message it sent is applied exactly
+ * once (and on Kafka) and `/readyz` answers 200 within 10 s.
+ */
+export async function expectLoadSurvived(
+  load: SteadyLoad,
+  options: {
+    databaseUrl: string
+    serviceUrl: string
+    kafka?: { brokers: string; topicPrefix: string }
+    more?: number
+  },
+): Promise<SteadyLoadResult> {
+  const from = load.sent
+  const more = options.more ?? 500
+  await waitFor(`${more} more messages of the load`, () =>
+    Promise.resolve(load.sent > from + more ? true : undefined),
+  )
+  const result = await load.stop()
+  await expectAllApplied({ databaseUrl: options.databaseUrl, load: result, kafka: options.kafka })
+  await expectReadyWithin(options.serviceUrl, 10_000)
+  return result
+}
