@@ -93,7 +93,7 @@ describe('the Sparkplug B host', () => {
         c.metrics.some((m) => m.name === 'Node Control/Rebirth' && m.value === true),
     ).length
   const deadLetters = async () =>
-    (await service.get<{ items: DeadLetterItem[] }>('/api/v1/dead-letters?limit=1000')).body.items
+    (await service.get<{ items: DeadLetterItem[] }>('/api/v1/dead-letters?limit=500')).body.items
 
   /** An edge node as Tahu's client runs it; resolves once connected and asked for births. */
   const edge = (node: string) =>
