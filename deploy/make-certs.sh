@@ -2,12 +2,14 @@
 # Makes the certificates and passwords deploy/docker-compose*.yml mount, with openssl:
 #   deploy/certs/    ca.pem (the deployment's CA), mosquitto.pem/.key (DNS mosquitto,
 #                    localhost), kafka.pem/.key and kafka-bundle.pem (DNS kafka, localhost),
-#                    millstream.pem/.key (the service's client certificate, CN millstream)
+#                    millstream.pem/.key (the service's client certificate, CN millstream),
+#                    haproxy.pem/.key and haproxy-bundle.pem (HTTPS: DNS localhost and
+#                    $HTTPS_HOST if set, e.g. HTTPS_HOST=millstream.plant.example)
 #   deploy/secrets/  ca.key (keep it offline once done), kafka-admin.password,
 #                    kafka-millstream.password, kafka-reader.password
 # Both folders are 0700 and ignored by git. Existing files are kept: delete one to make it
 # again (rotation; then restart what mounts it). Certificates are valid for 825 days.
-#   usage: deploy/make-certs.sh
+#   usage: [HTTPS_HOST=name] deploy/make-certs.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 umask 077
@@ -33,7 +35,13 @@ cert() {
 cert mosquitto mosquitto 'subjectAltName=DNS:mosquitto,DNS:localhost,IP:127.0.0.1' serverAuth
 cert kafka kafka 'subjectAltName=DNS:kafka,DNS:localhost,IP:127.0.0.1' serverAuth
 cert millstream millstream '' clientAuth
+https_host="${HTTPS_HOST:-localhost}"
+https_san='subjectAltName=DNS:localhost,IP:127.0.0.1'
+[[ "$https_host" == localhost ]] || https_san="$https_san,DNS:$https_host"
+cert haproxy "$https_host" "$https_san" serverAuth
 cat certs/kafka.key certs/kafka.pem >certs/kafka-bundle.pem
+# HAProxy takes the certificate and its key in one file.
+cat certs/haproxy.pem certs/haproxy.key >certs/haproxy-bundle.pem
 
 for user in admin millstream reader; do
   f="secrets/kafka-$user.password"

@@ -1,9 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { request as httpsRequest } from 'node:https'
 import { projectPath } from '../src/project-root'
 import { memory } from './process-memory'
 import { freePort, GiveUp, waitFor } from './services'
 
 const CLI = projectPath('dist', 'cli.js')
+
+/** How the harness reaches the service. */
+export type ServiceAccess = {
+  /**
+   * The CA file the service's certificate is signed by: the service serves HTTPS
+   * (`TLS_CERT_FILE`, `TLS_KEY_FILE` in its env), and the harness trusts this CA only.
+   */
+  httpsCa?: string
+}
+
+/** An answer read whole: status, headers, body text. */
+export type ServiceResponse = { status: number; headers: Record<string, string>; text: string }
 
 /** The service as a separate OS process, started from the built CLI like a user would. */
 export class ServiceProcess {
@@ -11,27 +25,34 @@ export class ServiceProcess {
   private output: string[] = []
   readonly url: string
 
+  private readonly ca: string | undefined
+
   private constructor(
     private readonly env: Record<string, string>,
     readonly httpPort: number,
     private readonly nodeArgs: string[],
+    access: ServiceAccess,
   ) {
-    this.url = `http://127.0.0.1:${httpPort}`
+    this.ca = access.httpsCa === undefined ? undefined : readFileSync(access.httpsCa, 'utf8')
+    this.url = `${this.ca === undefined ? 'http' : 'https'}://127.0.0.1:${httpPort}`
   }
 
   /**
    * Starts `millstream start` with `env` (plus a free HTTP port) and waits until it is ready.
-   * `nodeArgs` go to node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+   * `nodeArgs` go to node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses); `access`
+   * says how to reach it (over HTTPS, trusting a CA).
    */
   static async start(
     env: Record<string, string>,
     nodeArgs: string[] = [],
+    access: ServiceAccess = {},
   ): Promise<ServiceProcess> {
     const port = await freePort()
     const service = new ServiceProcess(
       { LOG_LEVEL: 'info', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
       port,
       nodeArgs,
+      access,
     )
     await service.restart()
     return service
@@ -60,8 +81,8 @@ export class ServiceProcess {
       async () => {
         if (child.exitCode !== null)
           throw new GiveUp(`service exited with ${child.exitCode}:\n${this.logs()}`)
-        const res = await fetch(`${this.url}/healthz`)
-        return res.ok ? true : undefined
+        const res = await this.request('/healthz')
+        return res.status === 200 ? true : undefined
       },
       60_000,
     )
@@ -103,7 +124,44 @@ export class ServiceProcess {
   }
 
   async get<T>(pathname: string): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.url}${pathname}`)
-    return { status: res.status, body: (await res.json()) as T }
+    const res = await this.request(pathname)
+    return { status: res.status, body: JSON.parse(res.text) as T }
+  }
+
+  /** A GET of `pathname`, over HTTPS trusting only the given CA when the service serves it. */
+  async request(pathname: string, timeoutMs = 10_000): Promise<ServiceResponse> {
+    const ca = this.ca
+    if (ca === undefined) {
+      const res = await fetch(`${this.url}${pathname}`, { signal: AbortSignal.timeout(timeoutMs) })
+      return {
+        status: res.status,
+        headers: Object.fromEntries(res.headers),
+        text: await res.text(),
+      }
+    }
+    return new Promise<ServiceResponse>((resolve, reject) => {
+      const req = httpsRequest(`${this.url}${pathname}`, { ca, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: Object.fromEntries(
+              Object.entries(res.headers).map(([k, v]) => [
+                k,
+                Array.isArray(v) ? v.join(', ') : String(v),
+              ]),
+            ),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+      })
+      req.on('timeout', () =>
+        req.destroy(new Error(`GET ${pathname}: no answer in ${timeoutMs} ms`)),
+      )
+      req.on('error', reject)
+      req.end()
+    })
   }
 }

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'BOUND_REACHED'
   | 'READS_BUSY'
   | 'READ_TIMEOUT'
+  | 'MISDIRECTED'
 
 /**
  * Base error: a code, an optional cause, whether retrying may succeed and, when it may, how

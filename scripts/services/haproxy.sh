@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# HAProxy in front of app instances started by a test (same settings as deploy/haproxy).
+# HAProxy in front of app instances started by a test (same settings as deploy/haproxy, but
+# plain HTTP: no TLS termination, no redirect to HTTPS; the tests check balancing, not TLS).
 #   usage: scripts/services/haproxy.sh start RUN_DIR FRONT_PORT BACKEND_PORT...
 #          scripts/services/haproxy.sh stop RUN_DIR
 # FRONT_PORT 0 picks a free port. Prints and writes RUN_DIR/haproxy.env:

@@ -19,7 +19,10 @@ import type {
   SchemaReads,
   SeriesReads,
 } from '../read/ports.js'
+import { allowedHosts } from './allowed-hosts.js'
+import { cors } from './cors.js'
 import { dashboard } from './dashboard.js'
+import { securityHeaders } from './security-headers.js'
 import { jsonBody } from './json-body.js'
 import { buildOpenApi } from './openapi.js'
 import { problemDetails } from './problem.js'
@@ -70,7 +73,19 @@ export type HttpDeps = {
   readsNeedKey: boolean
   log: Logger
   version: string
+  /** Security headers, allowed hosts, CORS; headers only (no HSTS), when not given. */
+  hygiene?: HttpHygiene
 }
+
+/** What every response of the service's listener is held to. */
+export type HttpHygiene = Readonly<{
+  /** Served over HTTPS: HSTS is sent. */
+  https: boolean
+  /** The host names a request's Host header may name; any, when not given. */
+  allowedHosts?: readonly string[]
+  /** The exact origins allowed cross-origin calls from browsers; none, when not given. */
+  corsOrigins?: readonly string[]
+}>
 
 const API_PREFIX = '/api/v1'
 
@@ -120,7 +135,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
       )
     }
   })
-  app.use(problemDetails(deps.log.child({ module: 'http' })))
+  useHygiene(app, deps.log, deps.hygiene)
   // The plant dashboard: the page at / and its files under /assets/, outside the API.
   const page = dashboard(deps.log.child({ module: 'dashboard' }))
   app.use(async (ctx, next) => {
@@ -149,17 +164,28 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
  * every role can be watched and balanced the same way.
  */
 export function createOpsApp(
-  deps: Pick<HttpDeps, 'metrics' | 'readiness' | 'apiKeys' | 'log'>,
+  deps: Pick<HttpDeps, 'metrics' | 'readiness' | 'apiKeys' | 'log' | 'hygiene'>,
 ): Koa {
   const router = new Router()
   const audit = auditRecorder(deps.log)
   for (const route of healthRoutes(deps.readiness, deps.metrics.registry))
     mount(router, '', route, deps.apiKeys, audit)
   const app = new Koa()
-  app.use(problemDetails(deps.log.child({ module: 'http' })))
+  useHygiene(app, deps.log, deps.hygiene)
   app.use(methodNotAllowed(router))
   app.use(router.routes())
   return app
+}
+
+/**
+ * Security headers first, so every answer carries them, errors included; then the problem
+ * mapping, then the host check and CORS, whose refusals it renders.
+ */
+function useHygiene(app: Koa, log: Logger, hygiene: HttpHygiene = { https: false }): void {
+  app.use(securityHeaders({ https: hygiene.https }))
+  app.use(problemDetails(log.child({ module: 'http' })))
+  if (hygiene.allowedHosts) app.use(allowedHosts(hygiene.allowedHosts))
+  if (hygiene.corsOrigins) app.use(cors(hygiene.corsOrigins))
 }
 
 function mount(

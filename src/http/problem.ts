@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   BOUND_REACHED: 422,
   READS_BUSY: 503,
   READ_TIMEOUT: 503,
+  MISDIRECTED: 421,
 }
 
 /** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */
@@ -73,6 +74,7 @@ function titleOf(status: number): string {
     406: 'Not Acceptable',
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',
+    421: 'Misdirected Request',
     422: 'Unprocessable Content',
     429: 'Too Many Requests',
     500: 'Internal Server Error',

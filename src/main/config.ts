@@ -9,6 +9,7 @@ import {
 } from '../publish/kafka-security.js'
 import { readTextFile, type ReadText } from '../security/tls-material.js'
 import { mqttSecurityFrom, type MqttSecurity } from '../streams/mqtt-security.js'
+import { corsProblems, httpsFrom, type HttpsMaterial } from '../http/https-settings.js'
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -145,6 +146,10 @@ const envSchema = z.object({
   HTTP_IDLE_TIMEOUT_MS: positiveInt.default(60_000),
   HTTP_MAX_CONNECTIONS: positiveInt.default(4096),
   HTTP_TRUST_PROXY: bool.default(false),
+  HTTP_ALLOWED_HOSTS: list.optional(),
+  CORS_ORIGINS: list.optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   EMBEDDED_MQTT_AUTH: bool.default(true),
 })
 
@@ -230,6 +235,12 @@ export type Config = Readonly<{
     maxConnections: number
     /** Take the client's address from X-Forwarded-For (behind a proxy that sets it). */
     trustProxy: boolean
+    /** The server's certificate and key: with them the listener serves HTTPS only. */
+    tls?: HttpsMaterial
+    /** The host names a request may address (its Host header); any, when not set. */
+    allowedHosts?: readonly string[]
+    /** The origins whose pages may call the API from a browser (CORS); none, when not set. */
+    corsOrigins?: readonly string[]
   }>
   processing: Readonly<{
     maxInFlight: number
@@ -335,7 +346,13 @@ export function loadConfig(
   if (logProblems.length > 0) throw new ConfigError(logProblems)
   const kafkaSecurity = kafkaSecurityFrom(e, readText)
   const mqttSecurity = mqttSecurityFrom(e, readText)
-  const securityProblems = [...kafkaSecurity.problems, ...mqttSecurity.problems]
+  const https = httpsFrom(e, readText)
+  const securityProblems = [
+    ...kafkaSecurity.problems,
+    ...mqttSecurity.problems,
+    ...https.problems,
+    ...corsProblems(e.CORS_ORIGINS ?? []),
+  ]
   if (securityProblems.length > 0) throw new ConfigError(securityProblems)
   // Node refuses a server whose headers may take longer than the whole request.
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
@@ -417,6 +434,11 @@ export function loadConfig(
       idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
       maxConnections: e.HTTP_MAX_CONNECTIONS,
       trustProxy: e.HTTP_TRUST_PROXY,
+      ...(https.material ? { tls: https.material } : {}),
+      ...(e.HTTP_ALLOWED_HOSTS?.length
+        ? { allowedHosts: e.HTTP_ALLOWED_HOSTS.map((h) => h.toLowerCase()) }
+        : {}),
+      ...(e.CORS_ORIGINS?.length ? { corsOrigins: e.CORS_ORIGINS } : {}),
     },
     processing: {
       maxInFlight: e.MAX_IN_FLIGHT,

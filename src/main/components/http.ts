@@ -2,11 +2,12 @@ import type { Mapping } from '../../sparkplug/mapping.js'
 import { SparkplugCommands } from '../../sparkplug/commands.js'
 import { PgSparkplugSources } from '../../sparkplug/sources.js'
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerOptions } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type pg from 'pg'
 import { ApiKeys } from '../../http/api-keys.js'
-import { createHttpApp, createOpsApp } from '../../http/app.js'
+import { createHttpApp, createOpsApp, type HttpHygiene } from '../../http/app.js'
 import type Koa from 'koa'
 import type { EntityJournal } from '../../actors/ports.js'
 import { RateLimiter } from '../../http/rate-limit.js'
@@ -121,6 +122,7 @@ export function httpApi(
     readsNeedKey: config.http.readsNeedKey,
     log,
     version: wiring.version,
+    hygiene: hygieneOf(config.http),
   })
   const server = listener(app, config.http)
   return {
@@ -147,16 +149,31 @@ export function opsApi(
   },
   log: Logger,
 ): Component<number> {
-  const app = createOpsApp({ ...wiring, apiKeys: new ApiKeys([]), log })
+  const app = createOpsApp({
+    ...wiring,
+    apiKeys: new ApiKeys([]),
+    log,
+    hygiene: hygieneOf(config.http),
+  })
   const server = listener(app, config.http)
   return { name: 'ops http server', start: server.listen, stop: server.close }
 }
 
+/** The listener's hygiene settings, as the app takes them. */
+function hygieneOf(http: Config['http']): HttpHygiene {
+  return {
+    https: http.tls !== undefined,
+    ...(http.allowedHosts ? { allowedHosts: http.allowedHosts } : {}),
+    ...(http.corsOrigins ? { corsOrigins: http.corsOrigins } : {}),
+  }
+}
+
 /**
- * An HTTP server for `app` on the configured address; `listen` yields the port. Its timeouts
- * and connection cap bound what a client that sends slowly, or never reads, can hold: a
- * request's headers and whole body each have a deadline, a socket with no traffic either way
- * is closed, and connections past the cap are refused at once.
+ * An HTTP server for `app` on the configured address, HTTPS only when a certificate is set;
+ * `listen` yields the port. Its timeouts and connection cap bound what a client that sends
+ * slowly, or never reads, can hold: a TLS handshake, a request's headers and its whole body
+ * each have a deadline, a socket with no traffic either way is closed, and connections past
+ * the cap are refused at once.
  */
 function listener(app: Koa, http: Config['http']) {
   let server: Server | undefined
@@ -166,16 +183,29 @@ function listener(app: Koa, http: Config['http']) {
       // The address the proxy appended, never one a client wrote into the header itself.
       app.maxIpsCount = 1
       const handle = app.callback()
-      const listening = createServer(
-        {
-          headersTimeout: http.headersTimeoutMs,
-          requestTimeout: http.requestTimeoutMs,
-          keepAliveTimeout: http.keepAliveTimeoutMs,
-          // How often the two deadlines above are checked (Node's default is 30 s).
-          connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
-        },
-        (req, res) => void handle(req, res),
-      )
+      const options: ServerOptions = {
+        headersTimeout: http.headersTimeoutMs,
+        requestTimeout: http.requestTimeoutMs,
+        keepAliveTimeout: http.keepAliveTimeoutMs,
+        // How often the two deadlines above are checked (Node's default is 30 s).
+        connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
+      }
+      const respond = (req: Parameters<typeof handle>[0], res: Parameters<typeof handle>[1]) =>
+        void handle(req, res)
+      const listening: Server = http.tls
+        ? createHttpsServer(
+            {
+              ...options,
+              cert: http.tls.cert,
+              key: http.tls.key,
+              minVersion: 'TLSv1.2',
+              // Node's default is 120 s: a client that never finishes its handshake holds a
+              // connection as long as one that never sends its headers, no longer.
+              handshakeTimeout: http.headersTimeoutMs,
+            },
+            respond,
+          )
+        : createServer(options, respond)
       listening.maxConnections = http.maxConnections
       listening.setTimeout(http.idleTimeoutMs, (socket) => socket.destroy())
       server = listening
