@@ -7,6 +7,7 @@ import {
   kafkaSecurityFrom,
   type KafkaSecurity,
 } from '../publish/kafka-security.js'
+import { databaseTargetFrom, type DatabaseTarget } from '../journal/database-target.js'
 import { readTextFile, type ReadText } from '../security/tls-material.js'
 import { mqttSecurityFrom, type MqttSecurity } from '../streams/mqtt-security.js'
 
@@ -53,6 +54,7 @@ const envSchema = z.object({
   MQTT_PASSWORD_FILE: z.string().min(1).optional(),
   EMBEDDED_MQTT_PORT: port.default(1883),
   DATABASE_URL: z.string().min(1).optional(),
+  PGSSLROOTCERT: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: port.default(54329),
   DATA_DIR: z.string().min(1).default('.millstream'),
   KAFKA_BROKERS: list.optional(),
@@ -177,6 +179,8 @@ export type Config = Readonly<{
   }>
   database: Readonly<{
     url: string | undefined
+    /** Where an external database's connections go and how they check it (with `url`). */
+    target: DatabaseTarget | undefined
     embeddedPort: number
     dataDir: string
     /** Connections of the pool that commits, relays and follows the log. */
@@ -335,7 +339,18 @@ export function loadConfig(
   if (logProblems.length > 0) throw new ConfigError(logProblems)
   const kafkaSecurity = kafkaSecurityFrom(e, readText)
   const mqttSecurity = mqttSecurityFrom(e, readText)
-  const securityProblems = [...kafkaSecurity.problems, ...mqttSecurity.problems]
+  const databaseTarget =
+    e.DATABASE_URL === undefined
+      ? undefined
+      : databaseTargetFrom(e.DATABASE_URL, e.PGSSLROOTCERT, readText)
+  const securityProblems = [
+    ...kafkaSecurity.problems,
+    ...mqttSecurity.problems,
+    ...(databaseTarget?.problems ?? []),
+    ...(databaseTarget === undefined && e.PGSSLROOTCERT !== undefined
+      ? ['PGSSLROOTCERT: needs DATABASE_URL (an external PostgreSQL)']
+      : []),
+  ]
   if (securityProblems.length > 0) throw new ConfigError(securityProblems)
   // Node refuses a server whose headers may take longer than the whole request.
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
@@ -377,6 +392,7 @@ export function loadConfig(
     },
     database: {
       url: e.DATABASE_URL,
+      target: databaseTarget?.target,
       embeddedPort: e.EMBEDDED_PG_PORT,
       dataDir: e.DATA_DIR,
       poolSize: e.DATABASE_POOL_SIZE,
