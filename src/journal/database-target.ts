@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { MillstreamError } from '../errors.js'
 import { readTlsFiles, tlsFiles, type ReadText } from '../security/tls-material.js'
 
 /**
@@ -116,4 +117,32 @@ export function clientConfig(target: string | DatabaseTarget): pg.ClientConfig {
       ...(tls.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
     },
   }
+}
+
+/** Node's codes for a server certificate that verification refused. */
+const CERTIFICATE_REFUSED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+/**
+ * A connection's failure, said plainly when the server's certificate was refused (Node's own
+ * message names neither the setting to fix nor the database); any other error as it is.
+ */
+export function explainConnectFailure(err: unknown): unknown {
+  if (!(err instanceof Error) || !('code' in err)) return err
+  const { code } = err
+  if (typeof code !== 'string' || !CERTIFICATE_REFUSED.has(code)) return err
+  return new MillstreamError(
+    'STORE_UNAVAILABLE',
+    `PostgreSQL's certificate was refused (${code}: ${err instanceof Error ? err.message : ''}): it must be signed by the CA of sslrootcert= or PGSSLROOTCERT and, under sslmode=verify-full, name the host of DATABASE_URL`,
+    { cause: err },
+  )
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { DatabaseTarget } from '../../journal/database-target.js'
+import { explainConnectFailure, type DatabaseTarget } from '../../journal/database-target.js'
 import { migrate } from '../../journal/migrate.js'
 import { createPool } from '../../journal/pool.js'
 import type { Component } from '../../lifecycle.js'
@@ -90,7 +90,9 @@ export function database(
   return {
     name: 'database pool',
     start: async () => {
-      await migrate(pool, log)
+      await migrate(pool, log).catch((err: unknown) => {
+        throw explainConnectFailure(err)
+      })
       await warnIfSuperuser(pool, log)
       return pool
     },

@@ -1,7 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { clientConfig, databaseTargetFrom } from '../../../src/journal/database-target'
+import {
+  clientConfig,
+  databaseTargetFrom,
+  explainConnectFailure,
+} from '../../../src/journal/database-target'
+import { MillstreamError } from '../../../src/errors'
 import { ConfigError, loadConfig } from '../../../src/main/config'
 import { readTextFile } from '../../../src/security/tls-material'
 import { makeTestPki, type TestPki } from '../../support/certificates'
@@ -97,5 +102,17 @@ describe('the database connection settings', () => {
 
   it('leave a bare URL string (the embedded server, tests) as it is', () => {
     expect(clientConfig('postgres://a@b/c')).toEqual({ connectionString: 'postgres://a@b/c' })
+  })
+
+  it('say plainly which settings to check when the server certificate is refused, and pass other errors on', () => {
+    const refused = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    })
+    const explained = explainConnectFailure(refused)
+    expect(explained).toBeInstanceOf(MillstreamError)
+    expect((explained as MillstreamError).message).toMatch(/PGSSLROOTCERT/)
+    expect((explained as MillstreamError).cause).toBe(refused)
+    const other = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })
+    expect(explainConnectFailure(other)).toBe(other)
   })
 })
