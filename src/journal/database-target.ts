@@ -142,7 +142,7 @@ export function explainConnectFailure(err: unknown): unknown {
   if (typeof code !== 'string' || !CERTIFICATE_REFUSED.has(code)) return err
   return new MillstreamError(
     'STORE_UNAVAILABLE',
-    `PostgreSQL's certificate was refused (${code}: ${err instanceof Error ? err.message : ''}): it must be signed by the CA of sslrootcert= or PGSSLROOTCERT and, under sslmode=verify-full, name the host of DATABASE_URL`,
+    `PostgreSQL's certificate was refused (${code}: ${err.message}): it must be signed by the CA of sslrootcert= or PGSSLROOTCERT and, under sslmode=verify-full, name the host of DATABASE_URL`,
     { cause: err },
   )
 }
