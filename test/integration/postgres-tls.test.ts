@@ -31,11 +31,14 @@ describe('the service on a PostgreSQL that takes only TLS', () => {
     rmSync(otherCaDir, { recursive: true, force: true })
   })
 
-  it('commits over sslmode=verify-full with the CA, every connection encrypted, as a role that is no superuser', async () => {
+  it('commits and relays over sslmode=verify-full with the CA, every connection encrypted, as a role that is no superuser', async () => {
     const service = await ServiceProcess.start(
       env({
         DATABASE_URL: `${postgres.url()}?sslmode=verify-full`,
         PGSSLROOTCERT: postgres.pki.caCert,
+        // The relay thread makes its own pool: it must take the same TLS settings.
+        KAFKA_BROKERS: services().kafkaBrokers,
+        KAFKA_TOPIC_PREFIX: uniqueName('ms-pgtls-'),
       }),
     )
     try {
@@ -52,6 +55,15 @@ describe('the service on a PostgreSQL that takes only TLS', () => {
         }, 'millstream'),
       )
       expect(committed).toBe(30)
+      await waitFor('the relay past every event', () =>
+        postgres.asSuperuser(async (admin) => {
+          const { rows } = await admin.query<{ behind: number }>(
+            `SELECT count(*)::int AS behind FROM event_log
+              WHERE position > coalesce((SELECT max(position) FROM relay_offsets), 0)`,
+          )
+          return rows[0]?.behind === 0 ? true : undefined
+        }, 'millstream'),
+      )
 
       const connections = await postgres.asSuperuser((admin) =>
         admin.query<{ ssl: boolean; version: string | null; rolsuper: boolean }>(
