@@ -6,7 +6,8 @@
 #                    haproxy.pem/.key and haproxy-bundle.pem (HTTPS: DNS localhost and
 #                    $HTTPS_HOST if set, e.g. HTTPS_HOST=millstream.plant.example)
 #   deploy/secrets/  ca.key (keep it offline once done), kafka-admin.password,
-#                    kafka-millstream.password, kafka-reader.password
+#                    kafka-millstream.password, kafka-reader.password,
+#                    postgres-superuser.password
 # Both folders are 0700 and ignored by git. Existing files are kept: delete one to make it
 # again (rotation; then restart what mounts it). Certificates are valid for 825 days.
 #   usage: [HTTPS_HOST=name] deploy/make-certs.sh
@@ -47,8 +48,11 @@ for user in admin millstream reader; do
   f="secrets/kafka-$user.password"
   [[ -f "$f" ]] || openssl rand -base64 24 | tr '+/' '-_' | tr -d '=\n' >"$f"
 done
-# The containers run as their own users (mosquitto 1883, kafka 1000, node 1000): the files
+f=secrets/postgres-superuser.password
+[[ -f "$f" ]] || openssl rand -base64 24 | tr '+/' '-_' | tr -d '=\n' >"$f"
+
+# The containers run as their own users (mosquitto 1883, kafka 1000, node 1000, postgres 999): the files
 # are readable inside, the 0700 folders keep them from other users of the host.
-chmod 0644 certs/* secrets/kafka-*.password
+chmod 0644 certs/* secrets/kafka-*.password secrets/postgres-*.password
 chmod 0600 secrets/ca.key
 echo "certificates in deploy/certs, passwords in deploy/secrets" >&2

@@ -3,6 +3,7 @@ import type { PartCatalog } from '../actors/ports.js'
 import { withTimeout } from '../deadline.js'
 import type { Logger } from '../logger.js'
 import { sleep } from './abortable-sleep.js'
+import { clientConfig, type DatabaseTarget } from './database-target.js'
 import { PART_CATALOG_CHANNEL } from './commit-writes.js'
 
 const CONNECT_DEADLINE_MS = 10_000
@@ -20,7 +21,7 @@ export class PartCatalogFeed {
   private connectedOnce: Promise<void> | undefined
 
   constructor(
-    private readonly connectionString: string,
+    private readonly target: string | DatabaseTarget,
     private readonly catalog: PartCatalog,
     private readonly reload: () => Promise<[number, number][]>,
     private readonly log: Logger,
@@ -46,7 +47,7 @@ export class PartCatalogFeed {
   private async connectUntilListening(): Promise<void> {
     let delay = 200
     while (!this.stopped.signal.aborted) {
-      const client = new pg.Client({ connectionString: this.connectionString })
+      const client = new pg.Client(clientConfig(this.target))
       try {
         await withTimeout(this.listen(client), CONNECT_DEADLINE_MS)
         return

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Logger } from '../logger.js'
+import { clientConfig, type DatabaseTarget } from './database-target.js'
 
 // bigint columns (counts, sequences, positions) stay far below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
@@ -12,9 +13,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 export const SESSION_OPTIONS = '-c jit=off'
 
 /** A connection pool for the service. An idle connection's error is logged, not fatal. */
-export function createPool(connectionString: string, log: Logger, max = 10): pg.Pool {
+export function createPool(target: string | DatabaseTarget, log: Logger, max = 10): pg.Pool {
   const pool = new pg.Pool({
-    connectionString,
+    ...clientConfig(target),
     max,
     application_name: 'millstream',
     options: SESSION_OPTIONS,

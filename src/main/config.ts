@@ -7,6 +7,7 @@ import {
   kafkaSecurityFrom,
   type KafkaSecurity,
 } from '../publish/kafka-security.js'
+import { databaseTargetFrom, type DatabaseTarget } from '../journal/database-target.js'
 import { readTextFile, type ReadText } from '../security/tls-material.js'
 import { mqttSecurityFrom, type MqttSecurity } from '../streams/mqtt-security.js'
 import { corsProblems, httpsFrom, type HttpsMaterial } from '../http/https-settings.js'
@@ -54,6 +55,7 @@ const envSchema = z.object({
   MQTT_PASSWORD_FILE: z.string().min(1).optional(),
   EMBEDDED_MQTT_PORT: port.default(1883),
   DATABASE_URL: z.string().min(1).optional(),
+  PGSSLROOTCERT: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: port.default(54329),
   DATA_DIR: z.string().min(1).default('.millstream'),
   KAFKA_BROKERS: list.optional(),
@@ -182,6 +184,8 @@ export type Config = Readonly<{
   }>
   database: Readonly<{
     url: string | undefined
+    /** Where an external database's connections go and how they check it (with `url`). */
+    target: DatabaseTarget | undefined
     embeddedPort: number
     dataDir: string
     /** Connections of the pool that commits, relays and follows the log. */
@@ -347,11 +351,19 @@ export function loadConfig(
   const kafkaSecurity = kafkaSecurityFrom(e, readText)
   const mqttSecurity = mqttSecurityFrom(e, readText)
   const https = httpsFrom(e, readText)
+  const databaseTarget =
+    e.DATABASE_URL === undefined
+      ? undefined
+      : databaseTargetFrom(e.DATABASE_URL, e.PGSSLROOTCERT, readText)
   const securityProblems = [
     ...kafkaSecurity.problems,
     ...mqttSecurity.problems,
     ...https.problems,
     ...corsProblems(e.CORS_ORIGINS ?? []),
+    ...(databaseTarget?.problems ?? []),
+    ...(databaseTarget === undefined && e.PGSSLROOTCERT !== undefined
+      ? ['PGSSLROOTCERT: needs DATABASE_URL (an external PostgreSQL)']
+      : []),
   ]
   if (securityProblems.length > 0) throw new ConfigError(securityProblems)
   // Node refuses a server whose headers may take longer than the whole request.
@@ -394,6 +406,7 @@ export function loadConfig(
     },
     database: {
       url: e.DATABASE_URL,
+      target: databaseTarget?.target,
       embeddedPort: e.EMBEDDED_PG_PORT,
       dataDir: e.DATA_DIR,
       poolSize: e.DATABASE_POOL_SIZE,

@@ -23,10 +23,10 @@ export async function withDatabase(
   log: Logger,
   work: (pool: Pool) => Promise<number>,
 ): Promise<number> {
-  const embedded = config.database.url
+  const embedded = config.database.target
     ? undefined
     : await startEmbeddedPostgres(config.database.dataDir, config.database.embeddedPort, log)
-  const pool = createPool(config.database.url ?? (embedded?.url as string), log, 2)
+  const pool = createPool(config.database.target ?? (embedded?.url as string), log, 2)
   try {
     const applied = await migrate(pool, log)
     log.info({ applied }, 'migrations done')

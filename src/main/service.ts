@@ -48,17 +48,18 @@ export async function startService(
   const life = new Lifecycle(log)
   const single = config.mode === 'single'
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
-  const databaseUrl =
-    config.database.url ?? (await life.start(embeddedPostgres(config.database, log)))
+  const target =
+    config.database.target ?? (await life.start(embeddedPostgres(config.database, log)))
+  const databaseUrl = typeof target === 'string' ? target : target.url
   const metrics = createMetrics()
   const mqttUrl =
     config.mqtt.url ??
     (await life.start(embeddedBroker(config.mqtt, metrics, log, config.database.dataDir)))
-  const pool = await life.start(database(databaseUrl, config.database.poolSize, log))
+  const pool = await life.start(database(target, config.database.poolSize, log))
   // Partitions for what is about to be committed, before anything commits.
   const logs = await life.start(logMaintenance(config, pool, log))
   const relay = config.kafka.brokers
-    ? await life.start(outboxRelay(config, databaseUrl, log))
+    ? await life.start(outboxRelay(config, target, log))
     : undefined
   // Cluster mode: which partitions of the ingest topic this instance holds, for every commit.
   const ledger = !single && has('process') ? new PartitionLedger(ingestTopic(config)) : undefined
@@ -76,7 +77,7 @@ export async function startService(
         )
       : undefined
   if (entities && ledger) {
-    await life.start(partCatalogFeed(databaseUrl, entities, log))
+    await life.start(partCatalogFeed(target, entities, log))
     await life.start(partitionConsumer(config, pool, entities, ledger, metrics, log))
   }
   const consume =
@@ -135,7 +136,7 @@ export async function startService(
   if (single || has('http')) {
     const bus = await life.start(commandPublisher(config, mqttUrl, metrics, log))
     // The API's reads wait for connections of their own, never for a writer's.
-    const reads = await life.start(readPool(databaseUrl, config.reads, log))
+    const reads = await life.start(readPool(target, config.reads, log))
     // The API reads OEE over other windows from the journal; without actors, it only reads.
     const journal =
       entities?.journal ?? new PgEntityJournal(pool, log, { maxBatch: 1, concurrency: 1 })

@@ -1,9 +1,10 @@
+import type { DatabaseTarget } from '../journal/database-target.js'
 import type { KafkaSecurity } from './kafka-security.js'
 import type { RelayStatus } from './outbox-relay.js'
 
 /** What the relay thread needs to build its own connections (plain data: it crosses threads). */
 export type RelayWorkerData = {
-  databaseUrl: string
+  database: string | DatabaseTarget
   relayName: string
   producer: {
     brokers: string[]

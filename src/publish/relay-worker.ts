@@ -19,7 +19,7 @@ const port = parentPort
 if (!port) throw new Error('relay-worker runs as a worker thread')
 
 const log = createLogger(data.logLevel).child({ module: 'outbox-relay' })
-const pool = createPool(data.databaseUrl, log, 4)
+const pool = createPool(data.database, log, 4)
 const relay = new OutboxRelay(
   new PgOutbox(pool, data.relayName),
   new KafkaEventProducer(data.producer, SchemaRegistry.fromDirectory(), log),

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { clientConfig, type DatabaseTarget } from '../journal/database-target.js'
 import { SESSION_OPTIONS } from '../journal/pool.js'
 import type { Logger } from '../logger.js'
 import { readsBusy } from './read-failure.js'
@@ -23,9 +24,9 @@ export type ReadPoolOptions = {
 export class ReadPool extends pg.Pool {
   private readonly acquireTimeoutMs: number
 
-  constructor(connectionString: string, options: ReadPoolOptions, log: Logger) {
+  constructor(target: string | DatabaseTarget, options: ReadPoolOptions, log: Logger) {
     super({
-      connectionString,
+      ...clientConfig(target),
       max: options.max,
       application_name: 'millstream-reads',
       options: SESSION_OPTIONS,

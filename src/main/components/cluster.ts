@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from '../../journal/database-target.js'
 import type { Observable, Subscription } from 'rxjs'
 import { IngestBridge } from '../../cluster/ingest-bridge.js'
 import { IngestRecordCodec } from '../../cluster/ingest-record.js'
@@ -146,9 +147,13 @@ export function hostedMachines(
 }
 
 /** Cluster mode: part cycle times other instances commit, kept current here. */
-export function partCatalogFeed(databaseUrl: string, entities: Entities, log: Logger): Component {
+export function partCatalogFeed(
+  database: string | DatabaseTarget,
+  entities: Entities,
+  log: Logger,
+): Component {
   const feed = new PartCatalogFeed(
-    databaseUrl,
+    database,
     entities.catalog,
     () => entities.journal.partCycleTimes(),
     log.child({ module: 'part-catalog-feed' }),

@@ -1,4 +1,5 @@
 import { RelayThread } from '../../publish/relay-thread.js'
+import type { DatabaseTarget } from '../../journal/database-target.js'
 import type { Component } from '../../lifecycle.js'
 import type { Logger } from '../../logger.js'
 import type { Config } from '../config.js'
@@ -12,12 +13,12 @@ export const kafkaRelayName = (kafka: Config['kafka']): string => `kafka:${kafka
  */
 export function outboxRelay(
   config: Config,
-  databaseUrl: string,
+  database: string | DatabaseTarget,
   log: Logger,
 ): Component<RelayThread> {
   const relay = new RelayThread(
     {
-      databaseUrl,
+      database,
       relayName: kafkaRelayName(config.kafka),
       producer: {
         brokers: [...(config.kafka.brokers ?? [])],

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { explainConnectFailure, type DatabaseTarget } from '../../journal/database-target.js'
 import { migrate } from '../../journal/migrate.js'
 import { createPool } from '../../journal/pool.js'
 import type { Component } from '../../lifecycle.js'
@@ -80,12 +81,19 @@ export function embeddedBroker(
 }
 
 /** The connection pool, with the schema migrated before anything reads or writes. */
-export function database(url: string, poolSize: number, log: Logger): Component<pg.Pool> {
-  const pool = createPool(url, log, poolSize)
+export function database(
+  target: string | DatabaseTarget,
+  poolSize: number,
+  log: Logger,
+): Component<pg.Pool> {
+  const pool = createPool(target, log, poolSize)
   return {
     name: 'database pool',
     start: async () => {
-      await migrate(pool, log)
+      await migrate(pool, log).catch((err: unknown) => {
+        throw explainConnectFailure(err)
+      })
+      await warnIfSuperuser(pool, log)
       return pool
     },
     stop: () => pool.end(),
@@ -98,10 +106,30 @@ export function database(url: string, poolSize: number, log: Logger): Component<
   }
 }
 
+/**
+ * A superuser login can read and change every database of the server and run programs as its
+ * OS user: worth a warning, not a refusal (test set-ups use one).
+ */
+async function warnIfSuperuser(pool: pg.Pool, log: Logger): Promise<void> {
+  const me = await pool.query<{ user: string; rolsuper: boolean }>(
+    'SELECT current_user AS user, rolsuper FROM pg_roles WHERE rolname = current_user',
+  )
+  const row = me.rows[0]
+  if (row?.rolsuper)
+    log.warn(
+      { user: row.user },
+      'connected to PostgreSQL as a superuser: run the service as a role that owns only its database (see docs/security.md)',
+    )
+}
+
 /** The API's own pool for reads, bounded in time, apart from the one that commits. */
-export function readPool(url: string, reads: Config['reads'], log: Logger): Component<ReadPool> {
+export function readPool(
+  target: string | DatabaseTarget,
+  reads: Config['reads'],
+  log: Logger,
+): Component<ReadPool> {
   const pool = new ReadPool(
-    url,
+    target,
     {
       max: reads.poolSize,
       statementTimeoutMs: reads.statementTimeoutMs,

