@@ -1,7 +1,7 @@
 # millstream service image (used by deploy/docker-compose.yml).
 #   docker build -t millstream .
 # Build stage: dev dependencies (TypeScript) to compile src/ into dist/.
-FROM node:20-slim AS build
+FROM node:26.12.1-slim AS build
 WORKDIR /app
 # patches/ is applied to node_modules by npm ci's postinstall (patch-package).
 COPY package.json package-lock.json ./
@@ -14,7 +14,7 @@ RUN npm run build
 
 # Runtime stage: production dependencies, compiled code, SQL migrations and Avro schemas
 # (dist/ finds db/ and schemas/ next to itself).
-FROM node:20-slim
+FROM node:26.12.1-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -6,6 +6,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# The suite runs on the Node.js release in .node-version (fetched from the npm registry when the
+# machine has another).
+. scripts/node-runtime.sh
 
 # System packages (Mosquitto, HAProxy, PostgreSQL 15, Kafka's jars): install once if missing.
 if ! command -v mosquitto >/dev/null || ! command -v haproxy >/dev/null || [[ ! -d .cache/kafka/libs ]]; then

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import avro from 'avsc'
+import { abortReason } from '../abortable-sleep.js'
 import type { SchemaRegistry } from '../publish/avro/schema-registry.js'
 import {
   headerMetadataOf,
@@ -177,7 +178,7 @@ async function encodeInto(
   const envelope = envelopeFor(registry)
   const positions = new PositionTally()
   async function* records(): AsyncGenerator<unknown> {
-    for await (const logged of events) {
+    for await (const logged of untilAborted(events, signal)) {
       positions.add(logged.position)
       yield envelope.toRecord(logged)
     }
@@ -217,6 +218,39 @@ async function encodeInto(
     })
   }
   return { sha256: hash.digest('hex'), bytes, positions }
+}
+
+/**
+ * `events` one by one, given up as soon as `signal` aborts, even while the source hangs: from
+ * Node.js 24 a pipeline settles only once its source's `return()` does, and a source stuck in an
+ * await never answers it, so the source is left to itself here instead of awaited.
+ */
+async function* untilAborted<T>(
+  events: AsyncIterable<T> | Iterable<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T> {
+  if (signal === undefined) {
+    yield* events
+    return
+  }
+  const aborted = new Promise<never>((_resolve, reject) => {
+    if (signal.aborted) reject(abortReason(signal))
+    else signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true })
+  })
+  // Raced below; an abort after the source ended rejects it with nobody waiting.
+  aborted.catch(() => undefined)
+  const source = (async function* () {
+    yield* events
+  })()
+  try {
+    for (;;) {
+      const next = await Promise.race([source.next(), aborted])
+      if (next.done === true) return
+      yield next.value
+    }
+  } finally {
+    source.return(undefined).catch(() => undefined)
+  }
 }
 
 /** The events of a file checked against its sidecars: size and checksum first, then header and count. */

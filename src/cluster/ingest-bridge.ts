@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs'
 import { entityKeyOf } from '../domain/inputs.js'
 import { withTimeout } from '../deadline.js'
-import { sleep } from '../journal/abortable-sleep.js'
+import { sleep } from '../abortable-sleep.js'
 import type { Logger } from '../logger.js'
 import { ensureTopic } from '../publish/kafka-client.js'
 import { keyMemoPartitioner } from '../publish/key-partitioner.js'

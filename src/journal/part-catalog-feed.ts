@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { PartCatalog } from '../actors/ports.js'
 import { withTimeout } from '../deadline.js'
 import type { Logger } from '../logger.js'
-import { sleep } from './abortable-sleep.js'
+import { sleep } from '../abortable-sleep.js'
 import { clientConfig, type DatabaseTarget } from './database-target.js'
 import { PART_CATALOG_CHANNEL } from './commit-writes.js'
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js'
-import { abortReason, sleep } from './abortable-sleep.js'
+import { abortReason, sleep } from '../abortable-sleep.js'
 
 /** Failures that are retried only so often, unlike an outage that is waited out. */
 export type AttemptCap = {

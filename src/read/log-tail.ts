@@ -1,6 +1,6 @@
 import type { EventType } from '../domain/event-catalog.js'
 import type { EntityType } from '../domain/events.js'
-import { sleep } from '../journal/abortable-sleep.js'
+import { sleep } from '../abortable-sleep.js'
 import type { Logger } from '../logger.js'
 import { MillstreamError } from '../errors.js'
 import type { LogCursor } from './log-cursor.js'

@@ -1,4 +1,4 @@
-import { sleep } from '../journal/abortable-sleep.js'
+import { sleep } from '../abortable-sleep.js'
 import type { Logger } from '../logger.js'
 import type { OutboxCursor } from '../publish/outbox.js'
 import type { CommittedSeriesEvent } from './committed-events.js'

@@ -1,4 +1,4 @@
-import { sleep } from '../journal/abortable-sleep.js'
+import { sleep } from '../abortable-sleep.js'
 import type { Logger } from '../logger.js'
 import { MachineModel } from './machine-model.js'
 import { MaterialMarket } from './market.js'

@@ -1,7 +1,7 @@
 import { Subject, type Observable } from 'rxjs'
 import { withTimeout } from '../deadline.js'
 import { contentKey } from '../domain/inputs.js'
-import { sleep } from '../journal/abortable-sleep.js'
+import { sleep } from '../abortable-sleep.js'
 import type { DeadLetter } from '../journal/dead-letters.js'
 import type { Logger } from '../logger.js'
 import type { InboundMessage } from '../streams/inbound.js'

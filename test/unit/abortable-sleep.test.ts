@@ -1,4 +1,4 @@
-import { sleep } from '../../../src/journal/abortable-sleep'
+import { sleep } from '../../src/abortable-sleep'
 
 describe('an abortable sleep', () => {
   it('resolves after its time when nothing aborts', async () => {
