@@ -1,4 +1,5 @@
 import { pino, stdSerializers, type Logger } from 'pino'
+import { build as prettyStream } from 'pino-pretty'
 import { redactText, sanitizeUrl, REDACTED } from './security/redact.js'
 
 export type { Logger }
@@ -26,6 +27,40 @@ export const REDACT_PATHS: readonly string[] = [
   '*.headers["x-api-key"]',
   '*.headers.authorization',
 ]
+
+/** How log lines are written: JSON lines, or lines for a person to read. */
+export type LogFormat = 'json' | 'pretty'
+
+/**
+ * The format for `LOG_FORMAT`: `auto` is human-readable lines when stdout is a terminal, JSON
+ * lines otherwise (a file, a pipe, a log collector).
+ */
+export function resolveLogFormat(
+  setting: LogFormat | 'auto',
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): LogFormat {
+  if (setting !== 'auto') return setting
+  return stdoutIsTerminal ? 'pretty' : 'json'
+}
+
+/**
+ * Where log lines go in `format`: stdout as JSON lines, or through pino-pretty (in this thread,
+ * synchronously, so a line written just before an exit is not lost). The redaction applies
+ * before either, so pretty lines hide the same secrets.
+ */
+export function logDestination(
+  format: LogFormat,
+  out?: NodeJS.WritableStream,
+): pino.DestinationStream {
+  if (format === 'json') return out ?? pino.destination({ dest: 1, sync: true })
+  return prettyStream({
+    destination: out ?? 1,
+    sync: true,
+    colorize: out === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+  })
+}
 
 /** Builds the root structured logger; modules take children of it. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

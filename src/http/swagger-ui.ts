@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type Koa from 'koa'
+import { koaSwagger } from 'koa2-swagger-ui'
 import { CONTENT_TYPES, offlinePagePolicy, staticFiles, type StaticFile } from './static-files.js'
 
 /** Where the docs live and which OpenAPI document they show. */
@@ -11,7 +12,10 @@ export type SwaggerUiOptions = {
   specUrl: string
 }
 
-const { js: JAVASCRIPT, css: CSS, png: PNG, html: HTML } = CONTENT_TYPES
+const { js: JAVASCRIPT, css: CSS, png: PNG } = CONTENT_TYPES
+
+/** The folder beneath the page's path that its files are served from. */
+const ASSETS = 'assets'
 
 /**
  * The only files of swagger-ui-dist the page loads, with their content types. Requests are
@@ -23,7 +27,6 @@ const DIST_FILES = {
   'index.css': CSS,
   'swagger-ui-bundle.js': JAVASCRIPT,
   'favicon-32x32.png': PNG,
-  'favicon-16x16.png': PNG,
 } as const satisfies Record<string, string>
 
 /** The swagger-ui-dist file a name under the docs prefix stands for, if it is one we serve. */
@@ -32,22 +35,23 @@ export function distFileFor(name: string): keyof typeof DIST_FILES | undefined {
 }
 
 /**
- * Swagger UI served entirely by this service: an HTML page at `routePrefix` (with or without
- * the trailing slash), swagger-ui-dist's own files beneath it, and a small script that points
- * the UI at `specUrl`. Any other request passes to `next`.
+ * Swagger UI served entirely by this service: koa2-swagger-ui renders the page at
+ * `routePrefix` (with or without the trailing slash), its template patched (`patches/`) to load
+ * nothing but files beneath `{routePrefix}/assets/`: swagger-ui-dist's own, and a small script
+ * that points the UI at `specUrl`. Any other request passes to `next`.
  */
 export function swaggerUi(options: SwaggerUiOptions): Koa.Middleware {
   // Resolved now, so a missing package fails the start rather than the first page view.
   const distDir = path.dirname(require.resolve('swagger-ui-dist/package.json'))
-  const files = new Map<string, StaticFile>([
-    [
-      '',
-      {
-        type: HTML,
-        read: () => Promise.resolve(page(options.routePrefix)),
-        headers: { 'Content-Security-Policy': offlinePagePolicy("'none'") },
-      },
-    ],
+  const assetsPrefix = `${options.routePrefix}/${ASSETS}`
+  const page = koaSwagger({
+    routePrefix: options.routePrefix,
+    title: 'millstream API (Swagger UI)',
+    swaggerCdnUrl: options.routePrefix,
+    swaggerVersion: ASSETS,
+    favicon: `${assetsPrefix}/favicon-32x32.png`,
+  })
+  const assets = new Map<string, StaticFile>([
     [
       'swagger-initializer.js',
       { type: JAVASCRIPT, read: () => Promise.resolve(initializer(options)) },
@@ -58,37 +62,25 @@ export function swaggerUi(options: SwaggerUiOptions): Koa.Middleware {
       { type, read: () => readFile(path.join(distDir, name)) },
     ]),
   ])
-  return staticFiles((requestPath) => {
-    const name = nameUnder(options.routePrefix, requestPath)
-    return name === undefined ? undefined : files.get(name)
+  const serveAssets = staticFiles((requestPath) => {
+    const name = nameUnder(assetsPrefix, requestPath)
+    return name === undefined ? undefined : assets.get(name)
   })
+  return async (ctx, next) => {
+    const isPage = ctx.path === options.routePrefix || ctx.path === `${options.routePrefix}/`
+    if (!isPage || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+      await serveAssets(ctx, next)
+      return
+    }
+    ctx.set('Content-Security-Policy', offlinePagePolicy("'none'"))
+    ctx.set('Cache-Control', 'no-cache')
+    await page(ctx, next)
+  }
 }
 
-/** `''` for the page itself, the rest of the path for one below it, else undefined. */
+/** The rest of the path below `prefix`, else undefined. */
 function nameUnder(prefix: string, requestPath: string): string | undefined {
-  if (requestPath === prefix || requestPath === `${prefix}/`) return ''
   return requestPath.startsWith(`${prefix}/`) ? requestPath.slice(prefix.length + 1) : undefined
-}
-
-// Absolute paths: the page answers at both `/docs` and `/docs/`, where relative ones differ.
-function page(prefix: string): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>millstream API (Swagger UI)</title>
-    <link rel="stylesheet" href="${prefix}/swagger-ui.css" />
-    <link rel="stylesheet" href="${prefix}/index.css" />
-    <link rel="icon" type="image/png" href="${prefix}/favicon-32x32.png" sizes="32x32" />
-    <link rel="icon" type="image/png" href="${prefix}/favicon-16x16.png" sizes="16x16" />
-  </head>
-  <body>
-    <div id="swagger-ui"></div>
-    <script src="${prefix}/swagger-ui-bundle.js"></script>
-    <script src="${prefix}/swagger-initializer.js"></script>
-  </body>
-</html>
-`
 }
 
 // A file rather than an inline script, so the CSP can forbid inline scripts. The validator is

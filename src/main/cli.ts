@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { eventCatalogJson } from '../domain/event-catalog.js'
 import { MillstreamError } from '../errors.js'
-import { createLogger, type Logger } from '../logger.js'
+import { createLogger, logDestination, resolveLogFormat, type Logger } from '../logger.js'
 import { projectPath } from '../project-root.js'
 import { redactText } from '../security/redact.js'
 import { parseSimulateArgs } from '../simulate/options.js'
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err
   }
-  const log = createLogger(config.logLevel)
+  const log = createLogger(config.logLevel, logDestination(resolveLogFormat(config.logFormat)))
   switch (command) {
     case 'start':
       return start(config, log)

@@ -84,6 +84,7 @@ const envSchema = z.object({
   MQTT_PUBLISH_TIMEOUT_MS: positiveInt.default(5000),
   INGEST_RATE_PER_KEY: positiveInt.default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   MAX_IN_FLIGHT: positiveInt.default(5000),
   MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
   DEAD_LETTER_PAYLOAD_BYTES: positiveInt.default(4096),
@@ -303,6 +304,8 @@ export type Config = Readonly<{
     idleTimeoutMs: number
   }>
   logLevel: string
+  /** `auto`: lines for a person on a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty'
   shutdownTimeoutMs: number
 }>
 
@@ -505,6 +508,7 @@ export function loadConfig(
       idleTimeoutMs: e.SPARKPLUG_IDLE_TIMEOUT,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   })
 }

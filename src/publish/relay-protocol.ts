@@ -1,4 +1,5 @@
 import type { DatabaseTarget } from '../journal/database-target.js'
+import type { LogFormat } from '../logger.js'
 import type { KafkaSecurity } from './kafka-security.js'
 import type { RelayStatus } from './outbox-relay.js'
 
@@ -18,6 +19,8 @@ export type RelayWorkerData = {
   batch: number
   pollMs: number
   logLevel: string
+  /** The main thread's resolved format: a worker's stdout is never a terminal itself. */
+  logFormat: LogFormat
 }
 
 /** Main thread → relay thread. */

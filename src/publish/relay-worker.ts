@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { SchemaRegistry } from './avro/schema-registry.js'
 import { KafkaEventProducer } from './event-producer.js'
-import { createLogger } from '../logger.js'
+import { createLogger, logDestination } from '../logger.js'
 import { PgOutbox } from './outbox.js'
 import { createPool } from '../journal/pool.js'
 import { OutboxRelay } from './outbox-relay.js'
@@ -18,7 +18,9 @@ const data = workerData as RelayWorkerData
 const port = parentPort
 if (!port) throw new Error('relay-worker runs as a worker thread')
 
-const log = createLogger(data.logLevel).child({ module: 'outbox-relay' })
+const log = createLogger(data.logLevel, logDestination(data.logFormat)).child({
+  module: 'outbox-relay',
+})
 const pool = createPool(data.database, log, 4)
 const relay = new OutboxRelay(
   new PgOutbox(pool, data.relayName),

@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream'
-import { createLogger } from '../../src/logger'
+import { createLogger, logDestination, resolveLogFormat } from '../../src/logger'
 
-function capture(): { log: ReturnType<typeof createLogger>; lines: () => string } {
+function capture(format?: 'json' | 'pretty'): {
+  log: ReturnType<typeof createLogger>
+  lines: () => string
+} {
   const chunks: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -9,7 +12,8 @@ function capture(): { log: ReturnType<typeof createLogger>; lines: () => string 
       done()
     },
   })
-  return { log: createLogger('info', sink), lines: () => chunks.join('') }
+  const destination = format === undefined ? sink : logDestination(format, sink)
+  return { log: createLogger('info', destination), lines: () => chunks.join('') }
 }
 
 describe('the logger', () => {
@@ -44,5 +48,22 @@ describe('the logger', () => {
     log.warn({ error: 'cannot reach mqtt://u:pw-10@h' }, 'failed')
     expect(lines()).not.toMatch(/pw-9|pw-10/)
     expect(lines()).toContain('postgres://u:***@db/x')
+  })
+
+  it('writes lines for a person on a terminal and JSON lines elsewhere, unless told', () => {
+    expect(resolveLogFormat('auto', true)).toBe('pretty')
+    expect(resolveLogFormat('auto', false)).toBe('json')
+    expect(resolveLogFormat('json', true)).toBe('json')
+    expect(resolveLogFormat('pretty', false)).toBe('pretty')
+  })
+
+  it('writes pretty lines with the level, message and fields, and the same secrets hidden', () => {
+    const { log, lines } = capture('pretty')
+    log.warn({ machineId: 'press-7', password: 'pw-9', url: 'mqtt://u:pw-10@h' }, 'broker lost')
+    const text = lines()
+    expect(text).toMatch(/WARN.*broker lost/)
+    expect(text).toContain('press-7')
+    expect(text).not.toMatch(/pw-9|pw-10/)
+    expect(text).not.toMatch(/^\{/)
   })
 })

@@ -1,7 +1,7 @@
 import { RelayThread } from '../../publish/relay-thread.js'
 import type { DatabaseTarget } from '../../journal/database-target.js'
 import type { Component } from '../../lifecycle.js'
-import type { Logger } from '../../logger.js'
+import { resolveLogFormat, type Logger } from '../../logger.js'
 import type { Config } from '../config.js'
 
 /** The Kafka relay's name for its place in the log (`relay_offsets`). */
@@ -32,6 +32,7 @@ export function outboxRelay(
       batch: config.kafka.relayBatch,
       pollMs: config.kafka.relayPollMs,
       logLevel: config.logLevel,
+      logFormat: resolveLogFormat(config.logFormat),
     },
     log.child({ module: 'outbox-relay' }),
   )

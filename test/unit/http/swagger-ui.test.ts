@@ -58,36 +58,49 @@ describe('the Swagger UI middleware', () => {
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
       expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/)
       const html = await res.text()
-      expect(html).toContain('src="/api/v1/docs/swagger-ui-bundle.js"')
-      expect(html).not.toMatch(/\/\/|https?:/)
+      expect(html).toContain('<title>millstream API (Swagger UI)</title>')
+      expect(html).toContain('src="/api/v1/docs/assets/swagger-ui-bundle.js"')
+      expect(html).toContain('src="/api/v1/docs/assets/swagger-initializer.js"')
+      expect(html).not.toMatch(/\/\/|https?:|<script>|<style>|style="/)
     }
-    const init = await (await get('/api/v1/docs/swagger-initializer.js')).text()
+    const init = await (await get('/api/v1/docs/assets/swagger-initializer.js')).text()
     expect(init).toContain('"url":"/api/v1/openapi.json"')
     expect(init).toContain('"validatorUrl":null')
   })
 
+  it('serves every file the page names', async () => {
+    const html = await (await get('/api/v1/docs')).text()
+    const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string)
+    expect(named.length).toBeGreaterThanOrEqual(4)
+    for (const url of named)
+      expect({ url, status: (await get(url)).status }).toEqual({ url, status: 200 })
+  })
+
   it('serves the allow-listed files with their types, and a 304 for a current copy', async () => {
-    const css = await get('/api/v1/docs/swagger-ui.css')
+    const css = await get('/api/v1/docs/assets/swagger-ui.css')
     expect(css.status).toBe(200)
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
     expect(css.headers.get('cache-control')).toBe('no-cache')
     expect(css.headers.get('x-content-type-options')).toBe('nosniff')
     expect((await css.text()).length).toBeGreaterThan(10_000)
-    const png = await get('/api/v1/docs/favicon-32x32.png')
+    const png = await get('/api/v1/docs/assets/favicon-32x32.png')
     expect(png.headers.get('content-type')).toBe('image/png')
     const etag = css.headers.get('etag') ?? ''
     expect(etag).not.toBe('')
-    const again = await getRaw('/api/v1/docs/swagger-ui.css', { 'if-none-match': etag })
+    const again = await getRaw('/api/v1/docs/assets/swagger-ui.css', { 'if-none-match': etag })
     expect(again).toEqual({ status: 304, body: '' })
   })
 
   it.each([
-    '/api/v1/docs/../package.json',
-    '/api/v1/docs/%2e%2e/package.json',
-    '/api/v1/docs/..%2fpackage.json',
-    '/api/v1/docs/package.json',
-    '/api/v1/docs/index.html',
-    '/api/v1/docs/sub/swagger-ui.css',
+    '/api/v1/docs/assets/../package.json',
+    '/api/v1/docs/assets/%2e%2e/package.json',
+    '/api/v1/docs/assets/..%2fpackage.json',
+    '/api/v1/docs/assets/package.json',
+    '/api/v1/docs/assets/index.html',
+    '/api/v1/docs/assets/sub/swagger-ui.css',
+    '/api/v1/docs/swagger-ui.css',
+    '/api/v1/docs/spec',
+    '/other/api/v1/docs',
     '/api/v1/docsswagger-ui.css',
     '/api/v1/openapi.json',
   ])('passes %s on to the next middleware', async (path) => {
@@ -96,6 +109,6 @@ describe('the Swagger UI middleware', () => {
 
   it('passes a method other than GET and HEAD on', async () => {
     expect((await get('/api/v1/docs', { method: 'POST' })).status).toBe(404)
-    expect((await get('/api/v1/docs/swagger-ui.css', { method: 'HEAD' })).status).toBe(200)
+    expect((await get('/api/v1/docs/assets/swagger-ui.css', { method: 'HEAD' })).status).toBe(200)
   })
 })
