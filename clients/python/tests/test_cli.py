@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from millstream_client import ConsumedEvent, decode, encode
-from millstream_client.cli import build_parser, event_line, iso_millis, main, summarize, to_json_value
+from millstream_client.catalog import TOPIC_SUFFIXES
+from millstream_client.cli import build_parser, event_line, iso_millis, main, summarize, to_json_value, topics_of
 from millstream_client.consumer import to_epoch_ms
 
 from conftest import part_produced
@@ -143,3 +144,22 @@ def test_unreachable_brokers_exit_1_after_join_timeout() -> None:
         "count": 0, "by_type": {}, "partitions": {}, "keys_in_order_ok": True, "errors": [], "duplicates": 0
     }
     assert "no partition assignment" in proc.stderr and "Connection refused" in proc.stderr
+
+
+def test_reads_every_topic_of_the_catalog_by_default(monkeypatch) -> None:
+    monkeypatch.delenv("KAFKA_TOPIC_PREFIX", raising=False)
+    parser = build_parser()
+    args = parser.parse_args(["count", "--brokers", "b:1"])
+    assert topics_of(args) == [f"millstream.{suffix}" for suffix in TOPIC_SUFFIXES]
+    assert "millstream.production" in topics_of(args)
+    prefixed = parser.parse_args(["tail", "--brokers", "b:1", "--topic-prefix", "plant7"])
+    assert all(t.startswith("plant7.") for t in topics_of(prefixed))
+    monkeypatch.setenv("KAFKA_TOPIC_PREFIX", "site2")
+    assert topics_of(build_parser().parse_args(["count"]))[0].startswith("site2.")
+
+
+def test_reads_only_the_topics_named() -> None:
+    args = build_parser().parse_args(["count", "--topic", "a.x,a.y", "--topic", "b.z"])
+    assert topics_of(args) == ["a.x", "a.y", "b.z"]
+    with pytest.raises(SystemExit):
+        topics_of(build_parser().parse_args(["count", "--topic", " , "]))

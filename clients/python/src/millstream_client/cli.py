@@ -32,6 +32,7 @@ from typing import Any, Iterable, Sequence
 from confluent_kafka import KafkaException
 
 from .archive import read_archive
+from .catalog import TOPIC_SUFFIXES
 from .consumer import ConsumedEvent, EventConsumer, to_epoch_ms
 from .schemas import SchemaRegistry
 from .security import KafkaSecurity, KafkaSecurityError
@@ -229,8 +230,14 @@ def _consume_options(p: argparse.ArgumentParser, idle_default: float | None) -> 
     p.add_argument(
         "--topic",
         action="append",
-        required=True,
-        help="topic to read, e.g. millstream.production (repeat or comma-separate for several)",
+        default=[],
+        help="topic to read, e.g. millstream.production (repeat or comma-separate for several; "
+        "default: every topic the service writes, under --topic-prefix)",
+    )
+    p.add_argument(
+        "--topic-prefix",
+        default=os.environ.get("KAFKA_TOPIC_PREFIX") or "millstream",
+        help="the service's KAFKA_TOPIC_PREFIX (default: $KAFKA_TOPIC_PREFIX or millstream)",
     )
     start = p.add_mutually_exclusive_group()
     start.add_argument(
@@ -329,11 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _topics(values: Sequence[str]) -> list[str]:
-    topics = [t.strip() for v in values for t in v.split(",") if t.strip()]
-    if not topics:
+def topics_of(args: argparse.Namespace) -> list[str]:
+    """The topics named with --topic, else every topic of the event catalog under the prefix."""
+    named = [t.strip() for v in args.topic for t in v.split(",") if t.strip()]
+    if named:
+        return named
+    if args.topic:  # only commas and spaces
         raise SystemExit("no topic given")
-    return topics
+    return [f"{args.topic_prefix}.{suffix}" for suffix in TOPIC_SUFFIXES]
 
 
 def _kafka_config(items: Sequence[str]) -> dict[str, str]:
@@ -367,7 +377,7 @@ def _make_consumer(args: argparse.Namespace) -> EventConsumer:
     return EventConsumer(
         args.brokers,
         group,
-        _topics(args.topic),
+        topics_of(args),
         registry,
         from_timestamp=args.from_ts,
         from_beginning=args.from_beginning,
