@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt'
+import { machineTopic } from '../src/domain/topics'
 
 /** A publisher like a machine gateway: QoS 1, in order, waiting for each batch's PUBACKs. */
 export class TestPublisher {
@@ -33,7 +34,7 @@ export function productionMessages(
     const order = 1000 + Math.floor(n / machines)
     const damaged = n % 13 === 0
     return {
-      topic: `${prefix}/machines/${machineId}/production`,
+      topic: machineTopic(prefix, machineId, 'production'),
       machineId,
       order,
       damaged,

@@ -1,3 +1,4 @@
+import { machineTopic } from '../../src/domain/topics.js'
 /** The bench's message mix: what one virtual machine publishes, and how it counts. */
 export type LoadMix = {
   /** Virtual machines (each its own MQTT topic and millstream actor). */
@@ -55,12 +56,12 @@ export function benchMessage(
       metrics[name] = Math.round((50 + Math.sin(n + i) * 20) * 100) / 100
     }
     return {
-      topic: `${prefix}/machines/${machine}/telemetry`,
+      topic: machineTopic(prefix, String(machine), 'telemetry'),
       payload: JSON.stringify({ at: now, metrics }),
     }
   }
   return {
-    topic: `${prefix}/machines/${machine}/production`,
+    topic: machineTopic(prefix, String(machine), 'production'),
     payload: JSON.stringify({
       timeOfProduction: now,
       order: 1000 + Math.floor(round / 50),

@@ -13,7 +13,11 @@ const messageId = text(1, MESSAGE_ID_MAX).optional()
 const entityId = z.union([z.string().regex(ENTITY_ID), z.number().int().nonnegative()])
 
 /** A telemetry metric name. */
-export const METRIC_NAME = /^[A-Za-z0-9._-]{1,64}$/
+/** A metric's name, as a pattern to embed (a list of names, say) and as a whole-text test. */
+export const METRIC_NAME_TEXT = '[A-Za-z0-9._-]{1,64}'
+export const METRIC_NAME = new RegExp(`^${METRIC_NAME_TEXT}$`)
+/** Why a name is refused, in the words every route and file uses. */
+export const METRIC_NAME_RULE = 'metric names: 1-64 of A-Z a-z 0-9 . _ -'
 
 export const statusPayloadSchema = z.strictObject({
   state: z.enum(STATUS_RUN_STATES),
@@ -26,7 +30,7 @@ export const statusPayloadSchema = z.strictObject({
 export const telemetryPayloadSchema = z.strictObject({
   at: timestampSchema,
   metrics: z
-    .record(z.string().regex(METRIC_NAME, 'metric names: 1-64 of A-Z a-z 0-9 . _ -'), z.number())
+    .record(z.string().regex(METRIC_NAME, METRIC_NAME_RULE), z.number())
     .refine((m) => Object.keys(m).length > 0, 'at least one metric')
     .refine((m) => Object.keys(m).length <= METRICS_MAX, `at most ${METRICS_MAX} metrics`),
   machineId: entityId.optional(),
@@ -57,8 +61,11 @@ export const materialPayloadSchema = z.strictObject({
   messageId,
 })
 
+/** The commands a machine takes, on its commands topic, the API and a Sparkplug mapping alike. */
+export const MACHINE_COMMANDS = ['maintenance-start', 'maintenance-end', 'reset-counters'] as const
+
 export const commandPayloadSchema = z.strictObject({
-  type: z.enum(['maintenance-start', 'maintenance-end', 'reset-counters']),
+  type: z.enum(MACHINE_COMMANDS),
   at: timestampSchema.optional(),
   requestedBy: text(1, 200).optional(),
   machineId: entityId.optional(),

@@ -12,6 +12,7 @@ import { ENTITY_ID } from './ids.js'
 import type { MachineInput } from './machine.js'
 import type { MaterialInput } from './material.js'
 import type { PartInput } from './part.js'
+import { routeTopic } from './topics.js'
 import {
   legacyProductionPayloadSchema,
   productionPayloadSchema,
@@ -34,12 +35,6 @@ export type ValidInput =
 
 /** The outcome of decoding: a valid input, or the reason it was rejected. */
 export type DecodeResult = { ok: true; input: ValidInput } | { ok: false; reason: string }
-
-type Route =
-  | { kind: 'production' | 'status' | 'telemetry' | 'commands'; machineId: string }
-  | { kind: 'part-info'; partId: number }
-  | { kind: 'material'; materialId: string }
-  | { kind: 'legacy-production' }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -205,39 +200,6 @@ function validate<V extends { messageId?: string }>(
     return fail(`${h.field} ${String(inBody)} in body does not match topic ${h.field} ${id}`)
   }
   return { ok: true, input: h.build(v, v.messageId ?? contentKey(raw), id, raw) }
-}
-
-const SLASH = 0x2f
-const PART_ID = /^\d{1,15}$/
-
-/**
- * Which entity and input a topic addresses, or undefined when the pipeline does not read it:
- * `supply-chain`, `{prefix}/machines/{id}/{production|status|telemetry|commands}`,
- * `{prefix}/parts/{digits}/info` or `{prefix}/materials/{id}`, with no further segment.
- */
-export function routeTopic(topic: string, prefix: string): Route | undefined {
-  if (topic === 'supply-chain') return { kind: 'legacy-production' }
-  if (!topic.startsWith(prefix) || topic.charCodeAt(prefix.length) !== SLASH) return undefined
-  // {kind}/{id}[/{leaf}] after the prefix, found without splitting.
-  const start = prefix.length + 1
-  const afterKind = topic.indexOf('/', start)
-  if (afterKind < 0) return undefined
-  const afterId = topic.indexOf('/', afterKind + 1)
-  if (afterId >= 0 && topic.indexOf('/', afterId + 1) >= 0) return undefined
-  const id = topic.slice(afterKind + 1, afterId < 0 ? topic.length : afterId)
-  if (!ENTITY_ID.test(id)) return undefined
-  const kind = topic.slice(start, afterKind)
-  if (afterId < 0) return kind === 'materials' ? { kind: 'material', materialId: id } : undefined
-  const leaf = topic.slice(afterId + 1)
-  if (kind === 'machines') {
-    return leaf === 'production' || leaf === 'status' || leaf === 'telemetry' || leaf === 'commands'
-      ? { kind: leaf, machineId: id }
-      : undefined
-  }
-  if (kind === 'parts' && leaf === 'info' && PART_ID.test(id)) {
-    return { kind: 'part-info', partId: Number(id) }
-  }
-  return undefined
 }
 
 function describe(error: z.ZodError): string {

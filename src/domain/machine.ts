@@ -12,6 +12,7 @@ import {
   type OeeTracker,
   type RunState,
 } from './oee.js'
+import type { MACHINE_COMMANDS } from './input-schemas.js'
 import type { ProductionReport } from './production.js'
 import type { MachineRules } from './rules.js'
 
@@ -42,7 +43,7 @@ export type MachineInput =
   | { kind: 'command'; command: MachineCommand; at: number; requestedBy: string | null }
 
 /** Operator commands (POST /machines/{machineId}/commands). */
-export type MachineCommand = 'maintenance-start' | 'maintenance-end' | 'reset-counters'
+export type MachineCommand = (typeof MACHINE_COMMANDS)[number]
 
 /** What `decide` may look up besides the machine's own state. */
 export type MachineContext = {

@@ -1,5 +1,5 @@
 import { ENTITY_ID_SOURCE } from './ids.js'
-import { routeTopic } from './inputs.js'
+import { LEGACY_PRODUCTION_TOPIC, MACHINE_TOPIC_LEAVES, routeTopic } from './topics.js'
 
 /** MQTT's limit on a topic name: a two-byte length prefix. */
 export const MAX_TOPIC_BYTES = 65_535
@@ -64,14 +64,14 @@ export function inputTopicPattern(topicPrefix: string): RegExp {
   const prefix = topicPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const id = ENTITY_ID_SOURCE
   return new RegExp(
-    `^(?:supply-chain|${prefix}/machines/${id}/(?:production|status|telemetry|commands)|` +
+    `^(?:${LEGACY_PRODUCTION_TOPIC}|${prefix}/machines/${id}/(?:${MACHINE_TOPIC_LEAVES.join('|')})|` +
       `${prefix}/parts/[0-9]{1,15}/info|${prefix}/materials/${id})$`,
   )
 }
 
 function inputTopicsHelp(prefix: string): string {
   return (
-    `one of ${prefix}/machines/{machineId}/(production|status|telemetry|commands), ` +
-    `${prefix}/parts/{partId}/info, ${prefix}/materials/{materialId}, supply-chain`
+    `one of ${prefix}/machines/{machineId}/(${MACHINE_TOPIC_LEAVES.join('|')}), ` +
+    `${prefix}/parts/{partId}/info, ${prefix}/materials/{materialId}, ${LEGACY_PRODUCTION_TOPIC}`
   )
 }

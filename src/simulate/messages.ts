@@ -9,6 +9,12 @@ import type { productionPayloadSchema } from '../domain/production.js'
 import type { MachineEmission } from './machine-model.js'
 import type { PriceQuote } from './market.js'
 import type { MachineConfig, PartSpec } from './plant.js'
+import {
+  machineTopic,
+  materialTopic,
+  partInfoTopic,
+  type MachineTopicLeaf,
+} from '../domain/topics.js'
 
 /** The kinds of message the plant sends, one MQTT input topic each. */
 export const MESSAGE_KINDS = ['status', 'production', 'telemetry', 'partInfo', 'material'] as const
@@ -38,7 +44,8 @@ export class MessageFactory {
   ) {}
 
   fromMachine(machine: MachineConfig, e: MachineEmission): SimMessage {
-    const topic = (kind: string) => `${this.topicPrefix}/machines/${machine.machineId}/${kind}`
+    const topic = (leaf: MachineTopicLeaf) =>
+      machineTopic(this.topicPrefix, machine.machineId, leaf)
     const at = iso(this.clock.wallMs(e.at))
     switch (e.kind) {
       case 'status':
@@ -74,7 +81,7 @@ export class MessageFactory {
   partInfo(part: PartSpec): SimMessage {
     return this.message<typeof partInfoPayloadSchema>(
       'partInfo',
-      `${this.topicPrefix}/parts/${part.partId}/info`,
+      partInfoTopic(this.topicPrefix, part.partId),
       {
         defaultPrice: part.defaultPrice,
         timeToProduce: part.cycleSeconds / this.clock.speed,
@@ -86,7 +93,7 @@ export class MessageFactory {
   material(q: PriceQuote): SimMessage {
     return this.message<typeof materialPayloadSchema>(
       'material',
-      `${this.topicPrefix}/materials/${q.materialId}`,
+      materialTopic(this.topicPrefix, q.materialId),
       { name: q.name, price: q.price, date: iso(this.clock.wallMs(q.at)) },
     )
   }

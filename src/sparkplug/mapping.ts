@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { ENTITY_ID } from '../domain/ids.js'
+import { MACHINE_COMMANDS, METRIC_NAME, METRIC_NAME_RULE } from '../domain/input-schemas.js'
 import { REPORTED_RUN_STATES } from '../domain/oee.js'
 import type { EdgeAddress } from './topics.js'
 
@@ -36,12 +37,10 @@ const rule = z.strictObject({
       order: source.default({ fixed: 0 }),
     })
     .optional(),
-  telemetry: z
-    .record(z.string(), z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 of A-Z a-z 0-9 . _ -'))
-    .default({}),
+  telemetry: z.record(z.string(), z.string().regex(METRIC_NAME, METRIC_NAME_RULE)).default({}),
   commands: z
     .partialRecord(
-      z.enum(['maintenance-start', 'maintenance-end', 'reset-counters']),
+      z.enum(MACHINE_COMMANDS),
       z.strictObject({ metric: z.string().min(1), value: commandValue }),
     )
     .default({}),

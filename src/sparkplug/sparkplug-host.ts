@@ -18,6 +18,7 @@ import type { MachineMapping, Mapping } from './mapping.js'
 import { decodePayload, encodeCommand } from './payload.js'
 import { edgeTopic, nodeKey, parseTopic, type EdgeAddress } from './topics.js'
 import { counterNames, translate, type DerivedInput, type MachineMemory } from './translate.js'
+import { machineTopic } from '../domain/topics.js'
 
 /** What a machine's committed state says of the host's memory of it (after a restart). */
 export type RecalledMachine = {
@@ -335,7 +336,7 @@ function offline(
   reason: string,
 ): DerivedInput {
   return {
-    topic: `${topicPrefix}/machines/${mapping.machineId}/status`,
+    topic: machineTopic(topicPrefix, mapping.machineId, 'status'),
     payload: JSON.stringify({
       state: 'offline',
       at: new Date(message.receivedAt).toISOString(),

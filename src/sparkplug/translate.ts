@@ -1,5 +1,6 @@
 import type { MachineMapping, ValueSource } from './mapping.js'
 import type { Reading } from './edge-sessions.js'
+import { machineTopic, type MachineTopicLeaf } from '../domain/topics.js'
 
 /** One input for the pipeline, on the JSON contract's topics. */
 export type DerivedInput = { topic: string; payload: string }
@@ -58,7 +59,7 @@ export function translate(
   key: string,
 ): Translation {
   const problems: string[] = []
-  const base = `${topicPrefix}/machines/${mapping.machineId}`
+  const topic = (leaf: MachineTopicLeaf) => machineTopic(topicPrefix, mapping.machineId, leaf)
   const status: DerivedInput[] = []
   const production: DerivedInput[] = []
   const telemetry = new Map<string, { value: number; at: number }>()
@@ -82,7 +83,7 @@ export function translate(
       const state = r.value !== null && Object.hasOwn(values, key) ? values[key] : undefined
       if (state)
         status.push({
-          topic: `${base}/status`,
+          topic: topic('status'),
           payload: JSON.stringify({ state, at: iso(r.timestamp), messageId: statusId() }),
         })
       else problems.push(`${r.name} = ${String(r.value)} is not in the mapping's state values`)
@@ -114,7 +115,7 @@ export function translate(
       memory.scrapPending -= damaged
       for (let i = 0; i < count; i++)
         production.push({
-          topic: `${base}/production`,
+          topic: topic('production'),
           payload: JSON.stringify({
             timeOfProduction: iso(counter.timestamp),
             order,
@@ -127,7 +128,7 @@ export function translate(
   }
 
   return {
-    inputs: [...status, ...production, ...telemetryInputs(base, telemetry, ids('t'))],
+    inputs: [...status, ...production, ...telemetryInputs(topic('telemetry'), telemetry, ids('t'))],
     problems,
   }
 }
@@ -160,7 +161,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /** Readings grouped by time, at most 200 a message (the telemetry contract's limit). */
 function telemetryInputs(
-  base: string,
+  topic: string,
   readings: ReadonlyMap<string, { value: number; at: number }>,
   id: () => string,
 ): DerivedInput[] {
@@ -176,7 +177,7 @@ function telemetryInputs(
     .sort(([a], [b]) => a - b)
     .flatMap(([at, groups]) =>
       groups.map((metrics) => ({
-        topic: `${base}/telemetry`,
+        topic,
         payload: JSON.stringify({ at: iso(at), metrics, messageId: id() }),
       })),
     )

@@ -21,6 +21,12 @@ import type { MessageBus } from '../../streams/mqtt-publisher.js'
 import type { RateLimiter } from '../rate-limit.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { machineIdParam, materialIdParam, partIdParam, problem } from '../schemas.js'
+import {
+  LEGACY_PRODUCTION_TOPIC,
+  machineTopic,
+  materialTopic,
+  partInfoTopic,
+} from '../../domain/topics.js'
 
 /** The Sparkplug B commands of a machine that is an edge node or device (the host's port). */
 export interface EdgeCommands {
@@ -166,7 +172,7 @@ export function commandRoutes(
       body: partInfoPayloadSchema
         .omit({ partId: true })
         .extend({ materials: materialIdsOf(materialIdParam).optional() }),
-      topic: (id) => `${topicPrefix}/parts/${id}/info`,
+      topic: (id) => partInfoTopic(topicPrefix, id),
       action: 'part-info',
       readBack: { path: '/parts/{partId}', description: 'The part, with its reference data' },
     }),
@@ -176,7 +182,7 @@ export function commandRoutes(
       summary: 'Record a material’s price',
       id: { name: 'materialId', schema: materialIdParam },
       body: materialPayloadSchema.omit({ materialId: true }),
-      topic: (id) => `${topicPrefix}/materials/${id}`,
+      topic: (id) => materialTopic(topicPrefix, id),
       action: 'material-price',
       readBack: {
         path: '/materials/{materialId}',
@@ -260,8 +266,8 @@ export function adminOnlyPublish(
   if (topic === NAMESPACE || topic.startsWith(`${NAMESPACE}/`)) return 'a Sparkplug topic'
   const input =
     topic.startsWith(`${topicPrefix}/`) ||
-    topic === 'supply-chain' ||
-    topic.startsWith('supply-chain/')
+    topic === LEGACY_PRODUCTION_TOPIC ||
+    topic.startsWith(`${LEGACY_PRODUCTION_TOPIC}/`)
   return retain && input ? 'retain on an input topic' : undefined
 }
 
@@ -316,7 +322,7 @@ function machineCommand(bus: MessageBus, topicPrefix: string, edge?: EdgeCommand
         ctx.body = { messageId, topic: rebirth.topic }
         return
       }
-      const topic = `${topicPrefix}/machines/${machineId}/commands`
+      const topic = machineTopic(topicPrefix, machineId, 'commands')
       await bus.publish(topic, JSON.stringify({ ...body, messageId }))
       const write = await edge?.command(machineId, body.type)
       if (write) await bus.publish(write.topic, write.payload)

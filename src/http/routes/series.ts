@@ -1,13 +1,12 @@
 import type { Context } from 'koa'
 import { z } from 'zod'
+import { METRIC_NAME_RULE, METRIC_NAME_TEXT } from '../../domain/input-schemas.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { MillstreamError } from '../../errors.js'
 import type { SeriesRange, SeriesReads } from '../../read/ports.js'
 import { DURATION_TEXT, MAX_BUCKETS, parseDuration, resolveRange } from '../../series/buckets.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { machineIdParam, problem, storeUnavailable } from '../schemas.js'
-
-const METRIC_NAME = '[A-Za-z0-9._-]{1,64}'
 
 const rangeQuery = {
   from: timestampTextSchema.optional().meta({
@@ -31,7 +30,10 @@ const rangeQuery = {
 const telemetryQuery = z.strictObject({
   metric: z
     .string()
-    .regex(new RegExp(`^${METRIC_NAME}(?:,${METRIC_NAME}){0,49}$`), 'metric names, comma-separated')
+    .regex(
+      new RegExp(`^${METRIC_NAME_TEXT}(?:,${METRIC_NAME_TEXT}){0,49}$`),
+      `${METRIC_NAME_RULE}, comma-separated`,
+    )
     .transform((list) => [...new Set(list.split(','))])
     .optional()
     .meta({

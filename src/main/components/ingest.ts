@@ -14,6 +14,7 @@ import { MqttSource } from '../../streams/mqtt-source.js'
 import { ingestPipeline, type Handlers, type Processed } from '../../streams/pipeline.js'
 import type { Config } from '../config.js'
 import type { Entities } from './entities.js'
+import { LEGACY_PRODUCTION_TOPIC } from '../../domain/topics.js'
 
 /** How often a standby tries the ingest lock and the holder checks it. */
 const INGEST_LOCK_POLL_MS = 2000
@@ -37,7 +38,7 @@ export function mqttIngest(
       url: mqttUrl,
       security: config.mqtt.security,
       clientId: config.mqtt.clientId,
-      topics: [`${config.mqtt.topicPrefix}/#`, 'supply-chain'],
+      topics: [`${config.mqtt.topicPrefix}/#`, LEGACY_PRODUCTION_TOPIC],
       maxInFlight: config.processing.maxInFlight,
     },
     log.child({ module: 'mqtt-source' }),

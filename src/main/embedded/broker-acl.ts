@@ -1,3 +1,5 @@
+import { machineTopicFilter } from '../../domain/topics.js'
+
 /** Who a client of the embedded broker authenticated as. */
 export type BrokerIdentity =
   | { kind: 'service' }
@@ -33,7 +35,7 @@ export const serviceClientId = (clientId: string, serviceId: string) =>
   clientId === serviceId || clientId.startsWith(`${serviceId}-`)
 
 /** The filters a device may use: its own machine's topics. */
-const deviceFilter = (prefix: string, machineId: string) => `${prefix}/machines/${machineId}/#`
+const deviceFilter = machineTopicFilter
 
 /** Whether `who` may publish to `topic`. */
 export function mayPublish(who: BrokerIdentity, topic: string, prefix: string): boolean {

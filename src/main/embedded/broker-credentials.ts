@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Logger } from '../../logger.js'
 import { serviceClientId, type BrokerIdentity } from './broker-acl.js'
 import { CredentialFile, newPassword, verifyPassword, writePrivate } from './device-credentials.js'
+import { LEGACY_PRODUCTION_TOPIC } from '../../domain/topics.js'
 
 /** The user name of the service's own clients; no stored credential may take it. */
 export const SERVICE_USERNAME = 'millstream-service'
@@ -19,7 +20,7 @@ export const credentialPaths = (dataDir: string) => ({
 /** What a gateway made without patterns of its own may use: the inputs and Sparkplug. */
 export const defaultGatewayPatterns = (topicPrefix: string) => [
   `${topicPrefix}/#`,
-  'supply-chain',
+  LEGACY_PRODUCTION_TOPIC,
   'spBv1.0/#',
 ]
 

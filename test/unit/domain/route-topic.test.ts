@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ENTITY_ID } from '../../../src/domain/ids'
-import { contentKey, routeTopic } from '../../../src/domain/inputs'
+import { contentKey } from '../../../src/domain/inputs'
+import { routeTopic } from '../../../src/domain/topics'
 
 /** routeTopic as it was first written (split and compare): the behaviour to keep. */
 function reference(topic: string, prefix: string): unknown {
