@@ -4,6 +4,7 @@ import path from 'node:path'
 import { projectPath } from '../../src/project-root'
 import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
+import { bySize } from '../../harness/depth'
 
 const KEY = 'contract-test-key'
 const REPORT_DIR = projectPath('.run', 'contract')
@@ -11,7 +12,8 @@ const VENV_BIN = path.dirname(
   process.env.MILLSTREAM_PYTHON ?? projectPath('.venv', 'bin', 'python'),
 )
 /** Test cases per operation and phase: the whole run takes about 80 s on two cores. */
-const MAX_EXAMPLES = 100
+/** Examples per operation and phase: the full fuzzing in the deep run. */
+const MAX_EXAMPLES = bySize({ quick: 25, deep: 100 })
 const SEED = 20240301
 
 /** What the fuzzer reported: the JUnit totals and the plain summary's own lines. */
