@@ -12,6 +12,11 @@ function specifiers(path) {
   return ['../', '../../', '../../../'].map((up) => `${up}${path}`)
 }
 
+/** Negated patterns letting the given files of src/ (`actors/ports.ts`) through a group. */
+function unless(files) {
+  return files.flatMap((file) => specifiers(file.replace(/\.ts$/, '.js')).map((s) => `!${s}`))
+}
+
 /**
  * One no-restricted-imports rule per stage: every stage above it is forbidden, less the files
  * `allowedUpward` lets through, plus the folders below it that `forbiddenDownward` names.
@@ -20,10 +25,8 @@ function stageBoundaries({ stages, allowedUpward, forbiddenDownward, noDrivers }
   const folders = stages.map((s) => s.folder)
   return folders.map((stage, at) => {
     const above = folders.slice(0, at)
-    const narrower = forbiddenDownward.filter((f) => f.from === stage)
-    const allowed = allowedUpward
-      .filter((a) => a.from === stage)
-      .flatMap((a) => specifiers(a.file.replace(/\.ts$/, '.js')).map((s) => `!${s}`))
+    const narrower = forbiddenDownward.filter((f) => f.from.includes(stage))
+    const allowed = allowedUpward.filter((a) => a.from === stage).flatMap((a) => unless([a.file]))
     const patterns = [
       ...(above.length > 0
         ? [
@@ -34,8 +37,8 @@ function stageBoundaries({ stages, allowedUpward, forbiddenDownward, noDrivers }
           ]
         : []),
       ...narrower.map((n) => ({
-        group: n.folders.flatMap((f) => specifiers(`${f}/*`)),
-        message: `${stage}/ does not import ${n.folders.join(', ')}: ${n.why}.`,
+        group: [...n.folders.flatMap((f) => specifiers(`${f}/*`)), ...unless(n.except ?? [])],
+        message: `${stage}/ does not import ${n.folders.join(', ')}${n.except ? ` beyond ${n.except.join(', ')}` : ''}: ${n.why}.`,
       })),
       ...(noDrivers.folders.includes(stage)
         ? [{ group: noDrivers.drivers, message: `${noDrivers.why}.` }]
@@ -76,7 +79,10 @@ export default tseslint.config(
     },
   },
   // The stages of the data path import only the stages below them (domain at the bottom,
-  // main at the top), so the layout reads in one direction. Domain and actors use no driver.
+  // main at the top), so the layout reads in one direction. The exceptions are in
+  // src-stages.json, each with its reason: streams/ sees actors/ports.ts; http/ and archive/
+  // are held narrower; only main/ imports the actors beyond their ports; domain and actors
+  // use no driver.
   ...stageBoundaries(LAYOUT),
   {
     // The dashboard's browser code: its own program (DOM, ES modules), served as compiled.
