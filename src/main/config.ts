@@ -156,7 +156,7 @@ const envSchema = z.object({
   EMBEDDED_MQTT_AUTH: bool.default(true),
 })
 
-/** Every environment variable the service reads (the README lists each; a test checks). */
+/** Every environment variable the service reads (docs/configuration.md lists each; a test checks). */
 export const SETTINGS = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[]
 
 /** Parsed, typed service configuration. */

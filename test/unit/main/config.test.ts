@@ -150,12 +150,11 @@ describe('the roles of an instance', () => {
   })
 })
 
-describe('the README', () => {
+describe('docs/configuration.md', () => {
   it('lists every setting the service reads, and no other', () => {
-    const readme = readFileSync(projectPath('README.md'), 'utf8')
-    const section = /## Configuration \(environment\)\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? ''
+    const page = readFileSync(projectPath('docs/configuration.md'), 'utf8')
     const listed = new Set(
-      section
+      page
         .split('\n')
         .filter((line) => line.startsWith('| `'))
         .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)])
