@@ -63,7 +63,7 @@ export function databaseTargetFrom(
   const problems: string[] = []
   if (param('uselibpqcompat') !== undefined)
     problems.push(
-      'DATABASE_URL: uselibpqcompat is not supported; sslmode has the meaning README gives',
+      'DATABASE_URL: uselibpqcompat is not supported; sslmode has the meaning docs/configuration.md gives',
     )
   const caFile = param('sslrootcert') ?? rootCertFile
   const caSetting =

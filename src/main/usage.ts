@@ -2,7 +2,7 @@
 export const USAGE = `usage: millstream <command> [options]
 
 commands:
-  start                       run the service (configuration from the environment, see README)
+  start                       run the service (configuration from the environment: docs/configuration.md)
   simulate [--machines N] [--speed X] [--duration S] [--scrap P] [--seed K]
            [--mtbf MIN] [--mttr MIN] [--rate R]
            [--sparkplug [--group G] [--devices-per-node D]]
