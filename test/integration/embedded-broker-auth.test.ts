@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import mqtt from 'mqtt'
 import { embeddedBrokerUrl, embeddedCredential } from '../../harness/embedded-credentials'
 import { productionMessages } from '../../harness/mqtt-publisher'
+import { runLogged } from '../../harness/logged-run'
+import { registerSecret } from '../../harness/run-secrets'
 import { ServiceProcess } from '../../harness/service-process'
 import {
   createTestDatabase,
@@ -15,8 +15,6 @@ import {
   waitFor,
 } from '../../harness/services'
 import { projectPath } from '../../src/project-root'
-
-const run = promisify(execFile)
 
 /**
  * The embedded broker, started without MQTT_URL, requires credentials and lets each client
@@ -78,14 +76,17 @@ describe('the embedded broker’s credentials', () => {
   })
 
   it('lets a device publish its own machine’s topics only, refusing and counting another machine’s', async () => {
-    const { stdout } = await run(
+    const { stdout } = await runLogged(
       process.execPath,
       [projectPath('dist', 'cli.js'), 'devices', 'add', '7'],
       {
         env: { PATH: process.env.PATH ?? '', ...env() },
+        label: 'cli-devices-add',
+        stdoutIsSecret: true,
       },
     )
     const password = stdout.trim()
+    registerSecret('MQTT device 7 password', password)
     devicePasswords.push(password)
     const device = await connect(`mqtt://7:${password}@127.0.0.1:${port}`, {
       clientId: uniqueName('dev-7-'),

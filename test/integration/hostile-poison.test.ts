@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
@@ -14,12 +12,12 @@ import {
 } from '../../harness/services'
 import { expectLoadSurvived, SteadyLoad } from '../../harness/steady-load'
 import { readTopic } from '../support/kafka-reader'
+import { runLogged } from '../../harness/logged-run'
 
 /** What the service may hold in memory through either attack (measured: 158 and 165 MB). */
 const RSS_BOUND_BYTES = 300 * 1024 * 1024
 const API_KEY = 'poison-key'
 const CLI = path.resolve(__dirname, '../../dist/cli.js')
-const run = promisify(execFile)
 
 type ReadyReport = { status: string; checks: Record<string, { ok: boolean; detail?: unknown }> }
 
@@ -206,8 +204,9 @@ describe('poison records while a steady load of 50 machines flows', () => {
       expect(parked).toEqual([
         expect.objectContaining({ key: 'poison', type: 'PartProduced', code: 'MESSAGE_TOO_LARGE' }),
       ])
-      const listed = await run(process.execPath, [CLI, 'parked', 'list'], {
+      const listed = await runLogged(process.execPath, [CLI, 'parked', 'list'], {
         env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, KAFKA_TOPIC_PREFIX: kafkaPrefix },
+        label: 'cli-parked-list',
       })
       expect(listed.stdout).toMatch(/^\d+\tPartProduced\tpoison\t\S+\tMESSAGE_TOO_LARGE\tparked$/m)
       // The load keeps flowing past it (checked on Kafka below).

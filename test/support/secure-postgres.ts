@@ -4,6 +4,8 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { logChildOutput } from '../../harness/logged-run'
+import { registerSecret } from '../../harness/run-secrets'
 import { freePort, GiveUp, waitFor } from '../../harness/services'
 import { makeTestPki, type TestPki } from './certificates'
 
@@ -87,9 +89,11 @@ export class SecurePostgres {
         '-c',
         'shared_buffers=16MB',
       ]),
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     )
+    logChildOutput('secure-postgres', server)
     const password = `pw-${randomBytes(12).toString('hex')}`
+    registerSecret('TLS-only PostgreSQL millstream password', password)
     const instance = new SecurePostgres(server, dir, port, pki, password)
     await waitFor(
       'the TLS-only PostgreSQL',
