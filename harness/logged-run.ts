@@ -1,5 +1,6 @@
 import { execFile, type ChildProcess, type ExecFileOptions } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { projectPath } from '../src/project-root'
 import { openRunLog, runLogPath } from './run-logs'
 import { registerEnvSecrets } from './service-secrets'
 
@@ -53,4 +54,25 @@ export function logChildOutput(label: string, child: ChildProcess): void {
   child.stdout?.on('data', (chunk: Buffer) => file.write(chunk))
   child.stderr?.on('data', (chunk: Buffer) => file.write(chunk))
   child.once('close', () => file.end())
+}
+
+/** How a start the configuration stops ended: its exit code and what it printed on stderr. */
+export type RefusedStart = { code: number | undefined; stderr: string }
+
+/**
+ * Runs `millstream start` with only PATH and `env`, expecting it to stop before serving (a
+ * wrong setting): resolves with its exit code and stderr, or undefined if it started.
+ */
+export function refusedStart(env: Record<string, string>): Promise<RefusedStart | undefined> {
+  return runLogged(process.execPath, [projectPath('dist', 'cli.js'), 'start'], {
+    label: 'cli-start-refused',
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeout: 30_000,
+  }).then(
+    () => undefined,
+    (err: Error & { code?: number; stderr?: string }) => ({
+      code: err.code,
+      stderr: err.stderr ?? '',
+    }),
+  )
 }

@@ -2,18 +2,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import mqtt from 'mqtt'
+import { committedMessageIds } from '../../harness/committed-messages'
 import { embeddedBrokerUrl, embeddedCredential } from '../../harness/embedded-credentials'
 import { productionMessages } from '../../harness/mqtt-publisher'
 import { runLogged } from '../../harness/logged-run'
 import { registerSecret } from '../../harness/run-secrets'
 import { ServiceProcess } from '../../harness/service-process'
-import {
-  createTestDatabase,
-  freePort,
-  queryOnce,
-  uniqueName,
-  waitFor,
-} from '../../harness/services'
+import { createTestDatabase, freePort, uniqueName, waitFor } from '../../harness/services'
 import { projectPath } from '../../src/project-root'
 
 /**
@@ -34,14 +29,7 @@ describe('the embedded broker’s credentials', () => {
     MQTT_TOPIC_PREFIX: prefix,
     SPARKPLUG: 'false',
   })
-  const committed = async (messageIds: string[]) => {
-    const rows = await queryOnce<{ id: string }>(
-      databaseUrl,
-      `SELECT DISTINCT payload->>'messageId' AS id FROM event_log WHERE payload->>'messageId' = ANY($1)`,
-      [messageIds],
-    )
-    return rows.map((r) => r.id).sort()
-  }
+  const committed = (messageIds: string[]) => committedMessageIds(databaseUrl, messageIds)
   const connect = (url: string, options: mqtt.IClientOptions = {}) =>
     mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, ...options })
 

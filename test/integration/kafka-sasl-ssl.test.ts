@@ -10,7 +10,7 @@ import {
 } from '../../harness/services'
 import { PROJECT_ROOT } from '../../src/project-root'
 import { SecureKafka } from '../support/secure-kafka'
-import { runLogged } from '../../harness/logged-run'
+import { refusedStart, runLogged } from '../../harness/logged-run'
 
 const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(PROJECT_ROOT, '.venv/bin/python')
 const KEY = 'sasl-key'
@@ -189,22 +189,13 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
   })
 
   it('will not start with a missing password file or a wrong CA, and says every problem at once', async () => {
-    const started = runLogged(process.execPath, [CLI, 'start'], {
-      label: 'cli-start-refused',
-      env: {
-        PATH: process.env.PATH ?? '',
-        KAFKA_BROKERS: kafka.brokers,
-        KAFKA_SSL_CA_FILE: kafka.pki.serverKey, // a key, not a certificate
-        KAFKA_SASL_MECHANISM: 'scram-sha-512',
-        KAFKA_SASL_USERNAME: 'millstream',
-        KAFKA_SASL_PASSWORD_FILE: path.join(kafka.dir, 'no-such.password'),
-      },
-      timeout: 30_000,
+    const failure = await refusedStart({
+      KAFKA_BROKERS: kafka.brokers,
+      KAFKA_SSL_CA_FILE: kafka.pki.serverKey, // a key, not a certificate
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'millstream',
+      KAFKA_SASL_PASSWORD_FILE: path.join(kafka.dir, 'no-such.password'),
     })
-    const failure = await started.then(
-      () => undefined,
-      (err: unknown) => err as { code: number; stderr: string },
-    )
     expect(failure?.code).toBe(2)
     expect(failure?.stderr).toContain(
       `KAFKA_SSL_CA_FILE: ${kafka.pki.serverKey} holds no PEM certificate`,
