@@ -10,22 +10,18 @@ import { ServiceProcess } from '../../harness/service-process'
 import { freePort, GiveUp, services, uniqueName, waitFor } from '../../harness/services'
 import { PROJECT_ROOT } from '../../src/project-root'
 import { makeTestPki, type TestPki } from '../support/certificates'
+import { asPostgres, initCluster } from '../support/postgres-programs'
 
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
 const DEPLOY = path.join(PROJECT_ROOT, 'deploy/postgres')
 
-/** Runs a PostgreSQL program as the postgres user: the server refuses root, peer logins want it. */
-function asPostgres(program: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync(
-    'setpriv',
-    ['--reuid=postgres', '--regid=postgres', '--init-groups', program, ...args],
-    {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      timeout: 60_000,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+/** Runs a program as the postgres user and returns its stdout. */
+function runAsPostgres(program: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync('setpriv', asPostgres(program, args), {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeout: 60_000,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 /**
@@ -43,8 +39,8 @@ describe("deploy/'s PostgreSQL: TLS only, the service's role only", () => {
   registerSecret('deploy PostgreSQL millstream password', password)
 
   const psql = (sql: string) =>
-    asPostgres(
-      path.join(PG_BIN, 'psql'),
+    runAsPostgres(
+      'psql',
       ['-h', dir, '-p', String(port), '-U', 'postgres'].concat(['-d', 'postgres', '-tAc', sql]),
     )
 
@@ -78,19 +74,11 @@ describe("deploy/'s PostgreSQL: TLS only, the service's role only", () => {
     execFileSync('chown', ['-R', 'postgres:postgres', dir])
     execFileSync('chmod', ['0600', path.join(tls, 'postgres.key')])
     const data = path.join(dir, 'data')
-    asPostgres(path.join(PG_BIN, 'initdb'), [
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '-E',
-      'UTF8',
-      '--locale=C',
-    ])
+    initCluster(data)
     port = await freePort()
     server = spawn(
       'setpriv',
-      ['--reuid=postgres', '--regid=postgres', '--init-groups', path.join(PG_BIN, 'postgres')]
+      asPostgres('postgres', [])
         .concat(['-D', data, '-c', `config_file=${path.join(dir, 'postgresql.conf')}`])
         .concat(['-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'])
         .concat(['-c', 'fsync=off']),
@@ -110,7 +98,7 @@ describe("deploy/'s PostgreSQL: TLS only, the service's role only", () => {
       30_000,
     )
     // The image runs it on an empty volume, as postgres over the Unix socket.
-    asPostgres('bash', [path.join(DEPLOY, 'init-millstream.sh')], {
+    runAsPostgres('/bin/bash', [path.join(DEPLOY, 'init-millstream.sh')], {
       POSTGRES_USER: 'postgres',
       MILLSTREAM_PASSWORD: password,
       PGHOST: dir,
