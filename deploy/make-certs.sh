@@ -2,6 +2,7 @@
 # Makes the certificates and passwords deploy/docker-compose*.yml mount, with openssl:
 #   deploy/certs/    ca.pem (the deployment's CA), mosquitto.pem/.key (DNS mosquitto,
 #                    localhost), kafka.pem/.key and kafka-bundle.pem (DNS kafka, localhost),
+#                    postgres.pem/.key (DNS postgres, localhost),
 #                    millstream.pem/.key (the service's client certificate, CN millstream),
 #                    haproxy.pem/.key and haproxy-bundle.pem (HTTPS: DNS localhost and
 #                    $HTTPS_HOST if set, e.g. HTTPS_HOST=millstream.plant.example)
@@ -35,6 +36,7 @@ cert() {
 }
 cert mosquitto mosquitto 'subjectAltName=DNS:mosquitto,DNS:localhost,IP:127.0.0.1' serverAuth
 cert kafka kafka 'subjectAltName=DNS:kafka,DNS:localhost,IP:127.0.0.1' serverAuth
+cert postgres postgres 'subjectAltName=DNS:postgres,DNS:localhost,IP:127.0.0.1' serverAuth
 cert millstream millstream '' clientAuth
 https_host="${HTTPS_HOST:-localhost}"
 https_san='subjectAltName=DNS:localhost,IP:127.0.0.1'

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { projectPath } from '../src/project-root'
 import { readEnvFile } from './env-file'
+import { keepLogs } from './run-logs'
 
 const SCRIPT = projectPath('scripts', 'services', 'haproxy.sh')
 
@@ -30,5 +31,6 @@ export class HaproxyProcess {
 
   stop(): void {
     execFileSync('bash', [SCRIPT, 'stop', this.runDir], { stdio: 'pipe' })
+    keepLogs('haproxy', [path.join(this.runDir, 'haproxy.log')])
   }
 }

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { projectPath } from '../src/project-root'
 import { memory } from './process-memory'
+import { openRunLog } from './run-logs'
+import { registerDataDirSecrets, registerEnvSecrets } from './service-secrets'
 import { freePort, GiveUp, waitFor } from './services'
 
 const CLI = projectPath('dist', 'cli.js')
@@ -14,6 +16,8 @@ export type ServiceAccess = {
    * (`TLS_CERT_FILE`, `TLS_KEY_FILE` in its env), and the harness trusts this CA only.
    */
   httpsCa?: string
+  /** The client certificate and key the harness shows (`TLS_CLIENT_CA_FILE` asks for one). */
+  clientCert?: { cert: string; key: string }
 }
 
 /** An answer read whole: status, headers, body text. */
@@ -26,6 +30,7 @@ export class ServiceProcess {
   readonly url: string
 
   private readonly ca: string | undefined
+  private readonly clientCert: { cert: string; key: string } | undefined
 
   private constructor(
     private readonly env: Record<string, string>,
@@ -34,6 +39,11 @@ export class ServiceProcess {
     access: ServiceAccess,
   ) {
     this.ca = access.httpsCa === undefined ? undefined : readFileSync(access.httpsCa, 'utf8')
+    this.clientCert = access.clientCert && {
+      cert: readFileSync(access.clientCert.cert, 'utf8'),
+      key: readFileSync(access.clientCert.key, 'utf8'),
+    }
+    registerEnvSecrets(env)
     this.url = `${this.ca === undefined ? 'http' : 'https'}://127.0.0.1:${httpPort}`
   }
 
@@ -70,7 +80,11 @@ export class ServiceProcess {
       },
     )
     this.child = child
+    // Every line also lands in the run's logs, which the test run scans for secrets.
+    const file = openRunLog('service')
+    child.once('close', () => file.end())
     const keep = (chunk: Buffer) => {
+      file.write(chunk)
       this.output.push(chunk.toString())
       if (this.output.length > 2000) this.output.splice(0, 1000)
     }
@@ -86,6 +100,8 @@ export class ServiceProcess {
       },
       60_000,
     )
+    // The embedded service makes its passwords at first start: known only once it is up.
+    registerDataDirSecrets(this.env.DATA_DIR ?? '.millstream')
   }
 
   /** Kills the process with `signal` and waits for it to exit. */
@@ -140,7 +156,8 @@ export class ServiceProcess {
       }
     }
     return new Promise<ServiceResponse>((resolve, reject) => {
-      const req = httpsRequest(`${this.url}${pathname}`, { ca, timeout: timeoutMs }, (res) => {
+      const options = { ca, timeout: timeoutMs, ...this.clientCert }
+      const req = httpsRequest(`${this.url}${pathname}`, options, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
         res.on('error', reject)

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { projectPath } from '../src/project-root'
+import { logChildOutput } from './logged-run'
+import { registerEnvSecrets } from './service-secrets'
 
 const CLI = projectPath('dist', 'cli.js')
 
@@ -15,16 +17,19 @@ export class SimulatorProcess {
 
   /** Starts the simulator with `args` (e.g. `--machines 12`) against `mqttUrl` under `topicPrefix`. */
   static start(mqttUrl: string, topicPrefix: string, args: string[]): SimulatorProcess {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      MQTT_URL: mqttUrl,
+      MQTT_TOPIC_PREFIX: topicPrefix,
+      LOG_LEVEL: 'warn',
+    }
+    registerEnvSecrets(env)
     const child = spawn(process.execPath, [CLI, 'simulate', ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
-        MQTT_URL: mqttUrl,
-        MQTT_TOPIC_PREFIX: topicPrefix,
-        LOG_LEVEL: 'warn',
-      },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    logChildOutput('simulator', child)
     return new SimulatorProcess(child)
   }
 

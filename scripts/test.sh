@@ -30,6 +30,13 @@ if [[ ! -x "$(dirname "$PY")/schemathesis" ]]; then
 fi
 export MILLSTREAM_PYTHON="$PY"
 
+# Every log of the run lands in .run/logs (the harness writes each service's and CLI's output
+# there), and every secret the tests make or use is listed in .run/secrets.jsonl: both start
+# empty, and the last step scans the logs for those secrets.
+rm -rf .run/logs .run/secrets.jsonl
+mkdir -p .run/logs
+logged() { local name="$1"; shift; "$@" 2>&1 | tee ".run/logs/$name.log"; }
+
 RUN_DIR="$ROOT/.run/services"
 if [[ -z "${DATABASE_URL:-}" || -z "${MQTT_URL:-}" || -z "${KAFKA_BROKERS:-}" ]]; then
   started_here=false
@@ -42,9 +49,12 @@ if [[ -z "${DATABASE_URL:-}" || -z "${MQTT_URL:-}" || -z "${KAFKA_BROKERS:-}" ]]
   set +a
 fi
 
-npx jest --selectProjects unit
-npx jest --selectProjects integration --runInBand
-"$PY" -m pytest clients/python/tests -q
+logged jest-unit npx jest --selectProjects unit
+logged jest-integration npx jest --selectProjects integration --runInBand
+logged pytest "$PY" -m pytest clients/python/tests -q
 # The benchmark's smoke variant (a few seconds per part, figures not comparable): proves the
 # bench still runs and that nothing is lost under its load. The full bench is `npm run bench`.
-npm run bench --silent -- --smoke
+logged bench npm run bench --silent -- --smoke
+# No registered secret in any log of the run, in clear, URL-encoded or base64 (the bench's
+# build above compiled the harness into .build/). Fails naming the file and the secret's label.
+node .build/harness/scan-run-logs.js --require-secrets

@@ -3,9 +3,11 @@
 # service's own role, no superuser, owning its database and so everything the migrations make
 # in it. The superuser (postgres, password from a secret file) is for administration only.
 set -euo pipefail
-: "${MILLSTREAM_PASSWORD:?the service role's password (POSTGRES_PASSWORD in deploy/.env)}"
+# (No apostrophe in the message below: inside "${…:?…}" bash takes it for an opening quote.)
+: "${MILLSTREAM_PASSWORD:?the password of the service role (POSTGRES_PASSWORD in deploy/.env)}"
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
   -v password="$MILLSTREAM_PASSWORD" <<'SQL'
 CREATE ROLE millstream LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'password';
 CREATE DATABASE millstream OWNER millstream;
 SQL
+

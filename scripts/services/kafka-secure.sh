@@ -55,13 +55,11 @@ if [[ ! -f "$RUN_DIR/kafka/data/meta.properties" ]]; then
       --add-scram "SCRAM-SHA-256=[name=$name,password=$password]")
   done <"$RUN_DIR/scram-users"
   umask 077 # the properties file holds the super user's password
-  cat >"$RUN_DIR/kafka/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CTRL_PORT
+  {
+    kafka_node_properties "$KAFKA_CTRL_PORT"
+    cat <<EOF
 listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CTRL_PORT
 advertised.listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
 inter.broker.listener.name=SASL_SSL
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
@@ -78,26 +76,10 @@ allow.everyone.if.no.acl.found=false
 # The broker logs in as the super user; the controller listener's peer (the broker, in this
 # same process) is ANONYMOUS.
 super.users=User:$super_user;User:ANONYMOUS
-log.dirs=$RUN_DIR/kafka/data
-num.partitions=6
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-offsets.topic.num.partitions=10
-transaction.state.log.num.partitions=10
-group.initial.rebalance.delay.ms=0
 EOF
+  } >"$RUN_DIR/kafka/server.properties"
   umask 022
-  kafka_java
-  cluster_id="$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid)"
-  "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
-    -c "$RUN_DIR/kafka/server.properties" "${scram[@]}" >>"$RUN_DIR/kafka.out" 2>&1 || {
-    show_log kafka
-    die "secured kafka storage format failed"
-  }
+  format_kafka_storage "${scram[@]}"
 fi
 t0=$SECONDS
 launch_kafka "$KAFKA_PORT"

@@ -238,6 +238,45 @@ kafka_java() {
     -cp "$KAFKA_LIBS/*")
 }
 
+# The server.properties lines every single-node test broker shares (KRaft, this process both
+# broker and controller, on CTRL_PORT); the caller adds its listeners.
+#   kafka_node_properties CTRL_PORT
+kafka_node_properties() {
+  cat <<EOF
+# Single-node KRaft: this process is both broker and controller (static quorum of one).
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$1
+controller.listener.names=CONTROLLER
+log.dirs=$RUN_DIR/kafka/data
+num.partitions=6
+auto.create.topics.enable=false
+# One broker: internal topics must not ask for 3 replicas or they are never created.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Fewer internal partitions than the default 50: faster first group join on 2 cores.
+offsets.topic.num.partitions=10
+transaction.state.log.num.partitions=10
+group.initial.rebalance.delay.ms=0
+EOF
+}
+
+# Formats RUN_DIR/kafka's storage for RUN_DIR/kafka/server.properties with a new cluster id;
+# extra arguments go to the StorageTool (e.g. --add-scram).
+format_kafka_storage() {
+  kafka_java
+  local cluster_id
+  cluster_id="$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid)"
+  "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
+    -c "$RUN_DIR/kafka/server.properties" "$@" >>"$RUN_DIR/kafka.out" 2>&1 || {
+    show_log kafka
+    die "kafka storage format failed"
+  }
+}
+
 launch_kafka() {
   ensure_port_free kafka "$1"
   ensure_port_free kafka-controller "$(port_of kafka-controller)"

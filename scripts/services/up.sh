@@ -48,41 +48,20 @@ t0=$SECONDS
 if ! service_alive kafka; then
   if [[ ! -f "$RUN_DIR/kafka/data/meta.properties" ]]; then
     mkdir -p "$RUN_DIR/kafka/data"
-    cat >"$RUN_DIR/kafka/server.properties" <<EOF
-# Single-node KRaft: this process is both broker and controller (static quorum of one).
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CTRL_PORT
+    {
+      kafka_node_properties "$KAFKA_CTRL_PORT"
+      cat <<EOF
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CTRL_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$RUN_DIR/kafka/data
-num.partitions=6
-auto.create.topics.enable=false
-# One broker: internal topics must not ask for 3 replicas or they are never created.
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-# Fewer internal partitions than the default 50: faster first group join on 2 cores.
-offsets.topic.num.partitions=10
-transaction.state.log.num.partitions=10
-group.initial.rebalance.delay.ms=0
 # After a kill -9 the restarted broker must wait for its old session to expire before it can
 # register again: 4.5 s instead of 9 s (fault-injection tests restart it often).
 broker.heartbeat.interval.ms=1000
 broker.session.timeout.ms=4500
 EOF
-    kafka_java
-    cluster_id="$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid)"
-    "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
-      -c "$RUN_DIR/kafka/server.properties" >>"$RUN_DIR/kafka.out" 2>&1 || {
-      show_log kafka
-      die "kafka storage format failed"
-    }
+    } >"$RUN_DIR/kafka/server.properties"
+    format_kafka_storage
   fi
   launch_kafka "$KAFKA_PORT"
 fi

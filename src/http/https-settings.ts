@@ -1,44 +1,30 @@
-import { readTlsFiles, tlsFiles, type ReadText } from '../security/tls-material.js'
+import type { ReadText } from '../security/tls-material.js'
+import { serverTlsFrom, type ServerTlsMaterial } from '../security/server-tls.js'
 
-/** The HTTPS listener's own certificate and key (PEM text, read at start-up). */
-export type HttpsMaterial = Readonly<{ cert: string; key: string }>
+/** The HTTPS listener's certificate and key, and the CA of its clients' certificates if asked. */
+export type HttpsMaterial = ServerTlsMaterial
 
 /** The HTTPS settings as given (file paths, not their contents). */
 export type HttpsSettings = {
   TLS_CERT_FILE?: string | undefined
   TLS_KEY_FILE?: string | undefined
+  TLS_CLIENT_CA_FILE?: string | undefined
 }
 
-/**
- * Reads the listener's certificate and key when both are set; every problem at once (a file
- * missing, unreadable, empty, not a certificate, a key that is not the certificate's, one of
- * the two set without the other), named by its setting.
- */
+/** Reads the service listener's TLS files when set, with every problem at once. */
 export function httpsFrom(
   s: HttpsSettings,
   read: ReadText,
 ): { material?: HttpsMaterial; problems: string[] } {
-  if (s.TLS_CERT_FILE === undefined && s.TLS_KEY_FILE === undefined) return { problems: [] }
-  if (s.TLS_CERT_FILE === undefined || s.TLS_KEY_FILE === undefined)
-    return {
-      problems: [
-        s.TLS_CERT_FILE === undefined
-          ? 'TLS_KEY_FILE: HTTPS needs TLS_CERT_FILE too (both or neither)'
-          : 'TLS_CERT_FILE: HTTPS needs TLS_KEY_FILE too (both or neither)',
-      ],
-    }
-  const { material, problems } = readTlsFiles(
-    tlsFiles({
-      ca: ['TLS_CA_FILE', undefined],
+  return serverTlsFrom(
+    {
       cert: ['TLS_CERT_FILE', s.TLS_CERT_FILE],
       key: ['TLS_KEY_FILE', s.TLS_KEY_FILE],
-    }),
+      clientCa: ['TLS_CLIENT_CA_FILE', s.TLS_CLIENT_CA_FILE],
+    },
+    'HTTPS',
     read,
   )
-  const { cert, key } = material
-  return problems.length === 0 && cert !== undefined && key !== undefined
-    ? { material: { cert, key }, problems }
-    : { problems }
 }
 
 /**

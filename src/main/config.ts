@@ -11,6 +11,7 @@ import { databaseTargetFrom, type DatabaseTarget } from '../journal/database-tar
 import { readTextFile, type ReadText } from '../security/tls-material.js'
 import { mqttSecurityFrom, type MqttSecurity } from '../streams/mqtt-security.js'
 import { corsProblems, httpsFrom, type HttpsMaterial } from '../http/https-settings.js'
+import { brokerTlsFrom, type BrokerTls } from './embedded/broker-tls.js'
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -153,7 +154,13 @@ const envSchema = z.object({
   CORS_ORIGINS: list.optional(),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   EMBEDDED_MQTT_AUTH: bool.default(true),
+  EMBEDDED_MQTT_TLS_PORT: port.optional(),
+  EMBEDDED_MQTT_TLS_HOST: z.string().min(1).default('127.0.0.1'),
+  EMBEDDED_MQTT_TLS_CERT_FILE: z.string().min(1).optional(),
+  EMBEDDED_MQTT_TLS_KEY_FILE: z.string().min(1).optional(),
+  EMBEDDED_MQTT_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
 })
 
 /** Every environment variable the service reads (docs/configuration.md lists each; a test checks). */
@@ -182,6 +189,8 @@ export type Config = Readonly<{
     security: MqttSecurity
     /** Whether the embedded broker requires credentials and checks what each client may do. */
     embeddedAuth: boolean
+    /** The embedded broker's TLS listener, beside its plain one on 127.0.0.1, if set. */
+    embeddedTls: BrokerTls | undefined
   }>
   database: Readonly<{
     url: string | undefined
@@ -354,6 +363,7 @@ export function loadConfig(
   const kafkaSecurity = kafkaSecurityFrom(e, readText)
   const mqttSecurity = mqttSecurityFrom(e, readText)
   const https = httpsFrom(e, readText)
+  const brokerTls = brokerTlsFrom(e, readText)
   const databaseTarget =
     e.DATABASE_URL === undefined
       ? undefined
@@ -362,6 +372,7 @@ export function loadConfig(
     ...kafkaSecurity.problems,
     ...mqttSecurity.problems,
     ...https.problems,
+    ...brokerTls.problems,
     ...corsProblems(e.CORS_ORIGINS ?? []),
     ...(databaseTarget?.problems ?? []),
     ...(databaseTarget === undefined && e.PGSSLROOTCERT !== undefined
@@ -406,6 +417,7 @@ export function loadConfig(
       embeddedSessionQueue: e.EMBEDDED_MQTT_SESSION_QUEUE,
       security: mqttSecurity.security,
       embeddedAuth: e.EMBEDDED_MQTT_AUTH,
+      embeddedTls: brokerTls.tls,
     },
     database: {
       url: e.DATABASE_URL,

@@ -1,11 +1,6 @@
 import type { KafkaConfig } from 'kafkajs'
-import {
-  readSecretFile,
-  readTlsFiles,
-  tlsFiles,
-  type ReadText,
-  type TlsMaterial,
-} from '../security/tls-material.js'
+import { clientTlsFrom, optionalSecretFile } from '../security/client-tls.js'
+import type { ReadText, TlsMaterial } from '../security/tls-material.js'
 
 /** The SASL mechanisms the service's Kafka clients can log in with. */
 export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256', 'plain'] as const
@@ -48,21 +43,20 @@ export function kafkaSecurityFrom(
     s.KAFKA_SSL_KEY_FILE !== undefined
   if (s.KAFKA_SSL === false && wantsTls)
     problems.push('KAFKA_SSL: false, but a KAFKA_SSL_*_FILE is set')
-  const tls = wantsTls
-    ? readTlsFiles(
-        tlsFiles({
-          ca: ['KAFKA_SSL_CA_FILE', s.KAFKA_SSL_CA_FILE],
-          cert: ['KAFKA_SSL_CERT_FILE', s.KAFKA_SSL_CERT_FILE],
-          key: ['KAFKA_SSL_KEY_FILE', s.KAFKA_SSL_KEY_FILE],
-        }),
-        read,
-      )
-    : undefined
-  problems.push(...(tls?.problems ?? []))
+  const tls = clientTlsFrom(
+    {
+      ca: ['KAFKA_SSL_CA_FILE', s.KAFKA_SSL_CA_FILE],
+      cert: ['KAFKA_SSL_CERT_FILE', s.KAFKA_SSL_CERT_FILE],
+      key: ['KAFKA_SSL_KEY_FILE', s.KAFKA_SSL_KEY_FILE],
+    },
+    read,
+    wantsTls,
+  )
+  problems.push(...tls.problems)
   const sasl = saslFrom(s, wantsTls, read, problems)
   return {
     security: {
-      ...(tls ? { tls: tls.material } : {}),
+      ...(tls.material ? { tls: tls.material } : {}),
       ...(sasl ? { sasl } : {}),
     },
     problems,
@@ -88,14 +82,12 @@ function saslFrom(
   // PLAIN sends the password itself: never over a link anyone on the path can read.
   if (mechanism === 'plain' && !tls)
     problems.push('KAFKA_SASL_MECHANISM: plain sends the password in clear; set KAFKA_SSL=true')
-  const password =
-    s.KAFKA_SASL_PASSWORD_FILE === undefined
-      ? undefined
-      : readSecretFile(
-          { setting: 'KAFKA_SASL_PASSWORD_FILE', path: s.KAFKA_SASL_PASSWORD_FILE },
-          read,
-          problems,
-        )
+  const password = optionalSecretFile(
+    'KAFKA_SASL_PASSWORD_FILE',
+    s.KAFKA_SASL_PASSWORD_FILE,
+    read,
+    problems,
+  )
   if (s.KAFKA_SASL_USERNAME === undefined || password === undefined) return undefined
   return { mechanism, username: s.KAFKA_SASL_USERNAME, password }
 }

@@ -17,10 +17,11 @@ export type TlsFiles = Readonly<{
   key?: { setting: string; path: string }
 }>
 
+/** A file setting: its name and its value (the file's path), if set. */
+export type FileSetting = [setting: string, path: string | undefined]
+
 /** The files of those settings that are set, each named by its setting. */
-export function tlsFiles(
-  settings: Record<'ca' | 'cert' | 'key', [setting: string, path: string | undefined]>,
-): TlsFiles {
+export function tlsFiles(settings: Record<'ca' | 'cert' | 'key', FileSetting>): TlsFiles {
   const named = (which: 'ca' | 'cert' | 'key') => {
     const [setting, path] = settings[which]
     return path === undefined ? {} : { [which]: { setting, path } }

@@ -1,11 +1,6 @@
 import type { IClientOptions } from 'mqtt'
-import {
-  readSecretFile,
-  readTlsFiles,
-  tlsFiles,
-  type ReadText,
-  type TlsMaterial,
-} from '../security/tls-material.js'
+import { clientTlsFrom, optionalSecretFile } from '../security/client-tls.js'
+import type { ReadText, TlsMaterial } from '../security/tls-material.js'
 
 /**
  * How the service's MQTT clients prove who they are and whom they trust: TLS material (used
@@ -39,39 +34,29 @@ export function mqttSecurityFrom(
   read: ReadText,
 ): { security: MqttSecurity; problems: string[] } {
   const problems: string[] = []
-  const hasTlsFiles =
-    s.MQTT_CA_FILE !== undefined || s.MQTT_CERT_FILE !== undefined || s.MQTT_KEY_FILE !== undefined
+  const tls = clientTlsFrom(
+    {
+      ca: ['MQTT_CA_FILE', s.MQTT_CA_FILE],
+      cert: ['MQTT_CERT_FILE', s.MQTT_CERT_FILE],
+      key: ['MQTT_KEY_FILE', s.MQTT_KEY_FILE],
+    },
+    read,
+  )
+  const hasTlsFiles = tls.material !== undefined
   const scheme = s.MQTT_URL === undefined ? undefined : schemeOf(s.MQTT_URL)
   if (hasTlsFiles && (scheme === undefined || !TLS_SCHEMES.has(scheme)))
     problems.push(
       'MQTT_CA_FILE, MQTT_CERT_FILE, MQTT_KEY_FILE: need MQTT_URL=mqtts://… (they are not used otherwise)',
     )
-  const tls = hasTlsFiles
-    ? readTlsFiles(
-        tlsFiles({
-          ca: ['MQTT_CA_FILE', s.MQTT_CA_FILE],
-          cert: ['MQTT_CERT_FILE', s.MQTT_CERT_FILE],
-          key: ['MQTT_KEY_FILE', s.MQTT_KEY_FILE],
-        }),
-        read,
-      )
-    : undefined
-  problems.push(...(tls?.problems ?? []))
+  problems.push(...tls.problems)
   if (s.MQTT_PASSWORD_FILE !== undefined && s.MQTT_USERNAME === undefined)
     problems.push('MQTT_USERNAME: MQTT_PASSWORD_FILE needs it')
   if ((s.MQTT_USERNAME !== undefined || s.MQTT_PASSWORD_FILE !== undefined) && !s.MQTT_URL)
     problems.push('MQTT_USERNAME, MQTT_PASSWORD_FILE: need MQTT_URL (an external broker)')
-  const password =
-    s.MQTT_PASSWORD_FILE === undefined
-      ? undefined
-      : readSecretFile(
-          { setting: 'MQTT_PASSWORD_FILE', path: s.MQTT_PASSWORD_FILE },
-          read,
-          problems,
-        )
+  const password = optionalSecretFile('MQTT_PASSWORD_FILE', s.MQTT_PASSWORD_FILE, read, problems)
   return {
     security: {
-      ...(tls ? { tls: tls.material } : {}),
+      ...(tls.material ? { tls: tls.material } : {}),
       ...(s.MQTT_USERNAME !== undefined ? { username: s.MQTT_USERNAME } : {}),
       ...(password !== undefined ? { password } : {}),
     },

@@ -1,22 +1,15 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import mqtt from 'mqtt'
+import { committedMessageIds } from '../../harness/committed-messages'
 import { embeddedBrokerUrl, embeddedCredential } from '../../harness/embedded-credentials'
 import { productionMessages } from '../../harness/mqtt-publisher'
+import { runLogged } from '../../harness/logged-run'
+import { registerSecret } from '../../harness/run-secrets'
 import { ServiceProcess } from '../../harness/service-process'
-import {
-  createTestDatabase,
-  freePort,
-  queryOnce,
-  uniqueName,
-  waitFor,
-} from '../../harness/services'
+import { createTestDatabase, freePort, uniqueName, waitFor } from '../../harness/services'
 import { projectPath } from '../../src/project-root'
-
-const run = promisify(execFile)
 
 /**
  * The embedded broker, started without MQTT_URL, requires credentials and lets each client
@@ -36,14 +29,7 @@ describe('the embedded broker’s credentials', () => {
     MQTT_TOPIC_PREFIX: prefix,
     SPARKPLUG: 'false',
   })
-  const committed = async (messageIds: string[]) => {
-    const rows = await queryOnce<{ id: string }>(
-      databaseUrl,
-      `SELECT DISTINCT payload->>'messageId' AS id FROM event_log WHERE payload->>'messageId' = ANY($1)`,
-      [messageIds],
-    )
-    return rows.map((r) => r.id).sort()
-  }
+  const committed = (messageIds: string[]) => committedMessageIds(databaseUrl, messageIds)
   const connect = (url: string, options: mqtt.IClientOptions = {}) =>
     mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, ...options })
 
@@ -78,14 +64,17 @@ describe('the embedded broker’s credentials', () => {
   })
 
   it('lets a device publish its own machine’s topics only, refusing and counting another machine’s', async () => {
-    const { stdout } = await run(
+    const { stdout } = await runLogged(
       process.execPath,
       [projectPath('dist', 'cli.js'), 'devices', 'add', '7'],
       {
         env: { PATH: process.env.PATH ?? '', ...env() },
+        label: 'cli-devices-add',
+        stdoutIsSecret: true,
       },
     )
     const password = stdout.trim()
+    registerSecret('MQTT device 7 password', password)
     devicePasswords.push(password)
     const device = await connect(`mqtt://7:${password}@127.0.0.1:${port}`, {
       clientId: uniqueName('dev-7-'),

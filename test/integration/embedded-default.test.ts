@@ -3,6 +3,8 @@ import { connect } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { logChildOutput } from '../../harness/logged-run'
+import { registerDataDirSecrets } from '../../harness/service-secrets'
 import { GiveUp, waitFor } from '../../harness/services'
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js')
@@ -52,6 +54,7 @@ describe('with no environment at all', () => {
     let logs = ''
     let simulator: ChildProcess | undefined
     let simLogs = ''
+    logChildOutput('embedded-default-service', service)
     service.stdout.on('data', (c: Buffer) => (logs += c.toString()))
     service.stderr.on('data', (c: Buffer) => (logs += c.toString()))
     try {
@@ -72,6 +75,8 @@ describe('with no environment at all', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       simulator = sim
+      registerDataDirSecrets(path.join(cwd, '.millstream'))
+      logChildOutput('embedded-default-simulator', sim)
       sim.stdout.on('data', (c: Buffer) => (simLogs += c.toString()))
       sim.stderr.on('data', (c: Buffer) => (simLogs += c.toString()))
       const started = Date.now()

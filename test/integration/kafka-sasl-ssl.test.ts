@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
 import {
@@ -12,6 +10,7 @@ import {
 } from '../../harness/services'
 import { PROJECT_ROOT } from '../../src/project-root'
 import { SecureKafka } from '../support/secure-kafka'
+import { refusedStart, runLogged } from '../../harness/logged-run'
 
 const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(PROJECT_ROOT, '.venv/bin/python')
 const KEY = 'sasl-key'
@@ -31,7 +30,7 @@ afterAll(async () => {
 
 /** The Python client's `count` as `reader` over SASL_SSL, from the beginning of `topic`. */
 async function pythonCountAsReader(topic: string, passwordFile: string) {
-  const { stdout, stderr } = await promisify(execFile)(
+  const { stdout, stderr } = await runLogged(
     PYTHON,
     ['-m', 'millstream_client', 'count', '--brokers', kafka.brokers, '--topic', topic]
       .concat(['--from-beginning', '--idle-timeout', '3', '--join-timeout', '20'])
@@ -40,6 +39,7 @@ async function pythonCountAsReader(topic: string, passwordFile: string) {
     {
       cwd: PROJECT_ROOT,
       timeout: 60_000,
+      label: 'python-count-reader',
       // This worktree's client, whatever the virtualenv has installed.
       env: { ...process.env, PYTHONPATH: path.join(PROJECT_ROOT, 'clients/python/src') },
     },
@@ -131,10 +131,14 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
 
     // The history reader (replay) reads the topics back over SASL_SSL as millstream too.
     await queryOnce(databaseUrl, 'UPDATE machine_state SET produced = 0')
-    const replay = await promisify(execFile)(
+    const replay = await runLogged(
       process.execPath,
       [CLI, 'replay', 'rebuild', '--from', 'kafka'],
-      { env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' }, timeout: 60_000 },
+      {
+        env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
+        timeout: 60_000,
+        label: 'cli-replay',
+      },
     )
     const [machine] = await queryOnce<{ produced: string }>(
       databaseUrl,
@@ -185,21 +189,13 @@ describe('Kafka over SASL_SSL with ACLs per principal, against a real secured br
   })
 
   it('will not start with a missing password file or a wrong CA, and says every problem at once', async () => {
-    const started = promisify(execFile)(process.execPath, [CLI, 'start'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        KAFKA_BROKERS: kafka.brokers,
-        KAFKA_SSL_CA_FILE: kafka.pki.serverKey, // a key, not a certificate
-        KAFKA_SASL_MECHANISM: 'scram-sha-512',
-        KAFKA_SASL_USERNAME: 'millstream',
-        KAFKA_SASL_PASSWORD_FILE: path.join(kafka.dir, 'no-such.password'),
-      },
-      timeout: 30_000,
+    const failure = await refusedStart({
+      KAFKA_BROKERS: kafka.brokers,
+      KAFKA_SSL_CA_FILE: kafka.pki.serverKey, // a key, not a certificate
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'millstream',
+      KAFKA_SASL_PASSWORD_FILE: path.join(kafka.dir, 'no-such.password'),
     })
-    const failure = await started.then(
-      () => undefined,
-      (err: unknown) => err as { code: number; stderr: string },
-    )
     expect(failure?.code).toBe(2)
     expect(failure?.stderr).toContain(
       `KAFKA_SSL_CA_FILE: ${kafka.pki.serverKey} holds no PEM certificate`,

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import pino from 'pino'
 import { listArchives, readArchive, verifyArchive } from '../../src/archive/archive-file'
@@ -18,8 +16,10 @@ import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, services, uniqueName, waitFor } from '../../harness/services'
 import { readTopic } from '../support/kafka-reader'
 import { controlService } from '../support/service-control'
+import { runLogged } from '../../harness/logged-run'
 
-const run = promisify(execFile)
+const run = (file: string, args: string[], options: { env: NodeJS.ProcessEnv }) =>
+  runLogged(file, args, { ...options, label: `cli-${args[1] ?? 'run'}` })
 
 const MACHINES = 12
 /** Partitions of 20 s kept for 40 s: retention acts within a minute of a partition's end. */

@@ -1,9 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import { runLogged } from '../../harness/logged-run'
+import { keepLogs } from '../../harness/run-logs'
+import { registerSecret } from '../../harness/run-secrets'
 import { ServiceProcess } from '../../harness/service-process'
 import { createTestDatabase, freePort, waitFor } from '../../harness/services'
 import { PROJECT_ROOT } from '../../src/project-root'
@@ -37,10 +39,14 @@ function rewriteConfig(): string {
 }
 
 async function provision(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(PROVISION, [...args, path.join(dir, 'passwd')], {
+  const { stdout } = await runLogged(PROVISION, [...args, path.join(dir, 'passwd')], {
     timeout: 10_000,
+    label: 'provision-device',
+    stdoutIsSecret: true,
   })
-  return stdout.trim()
+  const password = stdout.trim()
+  registerSecret(`Mosquitto device ${args[args.length - 1] ?? ''} password`, password)
+  return password
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -103,6 +109,7 @@ afterAll(async () => {
     broker.kill('SIGTERM')
     await exited
   }
+  keepLogs('mosquitto-deploy', [path.join(dir, 'mosquitto.log')])
   rmSync(dir, { recursive: true, force: true })
 })
 

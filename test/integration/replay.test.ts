@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { readTopic } from '../support/kafka-reader'
 import { TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
@@ -12,6 +10,7 @@ import {
   waitFor,
 } from '../../harness/services'
 import { shift } from '../support/shift'
+import { runLogged } from '../../harness/logged-run'
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js')
 
@@ -73,9 +72,10 @@ describe('replay', () => {
     expect((live.material_state as unknown[]).length).toBe(2)
 
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [CLI, 'replay', ...args], {
+      runLogged(process.execPath, [CLI, 'replay', ...args], {
         env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'warn' },
         timeout: 120_000,
+        label: 'cli-replay',
       })
     await queryOnce(databaseUrl, 'UPDATE machine_state SET produced = 0; DELETE FROM part_state')
     await run(['rebuild', '--from', 'kafka'])

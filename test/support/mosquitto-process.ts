@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { keepLogs } from '../../harness/run-logs'
 import { freePort, waitFor } from '../../harness/services'
 
 /**
@@ -61,6 +62,7 @@ export class MosquittoProcess {
       this.child.kill('SIGTERM')
       await exited
     }
+    keepLogs('mosquitto', [path.join(this.dir, 'mosquitto.log')])
     rmSync(this.dir, { recursive: true, force: true })
   }
 

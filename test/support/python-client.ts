@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { services } from '../../harness/services'
 import { PROJECT_ROOT } from '../../src/project-root'
+import { runLogged } from '../../harness/logged-run'
 
 const ROOT = PROJECT_ROOT
 const PYTHON = process.env.MILLSTREAM_PYTHON ?? path.join(ROOT, '.venv/bin/python')
@@ -19,7 +18,7 @@ export type CountSummary = {
 
 /** Runs the Python client's `count` over a topic from the beginning, as a consumer would. */
 export async function pythonCount(topic: string): Promise<CountSummary> {
-  const { stdout } = await promisify(execFile)(
+  const { stdout } = await runLogged(
     PYTHON,
     [
       '-m',
@@ -33,7 +32,7 @@ export async function pythonCount(topic: string): Promise<CountSummary> {
       '--idle-timeout',
       '10',
     ],
-    { cwd: ROOT, timeout: 120_000 },
+    { cwd: ROOT, timeout: 120_000, label: 'python-count' },
   )
   return JSON.parse(stdout.trim().split('\n').pop() as string) as CountSummary
 }

@@ -12,6 +12,8 @@ import {
 } from 'kafkajs'
 import { PROJECT_ROOT } from '../../src/project-root'
 import { kafkaClient } from '../../src/publish/kafka-client'
+import { keepLogs } from '../../harness/run-logs'
+import { registerSecret } from '../../harness/run-secrets'
 import { makeTestPki, type TestPki } from './certificates'
 
 const SCRIPT = path.join(PROJECT_ROOT, 'scripts/services/kafka-secure.sh')
@@ -39,6 +41,7 @@ export class SecureKafka {
       const password = `pw-${name}-${randomBytes(9).toString('base64url')}`
       const passwordFile = path.join(dir, `${name}.password`)
       writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 })
+      registerSecret(`Kafka SASL ${name} password`, password)
       return { name, password, passwordFile }
     }
     const users = { admin: user('admin'), millstream: user('millstream'), reader: user('reader') }
@@ -112,6 +115,10 @@ export class SecureKafka {
 
   async stop(): Promise<void> {
     await promisify(execFile)('bash', [SCRIPT, 'down', this.dir], { timeout: 60_000 })
+    keepLogs(
+      'kafka-secure',
+      ['kafka.log', 'kafka.out', 'kafka-format.log'].map((f) => path.join(this.dir, f)),
+    )
     rmSync(this.dir, { recursive: true, force: true })
   }
 }

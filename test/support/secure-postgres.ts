@@ -4,19 +4,11 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { logChildOutput } from '../../harness/logged-run'
+import { registerSecret } from '../../harness/run-secrets'
 import { freePort, GiveUp, waitFor } from '../../harness/services'
 import { makeTestPki, type TestPki } from './certificates'
-
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
-
-/** As the postgres user: PostgreSQL refuses to run as root. */
-const asPostgres = (program: string, args: string[]) => [
-  '--reuid=postgres',
-  '--regid=postgres',
-  '--init-groups',
-  path.join(PG_BIN, program),
-  ...args,
-]
+import { asPostgres, initCluster } from './postgres-programs'
 
 /**
  * A PostgreSQL 15 of a test's own that takes only TLS (`hostssl` lines alone in pg_hba.conf,
@@ -39,21 +31,7 @@ export class SecurePostgres {
     const pki = makeTestPki(path.join(dir, 'tls'))
     const data = path.join(dir, 'data')
     execFileSync('chown', ['-R', 'postgres:postgres', dir])
-    execFileSync(
-      'setpriv',
-      asPostgres('initdb', [
-        '-D',
-        data,
-        '-U',
-        'postgres',
-        '-E',
-        'UTF8',
-        '--locale=C',
-        '-A',
-        'reject',
-      ]),
-      { stdio: 'ignore', timeout: 60_000 },
-    )
+    initCluster(data)
     for (const [from, to] of [
       [pki.serverCert, 'server.crt'],
       [pki.serverKey, 'server.key'],
@@ -87,9 +65,11 @@ export class SecurePostgres {
         '-c',
         'shared_buffers=16MB',
       ]),
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     )
+    logChildOutput('secure-postgres', server)
     const password = `pw-${randomBytes(12).toString('hex')}`
+    registerSecret('TLS-only PostgreSQL millstream password', password)
     const instance = new SecurePostgres(server, dir, port, pki, password)
     await waitFor(
       'the TLS-only PostgreSQL',

@@ -202,6 +202,10 @@ function listener(app: Koa, http: Config['http']) {
               // Node's default is 120 s: a client that never finishes its handshake holds a
               // connection as long as one that never sends its headers, no longer.
               handshakeTimeout: http.headersTimeoutMs,
+              // With a client CA, a client without a certificate it signed fails the handshake.
+              ...(http.tls.clientCa !== undefined
+                ? { ca: http.tls.clientCa, requestCert: true, rejectUnauthorized: true }
+                : {}),
             },
             respond,
           )

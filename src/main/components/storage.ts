@@ -68,6 +68,7 @@ export function embeddedBroker(
               onRefused: (what) => metrics.embeddedBrokerRefused.inc({ what }),
             }
           : undefined,
+        mqtt.embeddedTls,
       )
       if (!mqtt.embeddedAuth) return broker.url
       // The service's clients read their credentials from the URL they are given.

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { MillstreamError } from '../../errors.js'
 import type { Logger } from '../../logger.js'
 import { mayPublish, maySubscribe, type BrokerIdentity } from './broker-acl.js'
+import type { BrokerTls } from './broker-tls.js'
 import { limitPacketSize } from './packet-limit.js'
 import { boundSessionQueues } from './session-queues.js'
 
@@ -32,16 +34,23 @@ export type BrokerAuth = {
   onRefused(what: 'connect' | 'publish' | 'subscribe'): void
 }
 
+/** A client that has not finished its TLS handshake in this time is cut off. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000
+
 // MQTT 3.1.1 CONNACK return codes.
 const BAD_USERNAME_OR_PASSWORD = 4
 const NOT_AUTHORIZED = 5
 
-/** Starts the broker on 127.0.0.1:`port`, within `bounds`, checking clients with `auth`. */
+/**
+ * Starts the broker on 127.0.0.1:`port`, within `bounds`, checking clients with `auth`, and
+ * on `tls.host`:`tls.port` over TLS too when `tls` is given.
+ */
 export async function startEmbeddedBroker(
   port: number,
   bounds: BrokerBounds,
   log: Logger,
   auth?: BrokerAuth,
+  tls?: BrokerTls,
 ): Promise<EmbeddedBroker> {
   // aedes is published as ESM only: load it with import(), which CommonJS output keeps.
   const { Aedes } = await import('aedes')
@@ -110,19 +119,50 @@ export async function startEmbeddedBroker(
     if (err instanceof MillstreamError)
       log.warn({ clientId: client.id, reason: err.message }, 'embedded broker cut a client off')
   })
-  const server: Server = createServer((socket) =>
-    limitPacketSize(broker.handle(socket), bounds.maxPacketBytes),
-  )
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => resolve())
-  })
+  const serve = (socket: Parameters<typeof broker.handle>[0]) =>
+    limitPacketSize(broker.handle(socket), bounds.maxPacketBytes)
+  const servers: Server[] = [createServer(serve)]
+  await listen(servers[0] as Server, port, '127.0.0.1')
   log.info({ port }, 'embedded MQTT broker listening')
+  if (tls) {
+    const secure = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+        // With a client CA, a client without a certificate it signed fails the handshake.
+        ...(tls.clientCa !== undefined
+          ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }
+          : {}),
+      },
+      serve,
+    )
+    servers.push(secure)
+    await listen(secure, tls.port, tls.host).catch(async (err: unknown) => {
+      // The plain listener is up already: a failed start must not leave it behind.
+      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await new Promise<void>((resolve) => servers[0]?.close(() => resolve()))
+      throw err
+    })
+    log.info(
+      { port: tls.port, host: tls.host, clientCertificates: tls.clientCa !== undefined },
+      'embedded MQTT broker listening over TLS',
+    )
+  }
   return {
     url: `mqtt://127.0.0.1:${port}`,
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()))
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const server of servers)
+        await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
 }

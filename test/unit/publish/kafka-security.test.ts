@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ConfigError, loadConfig } from '../../../src/main/config'
+import { loadConfig } from '../../../src/main/config'
 import { kafkaConnectionOptions } from '../../../src/publish/kafka-security'
 import { makeTestPki, type TestPki } from '../../support/certificates'
+import { configProblems } from '../../support/config-problems'
 
 let pki: TestPki
 let passwordFile: string
@@ -14,16 +15,6 @@ beforeAll(() => {
   passwordFile = path.join(dir, 'kafka-password')
   writeFileSync(passwordFile, 'pw-kafka\n', { mode: 0o600 })
 })
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env)
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems
-    throw err
-  }
-  return []
-}
 
 describe('Kafka security settings', () => {
   it('are off by default: no TLS, no SASL', () => {
@@ -60,7 +51,7 @@ describe('Kafka security settings', () => {
   })
 
   it('lists every missing, unreadable or wrong file and missing setting at once', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem',
       KAFKA_SSL_CERT_FILE: pki.caKey, // a key where a certificate belongs
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
@@ -84,7 +75,7 @@ describe('Kafka security settings', () => {
   it('refuses a key that is not the certificate’s, and an empty password file', () => {
     const empty = path.join(pki.dir, 'empty-password')
     writeFileSync(empty, '\n')
-    const problems = problemsOf({
+    const problems = configProblems({
       KAFKA_SSL_CERT_FILE: pki.clientCert,
       KAFKA_SSL_KEY_FILE: pki.serverKey,
       KAFKA_SASL_MECHANISM: 'scram-sha-256',
@@ -99,7 +90,7 @@ describe('Kafka security settings', () => {
 
   it('refuses SASL PLAIN without TLS: the password would travel in clear', () => {
     expect(
-      problemsOf({
+      configProblems({
         KAFKA_SASL_MECHANISM: 'plain',
         KAFKA_SASL_USERNAME: 'u',
         KAFKA_SASL_PASSWORD_FILE: passwordFile,
@@ -108,7 +99,7 @@ describe('Kafka security settings', () => {
   })
 
   it('never puts a password into a problem', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       KAFKA_SASL_USERNAME: 'u',
       KAFKA_SASL_PASSWORD_FILE: passwordFile,
     })

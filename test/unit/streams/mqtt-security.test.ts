@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ConfigError, loadConfig } from '../../../src/main/config'
+import { loadConfig } from '../../../src/main/config'
 import { mqttConnectionOptions } from '../../../src/streams/mqtt-security'
-import { makeTestPki, type TestPki } from '../../support/certificates'
+import { type TestPki } from '../../support/certificates'
+import { configProblems, temporaryPki } from '../../support/config-problems'
 
 let pki: TestPki
 
 beforeAll(() => {
-  pki = makeTestPki(mkdtempSync(path.join(tmpdir(), 'millstream-mqtt-security-')))
+  pki = temporaryPki('mqtt-security')
 })
 
 describe('MQTT security settings', () => {
@@ -40,16 +40,10 @@ describe('MQTT security settings', () => {
   })
 
   it('refuse TLS files for the embedded broker, a password without a user, a missing key', () => {
-    let problems: string[] = []
-    try {
-      loadConfig({
-        MQTT_CERT_FILE: pki.clientCert,
-        MQTT_PASSWORD_FILE: '/nonexistent/pw',
-      })
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
-      problems = err.problems
-    }
+    const problems = configProblems({
+      MQTT_CERT_FILE: pki.clientCert,
+      MQTT_PASSWORD_FILE: '/nonexistent/pw',
+    })
     expect(problems).toEqual([
       'MQTT_CA_FILE, MQTT_CERT_FILE, MQTT_KEY_FILE: need MQTT_URL=mqtts://… (they are not used otherwise)',
       'MQTT_CERT_FILE: a client certificate needs both a certificate and a key file (no key file set)',
