@@ -22,6 +22,8 @@ export type SimulateArgs = {
   historyMinutes: number
   /** Set: machines are Sparkplug B devices of edge nodes instead of JSON machine topics. */
   sparkplug: SparkplugArgs | undefined
+  /** Set: write the plant model of this plant to this file (`-`: print it) and exit. */
+  plantModelOut: string | undefined
 }
 
 export type ParsedArgs = { ok: true; args: SimulateArgs } | { ok: false; problem: string }
@@ -44,6 +46,7 @@ const OPTIONS = {
   ...NUMBERS,
   sparkplug: { type: 'boolean', default: false },
   group: { type: 'string' },
+  'plant-model-out': { type: 'string' },
 } as const
 
 type Name = keyof typeof NUMBERS
@@ -75,7 +78,9 @@ const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
 
 /** Reads the command line of `simulate`; every problem is reported at once. */
 export function parseSimulateArgs(argv: string[]): ParsedArgs {
-  let values: Partial<Record<Name | 'group', string>> & { sparkplug?: boolean }
+  let values: Partial<Record<Name | 'group' | 'plant-model-out', string>> & {
+    sparkplug?: boolean
+  }
   try {
     values = parseArgs({
       args: argv,
@@ -97,6 +102,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
     else numbers[name] = x
   }
   problems.push(...sparkplugProblems(values, numbers.history ?? 0))
+  if (values['plant-model-out'] === '') problems.push('--plant-model-out: a file name, or -')
   if (problems.length > 0)
     return { ok: false, problem: `invalid simulate options: ${problems.join('; ')}` }
   const n = (name: Exclude<Name, 'rate' | 'devices-per-node'>) => numbers[name] as number
@@ -118,6 +124,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
             devicesPerNode: numbers['devices-per-node'] ?? DEFAULT_DEVICES_PER_NODE,
           }
         : undefined,
+      plantModelOut: values['plant-model-out'],
     },
   }
 }

@@ -15,6 +15,7 @@ describe('the simulate command line', () => {
         mttrSeconds: 4 * 60,
         historyMinutes: 0,
         sparkplug: undefined,
+        plantModelOut: undefined,
       },
     })
   })
@@ -38,6 +39,7 @@ describe('the simulate command line', () => {
         mttrSeconds: 90,
         historyMinutes: 90,
         sparkplug: undefined,
+        plantModelOut: undefined,
       },
     })
   })

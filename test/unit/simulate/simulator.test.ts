@@ -21,6 +21,7 @@ const options = (url: string, changes: Partial<SimulatorOptions> = {}): Simulato
   mttrSeconds: 4 * 60,
   historyMinutes: 0,
   sparkplug: undefined,
+  plantModelOut: undefined,
   ...changes,
 })
 

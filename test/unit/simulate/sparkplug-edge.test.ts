@@ -80,7 +80,7 @@ describe('an edge node session', () => {
     session.newSession()
     session.births(0)
     expect(session.data(1)).toEqual([])
-    metrics[1]?.record([{ kind: 'status', at: 5, state: 'idle', reason: 'no material' }], () => 5)
+    metrics[1]?.record([{ kind: 'status', at: 5, state: 'idle', reason: 'NO-MATERIAL' }], () => 5)
     const data = session.data(6)
     expect(data.map((m) => m.topic)).toEqual(['spBv1.0/plant/DDATA/line-1/2'])
     expect(data[0]?.qos).toBe(0)

@@ -58,8 +58,8 @@ describe('a simulated machine as a Sparkplug device', () => {
     d.record(
       [
         part(1, false),
-        { kind: 'status', at: 2, state: 'down', reason: 'servo alarm' },
-        { kind: 'status', at: 3, state: 'running', reason: 'repaired' },
+        { kind: 'status', at: 2, state: 'down', reason: 'BRK-SERVO' },
+        { kind: 'status', at: 3, state: 'running', reason: undefined },
         part(7, true),
         { kind: 'telemetry', at: 8, readings: { ...readings, power: 13 }, anomaly: null },
       ],
