@@ -85,14 +85,17 @@ describe('an edge node session', () => {
     expect(data.map((m) => m.topic)).toEqual(['spBv1.0/plant/DDATA/line-1/2'])
     expect(data[0]?.qos).toBe(0)
     const payload = decoded(data[0] as SparkplugMessage)
+    // The reason (NO-MATERIAL is 6), then the state (idle is 0).
     expect(payload.metrics).toEqual([
+      expect.objectContaining({ alias: expect.anything(), type: 'Int32', value: 6 }),
       expect.objectContaining({ alias: expect.anything(), type: 'Int32', value: 0 }),
     ])
-    expect(payload.metrics?.[0]?.name).toBeUndefined()
-    expect(numberOf(payload.metrics?.[0]?.alias as never)).toBe(
+    expect(payload.metrics?.[1]?.name).toBeUndefined()
+    expect(payload.metrics?.map((m) => numberOf(m.alias as never))).toEqual([
+      metrics[1]?.alias('Status/StopReason'),
       metrics[1]?.alias('Status/RunState'),
-    )
-    expect(numberOf(payload.metrics?.[0]?.timestamp as never)).toBe(5)
+    ])
+    expect(numberOf(payload.metrics?.[1]?.timestamp as never)).toBe(5)
   })
 
   it('says goodbye with a DDEATH per device, then the NDEATH of its session', () => {
