@@ -1,4 +1,4 @@
-import type { Weekday } from './zoned-time.js'
+import type { Weekday } from '../zoned-time.js'
 
 /** A break within a shift, `HH:MM` local times (after the shift's start: it may be next day). */
 export type BreakSpec = { start: string; end: string }

@@ -1,7 +1,7 @@
 import type { CalendarSpec, ShiftSpec } from './plant-calendar.js'
 import type { Plan } from './machine-model.js'
 import type { PlannedStopCode } from './reasons.js'
-import { addDays, isoDate, weekdayOf, ZonedTime, type LocalDate } from './zoned-time.js'
+import { addDays, isoDate, weekdayOf, ZonedTime, type LocalDate } from '../zoned-time.js'
 
 /** Whether the plant plans to produce at an instant, why not, and until when (epoch ms). */
 export type PlannedTime =

@@ -5,8 +5,9 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
 export type Weekday = (typeof WEEKDAYS)[number]
 
 /**
- * Local dates and times of one IANA time zone, with Intl alone: the simulator needs only to
- * place a shift's `HH:MM` on the time line, which needs no time zone database of its own.
+ * Local dates and times of one IANA time zone, with Intl alone: placing a shift's `HH:MM` on
+ * the time line, or printing a time as the plant reads it, needs no time zone database of its
+ * own.
  */
 export class ZonedTime {
   private readonly format: Intl.DateTimeFormat
@@ -40,6 +41,19 @@ export class ZonedTime {
     // The offset at the guess, then at the instant it gives: two steps settle across a change.
     const first = wall - this.offsetAt(wall)
     return wall - this.offsetAt(first)
+  }
+
+  /** `YYYY-MM-DDTHH:MM:SS±HH:MM`: the local time at epoch ms `ms`, with its offset. */
+  localIso(ms: number): string {
+    const f = this.fields(ms)
+    const offsetMin = Math.round(this.offsetAt(ms) / 60_000)
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+    const sign = offsetMin < 0 ? '-' : '+'
+    const abs = Math.abs(offsetMin)
+    return (
+      `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}` +
+      `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+    )
   }
 
   private offsetAt(ms: number): number {
