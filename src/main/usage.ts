@@ -6,6 +6,7 @@ commands:
   simulate [--machines N] [--speed X] [--duration S] [--scrap P] [--seed K]
            [--mtbf MIN] [--mttr MIN] [--rate R]
            [--sparkplug [--group G] [--devices-per-node D]] [--plant-model-out FILE]
+           [--round-the-clock]
                               run a plant of N virtual machines (20) over MQTT: states with
                               failures, repairs and maintenance, parts at their cycle times with
                               a share P scrapped (0.02), telemetry, part and material data; X
@@ -17,7 +18,8 @@ commands:
                               (millstream-sim), answering rebirth and maintenance commands (part
                               and material data stay JSON; not with --history); the machines
                               keep the shifts and breaks of the plant model that
-                              --plant-model-out writes to FILE (- prints it) before exiting
+                              --plant-model-out writes to FILE (- prints it) before exiting;
+                              --round-the-clock: no breaks, no time off
   migrate                     apply database migrations and exit
   replay rebuild --from kafka|log [--since ISO-8601]
                               rebuild the state tables from the Kafka topics or the PostgreSQL log

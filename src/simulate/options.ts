@@ -24,6 +24,8 @@ export type SimulateArgs = {
   sparkplug: SparkplugArgs | undefined
   /** Set: write the plant model of this plant to this file (`-`: print it) and exit. */
   plantModelOut: string | undefined
+  /** The machines ignore the shift calendar: no breaks, no time off (the model has none). */
+  roundTheClock: boolean
 }
 
 export type ParsedArgs = { ok: true; args: SimulateArgs } | { ok: false; problem: string }
@@ -47,6 +49,7 @@ const OPTIONS = {
   sparkplug: { type: 'boolean', default: false },
   group: { type: 'string' },
   'plant-model-out': { type: 'string' },
+  'round-the-clock': { type: 'boolean', default: false },
 } as const
 
 type Name = keyof typeof NUMBERS
@@ -80,6 +83,7 @@ const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
 export function parseSimulateArgs(argv: string[]): ParsedArgs {
   let values: Partial<Record<Name | 'group' | 'plant-model-out', string>> & {
     sparkplug?: boolean
+    'round-the-clock'?: boolean
   }
   try {
     values = parseArgs({
@@ -125,6 +129,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
           }
         : undefined,
       plantModelOut: values['plant-model-out'],
+      roundTheClock: values['round-the-clock'] ?? false,
     },
   }
 }

@@ -6,7 +6,7 @@ import { SIM_REASONS, type ReasonSpec } from './reasons.js'
 export type PlantModelLine = {
   id: string
   name: string
-  calendar: string
+  calendar?: string
   targetPerShift: number
   machines: string[]
 }
@@ -19,7 +19,7 @@ export type PlantModelFile = {
   sites: {
     id: string
     name: string
-    calendar: string
+    calendar?: string
     areas: { id: string; name: string; lines: PlantModelLine[] }[]
   }[]
 }
@@ -35,7 +35,7 @@ const PLANNED_SECONDS_PER_SHIFT = 7.5 * 3600
  * machine ids it simulates, its shift calendar, and a reason catalogue with every code its
  * machines send.
  */
-export function plantModelOf(plant: Plant): PlantModelFile {
+export function plantModelOf(plant: Plant, calendar = true): PlantModelFile {
   const areas = AREAS.map((area) => ({
     id: area.id,
     name: area.name,
@@ -50,7 +50,7 @@ export function plantModelOf(plant: Plant): PlantModelFile {
         return {
           id: l.id,
           name: l.name,
-          calendar: CALENDAR,
+          ...(calendar ? { calendar: CALENDAR } : {}),
           targetPerShift: Math.round((ideal * TARGET_OEE) / 10) * 10,
           machines: machines.map((m) => m.machineId),
         }
@@ -59,12 +59,13 @@ export function plantModelOf(plant: Plant): PlantModelFile {
   return {
     microStopSeconds: MICRO_STOP_SECONDS,
     reasons: Object.entries(SIM_REASONS).map(([code, r]) => ({ code, ...r })),
-    calendars: { [CALENDAR]: SIM_CALENDAR },
-    sites: [{ id: 'plant-1', name: 'Plant 1', calendar: CALENDAR, areas }],
+    calendars: calendar ? { [CALENDAR]: SIM_CALENDAR } : {},
+    // Without a calendar the lines run 24/7, as the machines do.
+    sites: [{ id: 'plant-1', name: 'Plant 1', ...(calendar ? { calendar: CALENDAR } : {}), areas }],
   }
 }
 
 /** The plant model as its file holds it. */
-export function plantModelJson(plant: Plant): string {
-  return `${JSON.stringify(plantModelOf(plant), null, 2)}\n`
+export function plantModelJson(plant: Plant, calendar = true): string {
+  return `${JSON.stringify(plantModelOf(plant, calendar), null, 2)}\n`
 }

@@ -114,6 +114,7 @@ export const AREAS = [
 const LINES: readonly LineSpec[] = AREAS.flatMap((a) =>
   a.lines.map((l) => ({ id: l.id, name: l.name, area: a.id })),
 )
+const ORDER_SECONDS = 90 * 60
 // Share of machines that send reason codes on their stops.
 const REASON_SENDERS = 0.6
 
@@ -165,7 +166,12 @@ function machineConfig(n: number, part: PartSpec, settings: PlantSettings): Mach
     maintenanceSeconds: 15 * 60 * random.spread(0.2),
     firstMaintenanceAt: random.uniform(0.1, 1) * maintenanceEverySeconds,
     firstOrder: 1000 * n,
-    partsPerOrder: random.int(50, 200),
+    // Orders last about 90 min of ideal cycles, whatever the cycle: a changeover costs a share
+    // of the time, not of the parts (at --rate 5 an order has thousands).
+    partsPerOrder: Math.max(
+      1,
+      Math.round((ORDER_SECONDS * random.uniform(0.5, 1.5)) / part.cycleSeconds),
+    ),
     sensors: sensorSetpoints(random),
     // Drawn last, from streams of their own: the draws above stay what they were.
     ...stopHabits(Random.derive(settings.seed, `machine-stops/${n}`)),

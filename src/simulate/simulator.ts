@@ -1,6 +1,6 @@
 import { sleep } from '../journal/abortable-sleep.js'
 import type { Logger } from '../logger.js'
-import { MachineModel } from './machine-model.js'
+import { ALWAYS_PRODUCING, MachineModel } from './machine-model.js'
 import { MaterialMarket } from './market.js'
 import { MESSAGE_KINDS, MessageFactory, type MessageKind, type SimMessage } from './messages.js'
 import { MqttLink } from './mqtt-link.js'
@@ -96,7 +96,9 @@ export class Simulator {
     // far in the past: the loop plays it first.
     const startMs = Date.now()
     origin.ms = startMs - o.historyMinutes * 60_000
-    const plan = planOf(new ShiftSchedule(SIM_CALENDAR), { wallMs, atOf })
+    const plan = o.roundTheClock
+      ? ALWAYS_PRODUCING
+      : planOf(new ShiftSchedule(SIM_CALENDAR), { wallMs, atOf })
     const models = plant.machines.map(
       (c) =>
         new MachineModel(

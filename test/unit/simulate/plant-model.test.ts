@@ -57,6 +57,14 @@ describe('the simulated plant', () => {
     expect(new Set(placed).size).toBe(20)
   })
 
+  it('has no calendar round the clock: its lines run 24/7, as its machines do', () => {
+    const model = JSON.parse(plantModelJson(simulatedPlant(defaults()), false)) as PlantModelFile
+    expect(model.calendars).toEqual({})
+    expect(model.sites[0]).not.toHaveProperty('calendar')
+    expect(model.sites[0]?.areas[0]?.lines[0]).not.toHaveProperty('calendar')
+    expect(model.reasons).toEqual(example().reasons)
+  })
+
   it('sends catalogue codes on stops, all in examples/plant.json; some machines leave stops unqualified', () => {
     const known = new Map(example().reasons.map((r) => [r.code, r]))
     const { byMachine } = fullPlantDay()

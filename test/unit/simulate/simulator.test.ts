@@ -22,6 +22,7 @@ const options = (url: string, changes: Partial<SimulatorOptions> = {}): Simulato
   historyMinutes: 0,
   sparkplug: undefined,
   plantModelOut: undefined,
+  roundTheClock: false,
   ...changes,
 })
 
