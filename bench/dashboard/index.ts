@@ -57,6 +57,8 @@ export async function measureDashboard(
     String(options.machines),
     '--speed',
     String(options.speed),
+    // A break would leave the machines idle and the charts still: the figures need them moving.
+    '--round-the-clock',
   ])
   const chromium = await launchChromium({ width: 1440, height: 900 })
   try {

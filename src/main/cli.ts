@@ -6,6 +6,7 @@ import { createLogger, logDestination, resolveLogFormat, type Logger } from '../
 import { projectPath } from '../project-root.js'
 import { redactText } from '../security/redact.js'
 import { parseSimulateArgs } from '../simulate/options.js'
+import { writePlantModel } from '../simulate/plant-model-out.js'
 import { Simulator } from '../simulate/simulator.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { replay, withDatabase } from './database-commands.js'
@@ -98,6 +99,10 @@ async function embeddedBrokerUrl(config: Config): Promise<string> {
 async function simulate(config: Config, log: Logger, argv: string[]): Promise<number> {
   const parsed = parseSimulateArgs(argv)
   if (!parsed.ok) return usage(parsed.problem)
+  if (parsed.args.plantModelOut !== undefined) {
+    await writePlantModel(parsed.args, parsed.args.plantModelOut)
+    return 0
+  }
   const abort = new AbortController()
   const stop = () => abort.abort()
   process.once('SIGINT', stop)

@@ -5,7 +5,8 @@ commands:
   start                       run the service (configuration from the environment: docs/configuration.md)
   simulate [--machines N] [--speed X] [--duration S] [--scrap P] [--seed K]
            [--mtbf MIN] [--mttr MIN] [--rate R]
-           [--sparkplug [--group G] [--devices-per-node D]]
+           [--sparkplug [--group G] [--devices-per-node D]] [--plant-model-out FILE]
+           [--round-the-clock]
                               run a plant of N virtual machines (20) over MQTT: states with
                               failures, repairs and maintenance, parts at their cycle times with
                               a share P scrapped (0.02), telemetry, part and material data; X
@@ -15,7 +16,10 @@ commands:
                               of the parts' cycle times; --sparkplug: the machines are Sparkplug
                               B devices, D to an edge node line-1, line-2, ... (10), in group G
                               (millstream-sim), answering rebirth and maintenance commands (part
-                              and material data stay JSON; not with --history)
+                              and material data stay JSON; not with --history); the machines
+                              keep the shifts and breaks of the plant model that
+                              --plant-model-out writes to FILE (- prints it) before exiting;
+                              --round-the-clock: no breaks, no time off
   migrate                     apply database migrations and exit
   replay rebuild --from kafka|log [--since ISO-8601]
                               rebuild the state tables from the Kafka topics or the PostgreSQL log

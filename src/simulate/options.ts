@@ -22,6 +22,10 @@ export type SimulateArgs = {
   historyMinutes: number
   /** Set: machines are Sparkplug B devices of edge nodes instead of JSON machine topics. */
   sparkplug: SparkplugArgs | undefined
+  /** Set: write the plant model of this plant to this file (`-`: print it) and exit. */
+  plantModelOut: string | undefined
+  /** The machines ignore the shift calendar: no breaks, no time off (the model has none). */
+  roundTheClock: boolean
 }
 
 export type ParsedArgs = { ok: true; args: SimulateArgs } | { ok: false; problem: string }
@@ -44,6 +48,8 @@ const OPTIONS = {
   ...NUMBERS,
   sparkplug: { type: 'boolean', default: false },
   group: { type: 'string' },
+  'plant-model-out': { type: 'string' },
+  'round-the-clock': { type: 'boolean', default: false },
 } as const
 
 type Name = keyof typeof NUMBERS
@@ -75,7 +81,10 @@ const RULES: Record<Name, { ok: (x: number) => boolean; says: string }> = {
 
 /** Reads the command line of `simulate`; every problem is reported at once. */
 export function parseSimulateArgs(argv: string[]): ParsedArgs {
-  let values: Partial<Record<Name | 'group', string>> & { sparkplug?: boolean }
+  let values: Partial<Record<Name | 'group' | 'plant-model-out', string>> & {
+    sparkplug?: boolean
+    'round-the-clock'?: boolean
+  }
   try {
     values = parseArgs({
       args: argv,
@@ -97,6 +106,7 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
     else numbers[name] = x
   }
   problems.push(...sparkplugProblems(values, numbers.history ?? 0))
+  if (values['plant-model-out'] === '') problems.push('--plant-model-out: a file name, or -')
   if (problems.length > 0)
     return { ok: false, problem: `invalid simulate options: ${problems.join('; ')}` }
   const n = (name: Exclude<Name, 'rate' | 'devices-per-node'>) => numbers[name] as number
@@ -118,6 +128,8 @@ export function parseSimulateArgs(argv: string[]): ParsedArgs {
             devicesPerNode: numbers['devices-per-node'] ?? DEFAULT_DEVICES_PER_NODE,
           }
         : undefined,
+      plantModelOut: values['plant-model-out'],
+      roundTheClock: values['round-the-clock'] ?? false,
     },
   }
 }

@@ -50,10 +50,25 @@ export type MachineConfig = {
   /** Production orders: the first order number, and the mean parts per order. */
   firstOrder: number
   partsPerOrder: number
+  /** Mean length of a changeover between two orders. */
+  changeoverSeconds: number
+  /** Mean running time between micro-stops (a jam cleared within a minute or two). */
+  microStopEverySeconds: number
+  /** Whether the machine says why it stopped (a reason code); others leave it to a supervisor. */
+  sendsReasons: boolean
   sensors: SensorSetpoints
 }
 
-export type Plant = { parts: PartSpec[]; materials: MaterialSpec[]; machines: MachineConfig[] }
+/** A production line of the plant, in an area. */
+export type LineSpec = { id: string; name: string; area: string }
+
+export type Plant = {
+  parts: PartSpec[]
+  materials: MaterialSpec[]
+  machines: MachineConfig[]
+  /** The lines that hold a machine, in order. */
+  lines: LineSpec[]
+}
 
 const PART_NAMES = [
   'bracket',
@@ -76,7 +91,32 @@ const MATERIALS: readonly MaterialSpec[] = [
   { materialId: 'titanium-gr5', name: 'Titanium grade 5', price: 32 },
 ]
 
-const LINES = ['line-a', 'line-b', 'line-c'] as const
+/** The plant's areas, each with two lines; machines fill the lines in blocks, in this order. */
+export const AREAS = [
+  {
+    id: 'machining',
+    name: 'Machining',
+    lines: [
+      { id: 'turning', name: 'Turning line' },
+      { id: 'milling', name: 'Milling line' },
+    ],
+  },
+  {
+    id: 'forming',
+    name: 'Forming',
+    lines: [
+      { id: 'press-line', name: 'Press line' },
+      { id: 'assembly', name: 'Assembly line' },
+    ],
+  },
+] as const
+
+const LINES: readonly LineSpec[] = AREAS.flatMap((a) =>
+  a.lines.map((l) => ({ id: l.id, name: l.name, area: a.id })),
+)
+const ORDER_SECONDS = 90 * 60
+// Share of machines that send reason codes on their stops.
+const REASON_SENDERS = 0.6
 
 /** The plant a seed describes: the parts its machines make, their materials and the machines. */
 export function buildPlant(settings: PlantSettings): Plant {
@@ -97,7 +137,14 @@ export function buildPlant(settings: PlantSettings): Plant {
     machineConfig(i + 1, catalog[i % catalog.length] as PartSpec, settings),
   )
   const used = new Set(machines.map((m) => m.partId))
-  return { parts: catalog.filter((p) => used.has(p.partId)), materials, machines }
+  const lines = LINES.filter((l) => machines.some((m) => m.line === l.id))
+  return { parts: catalog.filter((p) => used.has(p.partId)), materials, machines, lines }
+}
+
+/** The line of machine `n` of `count`: consecutive machines share a line. */
+function lineOf(n: number, count: number): string {
+  const lines = Math.min(LINES.length, count)
+  return (LINES[Math.floor(((n - 1) * lines) / count)] as LineSpec).id
 }
 
 function machineConfig(n: number, part: PartSpec, settings: PlantSettings): MachineConfig {
@@ -105,7 +152,7 @@ function machineConfig(n: number, part: PartSpec, settings: PlantSettings): Mach
   const maintenanceEverySeconds = 4 * 3600 * random.spread(0.2)
   return {
     machineId: String(n),
-    line: LINES[(n - 1) % LINES.length] as string,
+    line: lineOf(n, settings.machines),
     partId: part.partId,
     idealCycleSeconds: part.cycleSeconds,
     slowdown: random.uniform(1.03, 1.2),
@@ -119,7 +166,22 @@ function machineConfig(n: number, part: PartSpec, settings: PlantSettings): Mach
     maintenanceSeconds: 15 * 60 * random.spread(0.2),
     firstMaintenanceAt: random.uniform(0.1, 1) * maintenanceEverySeconds,
     firstOrder: 1000 * n,
-    partsPerOrder: random.int(50, 200),
+    // Orders last about 90 min of ideal cycles, whatever the cycle: a changeover costs a share
+    // of the time, not of the parts (at --rate 5 an order has thousands).
+    partsPerOrder: Math.max(
+      1,
+      Math.round((ORDER_SECONDS * random.uniform(0.5, 1.5)) / part.cycleSeconds),
+    ),
     sensors: sensorSetpoints(random),
+    // Drawn last, from streams of their own: the draws above stay what they were.
+    ...stopHabits(Random.derive(settings.seed, `machine-stops/${n}`)),
+  }
+}
+
+function stopHabits(random: Random) {
+  return {
+    changeoverSeconds: 10 * 60 * random.spread(0.3),
+    microStopEverySeconds: 15 * 60 * random.spread(0.3),
+    sendsReasons: random.chance(REASON_SENDERS),
   }
 }

@@ -1,13 +1,15 @@
 import { sleep } from '../abortable-sleep.js'
 import type { Logger } from '../logger.js'
-import { MachineModel } from './machine-model.js'
+import { ALWAYS_PRODUCING, MachineModel } from './machine-model.js'
 import { MaterialMarket } from './market.js'
 import { MESSAGE_KINDS, MessageFactory, type MessageKind, type SimMessage } from './messages.js'
 import { MqttLink } from './mqtt-link.js'
 import type { SimulateArgs } from './options.js'
+import { SIM_CALENDAR } from './plant-calendar.js'
 import { buildPlant, type Plant } from './plant.js'
 import { Random } from './random.js'
 import type { SimState } from './sensors.js'
+import { planOf, ShiftSchedule } from './shift-schedule.js'
 import { SparkplugPlant, type SparkplugCounts } from './sparkplug-plant.js'
 
 export type SimulatorOptions = SimulateArgs & {
@@ -27,6 +29,18 @@ const TELEMETRY_EVERY_REAL_S = 5
 const SUMMARY_EVERY_MS = 10_000
 // The past is played in steps of this much real time, each published before the next.
 const HISTORY_STEP_MS = 60_000
+
+/** The plant the options describe: the same options give the same plant. */
+export function simulatedPlant(o: SimulateArgs): Plant {
+  return buildPlant({
+    seed: o.seed,
+    machines: o.machines,
+    scrapShare: o.scrapShare,
+    cycleSeconds: o.rate === undefined ? undefined : 1 / o.rate,
+    mtbfSeconds: o.mtbfSeconds,
+    mttrSeconds: o.mttrSeconds,
+  })
+}
 
 /**
  * A plant of virtual machines publishing over MQTT QoS 1: first every part's reference data and
@@ -50,14 +64,7 @@ export class Simulator {
   /** Runs until the duration has passed or `signal` aborts; resolves with the counts sent. */
   async run(signal?: AbortSignal): Promise<SimulatorCounts> {
     const o = this.options
-    const plant = buildPlant({
-      seed: o.seed,
-      machines: o.machines,
-      scrapShare: o.scrapShare,
-      cycleSeconds: o.rate === undefined ? undefined : 1 / o.rate,
-      mtbfSeconds: o.mtbfSeconds,
-      mttrSeconds: o.mttrSeconds,
-    })
+    const plant = simulatedPlant(o)
     const runId = `sim${o.seed}-${process.pid}-${Date.now().toString(36)}`
     const link = await MqttLink.connect({
       url: o.url,
@@ -76,23 +83,31 @@ export class Simulator {
 
   private async operate(plant: Plant, link: MqttLink, runId: string, signal?: AbortSignal) {
     const o = this.options
+    const market = new MaterialMarket(plant.materials, Random.derive(o.seed, 'market'))
+    const origin = { ms: Date.now() }
+    const wallMs = (at: number) => origin.ms + (at * 1000) / o.speed
+    const atOf = (ms: number) => ((ms - origin.ms) / 1000) * o.speed
+    const factory = new MessageFactory(o.topicPrefix, runId, { wallMs, speed: o.speed })
+    await this.send(link, [
+      ...plant.parts.map((p) => factory.partInfo(p)),
+      ...market.opening().map((q) => factory.material(q)),
+    ])
+    // Simulated second 0 is when the reference data has been acknowledged; with history, that
+    // far in the past: the loop plays it first.
+    const startMs = Date.now()
+    origin.ms = startMs - o.historyMinutes * 60_000
+    const plan = o.roundTheClock
+      ? ALWAYS_PRODUCING
+      : planOf(new ShiftSchedule(SIM_CALENDAR), { wallMs, atOf })
     const models = plant.machines.map(
       (c) =>
         new MachineModel(
           c,
           Random.derive(o.seed, `machine-run/${c.machineId}`),
           TELEMETRY_EVERY_REAL_S * o.speed,
+          plan,
         ),
     )
-    const market = new MaterialMarket(plant.materials, Random.derive(o.seed, 'market'))
-    // Simulated second 0 is when the reference data has been acknowledged.
-    const origin = { ms: Date.now() }
-    const wallMs = (at: number) => origin.ms + (at * 1000) / o.speed
-    const factory = new MessageFactory(o.topicPrefix, runId, { wallMs, speed: o.speed })
-    await this.send(link, [
-      ...plant.parts.map((p) => factory.partInfo(p)),
-      ...market.opening().map((q) => factory.material(q)),
-    ])
     this.sparkplug = o.sparkplug
       ? await SparkplugPlant.start(
           {
@@ -108,26 +123,23 @@ export class Simulator {
         )
       : undefined
     this.log.info(this.describe(plant), 'simulator started')
-    await this.play(models, market, factory, origin, link, signal)
+    await this.play(models, market, factory, { originMs: origin.ms, startMs }, link, signal)
   }
 
-  /** Runs the plant from simulated second 0 (`origin.ms` moved back over the history) on. */
+  /** Runs the plant from simulated second 0 (at `originMs`, before `startMs` with history) on. */
   private async play(
     models: readonly MachineModel[],
     market: MaterialMarket,
     factory: MessageFactory,
-    origin: { ms: number },
+    { originMs, startMs }: { originMs: number; startMs: number },
     link: MqttLink,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const o = this.options
-    const startMs = Date.now()
-    // With history, simulated second 0 lies that far in the past: the loop plays it first.
-    origin.ms = startMs - o.historyMinutes * 60_000
     const endMs = o.durationSeconds > 0 ? startMs + o.durationSeconds * 1000 : Infinity
-    const simulatedAt = (ms: number) => ((Math.min(ms, endMs) - origin.ms) / 1000) * o.speed
+    const simulatedAt = (ms: number) => ((Math.min(ms, endMs) - originMs) / 1000) * o.speed
     let summaryAt = startMs + SUMMARY_EVERY_MS
-    let playedUntilMs = origin.ms
+    let playedUntilMs = originMs
     let played = 0
     if (o.historyMinutes > 0) this.log.info({ minutes: o.historyMinutes }, 'playing the past first')
     try {

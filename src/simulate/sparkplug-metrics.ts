@@ -1,4 +1,5 @@
 import type { MachineEmission } from './machine-model.js'
+import { stopReasonNumber } from './reasons.js'
 import { METRICS, type Metric, type SimState } from './sensors.js'
 import type { SparkplugMetric } from './sparkplug-codec.js'
 
@@ -14,6 +15,7 @@ export const DEVICE_METRICS = [
   { name: 'Sensors/Vibration', type: 'Double' },
   { name: 'Sensors/Power', type: 'Double' },
   { name: 'Maintenance/Active', type: 'Boolean' },
+  { name: 'Status/StopReason', type: 'Int32' },
 ] as const satisfies readonly { name: string; type: SparkplugMetric['type'] }[]
 
 export type DeviceMetricName = (typeof DEVICE_METRICS)[number]['name']
@@ -49,8 +51,8 @@ type Change = { index: number; value: MetricValue; timestamp: number }
 
 /**
  * One device's metrics: their values now, their aliases (unique within the edge node), and what
- * changed since the last report. A state change is kept for every change (each one counts for
- * availability); every other metric reports only its latest value.
+ * changed since the last report. A state change and its reason are kept for every change (each
+ * one counts for availability); every other metric reports only its latest value.
  */
 export class DeviceMetrics {
   private readonly values: MetricValue[]
@@ -84,8 +86,11 @@ export class DeviceMetrics {
   record(emissions: readonly MachineEmission[], timestamp: (at: number) => number): void {
     for (const e of emissions) {
       const ts = timestamp(e.at)
-      if (e.kind === 'status') this.set('Status/RunState', RUN_STATE_CODES[e.state], ts)
-      else if (e.kind === 'part') {
+      if (e.kind === 'status') {
+        // The reason goes with every state change, set first: a host pairs the two by time.
+        this.set('Status/StopReason', stopReasonNumber(e.reason), ts, true)
+        this.set('Status/RunState', RUN_STATE_CODES[e.state], ts)
+      } else if (e.kind === 'part') {
         this.set('Production/PartCount', (this.value('Production/PartCount') as number) + 1, ts)
         if (e.damaged)
           this.set('Production/ScrapCount', (this.value('Production/ScrapCount') as number) + 1, ts)
@@ -130,14 +135,17 @@ export class DeviceMetrics {
     return this.changes.length > 0
   }
 
-  private set(name: DeviceMetricName, value: MetricValue, timestamp: number): void {
+  private set(name: DeviceMetricName, value: MetricValue, timestamp: number, always = false): void {
     const index = indexOf(name)
-    if (this.values[index] === value) return
+    if (this.values[index] === value && !always) return
     this.values[index] = value
-    if (name !== 'Status/RunState') this.changes = this.changes.filter((c) => c.index !== index)
+    if (!EVERY_CHANGE.has(name)) this.changes = this.changes.filter((c) => c.index !== index)
     this.changes.push({ index, value, timestamp })
   }
 }
+
+/** Metrics whose every change is reported: each state change counts, with its reason. */
+const EVERY_CHANGE = new Set<DeviceMetricName>(['Status/RunState', 'Status/StopReason'])
 
 const INDEX = new Map<DeviceMetricName, number>(DEVICE_METRICS.map((m, i) => [m.name, i]))
 

@@ -18,6 +18,9 @@ const segment = z
   .min(1)
   .regex(/^[^/#+]+$/, 'no / # or + in a name')
 
+/** Longest reason a status input takes. */
+export const REASON_MAX = 500
+
 const commandValue = z.union([z.number(), z.boolean(), z.string()])
 
 const rule = z.strictObject({
@@ -27,6 +30,17 @@ const rule = z.strictObject({
     .strictObject({
       metric: z.string().min(1),
       values: z.record(z.string(), z.enum(REPORTED_RUN_STATES)),
+    })
+    .optional(),
+  /**
+   * The metric that says why the machine stopped: its value, through `valueMap`, is a reason
+   * code of the plant model's catalogue (an empty code: no reason); a text value not in the map
+   * is the code itself.
+   */
+  reason: z
+    .strictObject({
+      metric: z.string().min(1),
+      valueMap: z.record(z.string(), z.string().max(REASON_MAX)).default({}),
     })
     .optional(),
   parts: z
@@ -83,6 +97,7 @@ export class Mapping {
         telemetry: r.telemetry,
         commands: r.commands,
         ...(r.state ? { state: r.state } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
         ...(r.parts ? { parts: r.parts } : {}),
       }
     }
@@ -168,6 +183,10 @@ function ruleProblems(r: MachineRule, at: string): string[] {
     )
   for (const key of Object.keys(r.state?.values ?? {}))
     if (key.trim() === '') problems.push(`${at}.state.values: an empty value`)
+  if (r.reason && !r.state)
+    problems.push(`${at}.reason: a reason goes with a state change, so it needs state too`)
+  if (r.reason && r.reason.metric === r.state?.metric)
+    problems.push(`${at}.reason.metric: the same metric as state.metric`)
   if (r.parts && r.parts.scrapCounter === r.parts.counter)
     problems.push(`${at}.parts.scrapCounter: the same metric as parts.counter`)
   return problems

@@ -1,4 +1,4 @@
-import type { MachineMapping, ValueSource } from './mapping.js'
+import { REASON_MAX, type MachineMapping, type ValueSource } from './mapping.js'
 import type { Reading } from './edge-sessions.js'
 import { machineTopic, type MachineTopicLeaf } from '../domain/topics.js'
 
@@ -75,20 +75,30 @@ export function translate(
 
   remember(byName, mapping.parts?.partId, (v) => (memory.partId = v))
   remember(byName, mapping.parts?.order, (v) => (memory.order = v))
+  const reasonAt = reasonsOf(readings, mapping, problems)
 
   for (const r of readings) {
     if (mapping.state && r.name === mapping.state.metric) {
       const key = String(r.value)
       const values = mapping.state.values
       const state = r.value !== null && Object.hasOwn(values, key) ? values[key] : undefined
+      const at = iso(r.timestamp)
+      const reason = reasonAt(r.timestamp)
       if (state)
         status.push({
           topic: topic('status'),
-          payload: JSON.stringify({ state, at: iso(r.timestamp), messageId: statusId() }),
+          payload: JSON.stringify({
+            state,
+            at,
+            ...(reason ? { reason } : {}),
+            messageId: statusId(),
+          }),
         })
       else problems.push(`${r.name} = ${String(r.value)} is not in the mapping's state values`)
       continue
     }
+    // The reason is part of a status, not a reading.
+    if (mapping.reason && r.name === mapping.reason.metric) continue
     const value = typeof r.value === 'boolean' ? Number(r.value) : r.value
     // Text and null readings are not telemetry (it holds numbers).
     if (typeof value === 'number' && Number.isFinite(value))
@@ -130,6 +140,40 @@ export function translate(
   return {
     inputs: [...status, ...production, ...telemetryInputs(topic('telemetry'), telemetry, ids('t'))],
     problems,
+  }
+}
+
+/**
+ * The reason each state change of a message gives: the reason metric's latest value in the
+ * same message stamped no later than the change (a device sets the reason, then the state).
+ * A value the map has gives its code ('' for none); a text value not in it is the code itself.
+ */
+function reasonsOf(
+  readings: readonly Reading[],
+  mapping: MachineMapping,
+  problems: string[],
+): (at: number) => string | undefined {
+  const spec = mapping.reason
+  if (!spec) return () => undefined
+  const codes: { at: number; code: string | undefined }[] = []
+  for (const r of readings) {
+    if (r.name !== spec.metric) continue
+    const key = String(r.value)
+    let code: string | undefined
+    if (r.value !== null && Object.hasOwn(spec.valueMap, key))
+      code = spec.valueMap[key] || undefined
+    else if (typeof r.value === 'string' && r.value.length <= REASON_MAX)
+      code = r.value || undefined
+    else
+      problems.push(
+        `${r.name} = ${String(r.value).slice(0, 100)} is not in the mapping's reason values`,
+      )
+    codes.push({ at: r.timestamp, code })
+  }
+  return (at) => {
+    let found: { at: number; code: string | undefined } | undefined
+    for (const c of codes) if (c.at <= at && (!found || c.at >= found.at)) found = c
+    return found?.code
   }
 }
 

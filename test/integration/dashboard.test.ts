@@ -69,11 +69,13 @@ describe('the plant dashboard, against the service and the simulator', () => {
       MQTT_CLIENT_ID: uniqueName('ms-dash-'),
     })
     publisher = await TestPublisher.connect(mqttUrl, uniqueName('dash-pub-'))
+    // Round the clock: in a break no machine would run or make parts for the charts.
     simulator = SimulatorProcess.start(mqttUrl, prefix, [
       '--machines',
       String(SIMULATED),
       '--speed',
       '30',
+      '--round-the-clock',
     ])
     await publisher.publishAll([production(prefix, OWN_MACHINE, 1)])
     await waitFor('every simulated machine with a state', async () => {

@@ -68,8 +68,9 @@ describe('with no environment at all', () => {
         120_000,
       )
 
-      // The simulator with its defaults: 20 machines at real time, until stopped.
-      const sim = spawn(process.execPath, [CLI, 'simulate'], {
+      // The simulator with its defaults: 20 machines at real time, until stopped; round the
+      // clock, or a break at the time of the run would leave the machines without parts.
+      const sim = spawn(process.execPath, [CLI, 'simulate', '--round-the-clock'], {
         cwd,
         env: bareEnv,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -169,7 +169,7 @@ describe('simulate --sparkplug against Mosquitto', () => {
       ])
       const dbirths = own.slice(1, 1 + devices.length)
       expect(dbirths.map((m) => [m.type, m.device])).toEqual(devices.map((d) => ['DBIRTH', d]))
-      for (const b of dbirths) expect(b.payload.metrics).toHaveLength(10)
+      for (const b of dbirths) expect(b.payload.metrics).toHaveLength(11)
     }
     // Part and price data still arrive as JSON; the machines have no JSON topics.
     expect(listener.json.some((t) => t.startsWith(`${prefix}/parts/`))).toBe(true)

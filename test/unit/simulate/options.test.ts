@@ -15,6 +15,8 @@ describe('the simulate command line', () => {
         mttrSeconds: 4 * 60,
         historyMinutes: 0,
         sparkplug: undefined,
+        plantModelOut: undefined,
+        roundTheClock: false,
       },
     })
   })
@@ -38,7 +40,21 @@ describe('the simulate command line', () => {
         mttrSeconds: 90,
         historyMinutes: 90,
         sparkplug: undefined,
+        plantModelOut: undefined,
+        roundTheClock: false,
       },
+    })
+  })
+
+  it('reads --plant-model-out and --round-the-clock, and refuses an empty file name', () => {
+    const parsed = parseSimulateArgs(['--plant-model-out', 'plant.json', '--round-the-clock'])
+    expect(parsed.ok && [parsed.args.plantModelOut, parsed.args.roundTheClock]).toEqual([
+      'plant.json',
+      true,
+    ])
+    expect(parseSimulateArgs(['--plant-model-out', ''])).toEqual({
+      ok: false,
+      problem: 'invalid simulate options: --plant-model-out: a file name, or -',
     })
   })
 

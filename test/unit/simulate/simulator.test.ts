@@ -21,6 +21,8 @@ const options = (url: string, changes: Partial<SimulatorOptions> = {}): Simulato
   mttrSeconds: 4 * 60,
   historyMinutes: 0,
   sparkplug: undefined,
+  plantModelOut: undefined,
+  roundTheClock: false,
   ...changes,
 })
 

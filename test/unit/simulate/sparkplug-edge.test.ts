@@ -80,19 +80,22 @@ describe('an edge node session', () => {
     session.newSession()
     session.births(0)
     expect(session.data(1)).toEqual([])
-    metrics[1]?.record([{ kind: 'status', at: 5, state: 'idle', reason: 'no material' }], () => 5)
+    metrics[1]?.record([{ kind: 'status', at: 5, state: 'idle', reason: 'NO-MATERIAL' }], () => 5)
     const data = session.data(6)
     expect(data.map((m) => m.topic)).toEqual(['spBv1.0/plant/DDATA/line-1/2'])
     expect(data[0]?.qos).toBe(0)
     const payload = decoded(data[0] as SparkplugMessage)
+    // The reason (NO-MATERIAL is 6), then the state (idle is 0).
     expect(payload.metrics).toEqual([
+      expect.objectContaining({ alias: expect.anything(), type: 'Int32', value: 6 }),
       expect.objectContaining({ alias: expect.anything(), type: 'Int32', value: 0 }),
     ])
-    expect(payload.metrics?.[0]?.name).toBeUndefined()
-    expect(numberOf(payload.metrics?.[0]?.alias as never)).toBe(
+    expect(payload.metrics?.[1]?.name).toBeUndefined()
+    expect(payload.metrics?.map((m) => numberOf(m.alias as never))).toEqual([
+      metrics[1]?.alias('Status/StopReason'),
       metrics[1]?.alias('Status/RunState'),
-    )
-    expect(numberOf(payload.metrics?.[0]?.timestamp as never)).toBe(5)
+    ])
+    expect(numberOf(payload.metrics?.[1]?.timestamp as never)).toBe(5)
   })
 
   it('says goodbye with a DDEATH per device, then the NDEATH of its session', () => {

@@ -1,3 +1,4 @@
+import { stopReasonNumber } from '../../../src/simulate/reasons'
 import type { MachineEmission } from '../../../src/simulate/machine-model'
 import {
   DEVICE_METRICS,
@@ -58,8 +59,8 @@ describe('a simulated machine as a Sparkplug device', () => {
     d.record(
       [
         part(1, false),
-        { kind: 'status', at: 2, state: 'down', reason: 'servo alarm' },
-        { kind: 'status', at: 3, state: 'running', reason: 'repaired' },
+        { kind: 'status', at: 2, state: 'down', reason: 'BRK-SERVO' },
+        { kind: 'status', at: 3, state: 'running', reason: undefined },
         part(7, true),
         { kind: 'telemetry', at: 8, readings: { ...readings, power: 13 }, anomaly: null },
       ],
@@ -69,7 +70,10 @@ describe('a simulated machine as a Sparkplug device', () => {
     expect(changes.every((m) => m.name === undefined)).toBe(true)
     const named = changes.map((m) => [d.nameOf(m.alias as number), m.value, m.timestamp])
     expect(named).toEqual([
+      // Each state change with its reason, set first (0: none).
+      ['Status/StopReason', stopReasonNumber('BRK-SERVO'), ms(2)],
       ['Status/RunState', RUN_STATE_CODES.down, ms(2)],
+      ['Status/StopReason', 0, ms(3)],
       ['Status/RunState', RUN_STATE_CODES.running, ms(3)],
       ['Production/PartCount', 2, ms(7)],
       ['Production/ScrapCount', 1, ms(7)],

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkMapping, loadMapping, Mapping } from '../../../src/sparkplug/mapping'
+import { SIM_REASON_CODES } from '../../../src/simulate/reasons'
 import { mappingOf, SIMULATOR_FILE, simulatorJson, simulatorMapping } from './support'
 
 const problemsOf = (body: unknown): string[] => {
@@ -16,6 +17,13 @@ const simulatorM7 = {
   state: {
     metric: 'Status/RunState',
     values: { '0': 'idle', '1': 'running', '2': 'down', '3': 'maintenance' },
+  },
+  reason: {
+    metric: 'Status/StopReason',
+    valueMap: Object.fromEntries([
+      ['0', ''],
+      ...SIM_REASON_CODES.map((c, i) => [String(i + 1), c]),
+    ]),
   },
   parts: {
     counter: 'Production/PartCount',
@@ -55,6 +63,35 @@ describe('deploy/sparkplug/simulator.json', () => {
     })
     // Another group: no rule either.
     expect(mapping.resolve({ ...SIM_M7, group: 'other' })?.machineId).toBe('line-1.M-7')
+  })
+})
+
+describe('checkMapping: a reason metric', () => {
+  const rule = (extra: Record<string, unknown>) => ({
+    machines: [{ match: { group: 'g', edgeNode: 'n' }, machineId: 'm1', ...extra }],
+  })
+  const state = { metric: 'State', values: { '1': 'running', '2': 'down' } }
+
+  it('takes a reason metric with a value map beside a state metric', () => {
+    const r = checkMapping(
+      rule({ state, reason: { metric: 'StopReason', valueMap: { '0': '', '7': 'BRK-TOOL' } } }),
+    )
+    expect(r.ok && r.mapping.resolve({ group: 'g', edgeNode: 'n' })?.reason).toEqual({
+      metric: 'StopReason',
+      valueMap: { '0': '', '7': 'BRK-TOOL' },
+    })
+  })
+
+  it('refuses a reason without a state, on the state metric, or a code past 500 characters', () => {
+    expect(problemsOf(rule({ reason: { metric: 'StopReason' } }))).toEqual([
+      'machines.0.reason: a reason goes with a state change, so it needs state too',
+    ])
+    expect(problemsOf(rule({ state, reason: { metric: 'State' } }))).toEqual([
+      'machines.0.reason.metric: the same metric as state.metric',
+    ])
+    expect(
+      problemsOf(rule({ state, reason: { metric: 'R', valueMap: { '1': 'x'.repeat(501) } } })),
+    ).toHaveLength(1)
   })
 })
 

@@ -48,6 +48,60 @@ const seen = (parts = 10, scrap = 0): MachineMemory => ({
   order: 9,
 })
 
+describe('translate: stop reasons', () => {
+  const stopReason = (v: Reading['value'], at = T) => r('Status/StopReason', v, at)
+
+  it('gives each state change the reason code its value maps to, and none for running', () => {
+    // StopReason 1 is BRK-SPINDLE, 8 SETUP in the simulator's mapping; 0 is no reason.
+    const t = run([
+      stopReason(1, T),
+      r('Status/RunState', 2, T),
+      stopReason(0, T + 5),
+      r('Status/RunState', 1, T + 5),
+      stopReason(8, T + 9),
+      r('Status/RunState', 0, T + 9),
+    ])
+    expect(bodies(t.inputs).map((b) => [b.state, b.reason])).toEqual([
+      ['down', 'BRK-SPINDLE'],
+      ['running', undefined],
+      ['idle', 'SETUP'],
+    ])
+    expect(t.problems).toEqual([])
+  })
+
+  it('pairs by time, not by order in the message (a birth lists the state first)', () => {
+    const t = run([r('Status/RunState', 0, T), stopReason(11, T)])
+    expect(bodies(t.inputs)).toEqual([
+      { state: 'idle', at: iso(T), reason: 'BREAK', messageId: `${KEY}:s0` },
+    ])
+  })
+
+  it('gives no reason when the message has none at or before the change', () => {
+    const t = run([r('Status/RunState', 2, T), stopReason(3, T + 1)])
+    expect(bodies(t.inputs)[0]?.reason).toBeUndefined()
+  })
+
+  it('keeps a text code the map lacks as given, and names a number it lacks as a problem', () => {
+    const text = run([r('S', 2), r('R', 'CUSTOM-7')], withReason())
+    expect(bodies(text.inputs)[0]?.reason).toBe('CUSTOM-7')
+    const number = run([r('S', 2), r('R', 99)], withReason())
+    expect(bodies(number.inputs)[0]).not.toHaveProperty('reason')
+    expect(number.problems).toEqual(["R = 99 is not in the mapping's reason values"])
+  })
+
+  it('is not telemetry', () => {
+    const t = run([stopReason(3), r('Sensors/Power', 2)])
+    expect(kinds(t)).toEqual(['telemetry'])
+    expect(bodies(t.inputs)[0]?.metrics).toEqual({ power: 2 })
+  })
+})
+
+const withReason = () =>
+  machine({
+    state: { metric: 'S', values: { '2': 'down' } },
+    reason: { metric: 'R', valueMap: { '1': 'BRK-TOOL' } },
+  })
+
 describe('translate: run state', () => {
   it('reports the state the value map names, at the reading time', () => {
     const t = run([r('Status/RunState', 1, T + 7)])

@@ -31,6 +31,15 @@ from .consumer import (
     all_topics,
     topic_name,
 )
+from .plant import (
+    DowntimeRecord,
+    KpiRow,
+    PandasMissingError,
+    ParetoRow,
+    PlantApiError,
+    PlantClient,
+    ShiftRow,
+)
 from .security import KafkaSecurity, KafkaSecurityError
 from .schemas import (
     AvroSchema,
@@ -44,6 +53,13 @@ from .schemas import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DowntimeRecord",
+    "KpiRow",
+    "PandasMissingError",
+    "ParetoRow",
+    "PlantApiError",
+    "PlantClient",
+    "ShiftRow",
     "AvroSchema",
     "BodyDecodeError",
     "ConsumedEvent",

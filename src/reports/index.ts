@@ -1,0 +1,5 @@
+export { renderCsv } from './csv.js'
+export { renderHtml } from './html.js'
+export { REPORT_TABLES, type ReportTableName } from './report-tables.js'
+export type { DowntimeRow, KpiAnswer, ParetoEntry, ShiftReport } from './shift-report.js'
+export { renderXlsx } from './xlsx.js'
