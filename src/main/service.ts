@@ -16,6 +16,7 @@ import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
+import { plantModelReload, plantModelSource } from './components/plant.js'
 import { seriesFollower } from './components/series.js'
 import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
 import { logGauges, logMaintenance } from './components/retention.js'
@@ -45,6 +46,7 @@ export async function startService(
 ): Promise<RunningService> {
   // Checked before anything starts: a bad mapping file stops the start with all its problems.
   const sparkplug = config.sparkplug.enabled ? await sparkplugMapping(config) : undefined
+  const plant = await plantModelSource(config)
   const life = new Lifecycle(log)
   const single = config.mode === 'single'
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
@@ -52,6 +54,7 @@ export async function startService(
     config.database.target ?? (await life.start(embeddedPostgres(config.database, log)))
   const databaseUrl = typeof target === 'string' ? target : target.url
   const metrics = createMetrics()
+  await life.start(plantModelReload(plant, config, metrics, log))
   const mqttUrl =
     config.mqtt.url ??
     (await life.start(embeddedBroker(config.mqtt, metrics, log, config.database.dataDir)))
@@ -151,6 +154,7 @@ export async function startService(
           metrics,
           readiness,
           version,
+          plant,
           ...(sparkplug ? { sparkplug } : {}),
         },
         log,

@@ -1,3 +1,4 @@
+import type { PlantTree } from '../plant/plant-model.js'
 import type { Readable } from 'node:stream'
 import type { RunState } from '../domain/oee.js'
 import type { EntityType } from '../domain/events.js'
@@ -76,6 +77,8 @@ export type PlantSummary = {
 
 export interface PlantReads {
   summary(): Promise<PlantSummary>
+  /** The plant model's hierarchy, each line holding the machines it places there now. */
+  tree(): Promise<PlantTree>
 }
 
 /** Parts and materials, with a material's price history. */
