@@ -152,3 +152,35 @@ describe('planned busy time', () => {
     expect(plannedBusy(threeShifts(), 'press-line', 'm', part)).toEqual([part])
   })
 })
+
+describe('other zones', () => {
+  it('places New York shifts by its own DST day (8 March 2026), not Europe’s', () => {
+    const cal: CalendarSpec = {
+      timeZone: 'America/New_York',
+      shifts: [{ name: 'early', start: '06:00', end: '14:00', days: ['sun', 'mon'], breaks: [] }],
+      exceptions: [],
+      plannedDowntime: [],
+    }
+    const shifts = shiftsOf(cal, 'l', range('2026-03-08T00:00:00Z', '2026-03-10T00:00:00Z'))
+    // Sunday 8 March 06:00 EDT (UTC-4) is 10:00Z; Monday's 06:00 is 10:00Z too.
+    expect(shifts.map((x) => new Date(x.startsAt).toISOString())).toEqual([
+      '2026-03-08T10:00:00.000Z',
+      '2026-03-09T10:00:00.000Z',
+    ])
+  })
+
+  it('takes half-hour offsets and changes (Lord Howe Island, 5 April 2026)', () => {
+    // Clocks go back from +11:00 to +10:30 at 02:00 local; a 00:00-06:00 shift is 6.5 h.
+    const cal: CalendarSpec = {
+      timeZone: 'Australia/Lord_Howe',
+      shifts: [{ name: 'night', start: '00:00', end: '06:00', days: ['sun'], breaks: [] }],
+      exceptions: [],
+      plannedDowntime: [],
+    }
+    const [night] = shiftsOf(cal, 'l', range('2026-04-04T00:00:00Z', '2026-04-06T00:00:00Z'))
+    expect([night?.startsAt, night?.endsAt]).toEqual([
+      at('2026-04-04T13:00:00Z'),
+      at('2026-04-04T19:30:00Z'),
+    ])
+  })
+})
