@@ -16,7 +16,7 @@ import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
-import { plantModelReload, plantModelSource } from './components/plant.js'
+import { downtimeFollower, plantModelReload, plantModelSource } from './components/plant.js'
 import { seriesFollower } from './components/series.js'
 import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
 import { logGauges, logMaintenance } from './components/retention.js'
@@ -121,6 +121,8 @@ export async function startService(
   // The chart tables, rolled up from the committed log wherever events are processed.
   const series =
     single || has('process') ? await life.start(seriesFollower(config, pool, log)) : undefined
+  // Downtime records and parts per line and minute, for the plant's KPIs, likewise.
+  if (single || has('process')) await life.start(downtimeFollower(config, pool, plant, log))
   registerLiveGauges(metrics, {
     ...logGauges(logs),
     ...(series ? { seriesLag: () => series.lag() } : {}),

@@ -299,3 +299,30 @@ export interface AuditTrail {
   /** Records with an id above `afterId`, oldest first. */
   list(limit: number, afterId: number): Promise<AuditRow[]>
 }
+
+/** Which downtime records to list: of a line or a machine, overlapping [from, to). */
+export type DowntimeFilter = {
+  lineId?: string
+  machineId?: string
+  from: number
+  to: number
+  /** Only stops still going on. */
+  openOnly: boolean
+  limit: number
+}
+
+/** A downtime record as the follower keeps it (its category is the catalogue's, at read time). */
+export type DowntimeRecordRow = {
+  id: string
+  machineId: string
+  lineId: string
+  state: RunState
+  startedAt: number
+  endedAt: number | null
+  reasonCode: string | null
+}
+
+/** The plant's downtime records. */
+export interface DowntimeReads {
+  list(filter: DowntimeFilter): Promise<DowntimeRecordRow[]>
+}
