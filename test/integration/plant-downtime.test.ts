@@ -141,6 +141,19 @@ describe('downtime records from the committed log', () => {
         ['presses', 'idle', at(50), at(51), null],
         ['presses', 'down', at(60), null, null],
       ])
+      // The API serves them, any instance, with the catalogue's names and categories.
+      const api = await service.get<{ items: Record<string, unknown>[] }>(
+        `/api/v1/downtime?line=presses&from=${T0}&to=${T0 + 120 * MIN}`,
+      )
+      expect(api.body.items.map((i) => [i.state, i.reasonName, i.category, i.durationMs])).toEqual([
+        ['down', 'Breakdown', 'breakdown', 15 * MIN],
+        ['idle', null, 'small-stop', MIN],
+        ['down', null, 'unqualified', expect.any(Number)],
+      ])
+      const open = await service.get<{ items: { id: string }[] }>(
+        `/api/v1/downtime?machine=press-1&from=${T0}&to=${T0 + 120 * MIN}&status=open`,
+      )
+      expect(open.body.items).toHaveLength(1)
       const [parts] = await queryOnce<{
         produced: string
         good: string

@@ -86,6 +86,8 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     ingestLimit: new RateLimiter(1000, 1000),
     machines: noMachines,
     plant: emptyPlant,
+    downtime: { list: () => Promise.resolve([]) },
+    plantModel: () => PlantModel.DEFAULT,
     catalog: emptyCatalog,
     deadLetters: noDeadLetters,
     parkedRecords: { list: empty, requestRepublish: () => Promise.resolve(0) },

@@ -28,6 +28,7 @@ import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
 import { SeriesQueries } from '../../read/series-queries.js'
 import { PlantQueries } from '../../read/plant-queries.js'
+import { PgDowntimeQueries } from '../../read/downtime-queries.js'
 import { MqttPublisher, type PublisherObserver } from '../../streams/mqtt-publisher.js'
 import type { PlantModelSource } from '../../plant/model-source.js'
 import type { Config } from '../config.js'
@@ -114,6 +115,8 @@ export function httpApi(
     stream,
     machines: new MachineQueries(reads),
     plant: new PlantQueries(reads, () => wiring.plant.current),
+    downtime: new PgDowntimeQueries(reads),
+    plantModel: () => wiring.plant.current,
     series: new SeriesQueries(reads),
     catalog: new CatalogQueries(reads),
     deadLetters: new PgDeadLetterQueries(reads),
