@@ -43,6 +43,12 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     }),
+    plantModelReloads: new Counter({
+      name: 'millstream_plant_model_reloads_total',
+      help: 'Reloads of the plant model file on SIGHUP, by outcome (loaded, refused)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     publishRefused: new Counter({
       name: 'millstream_mqtt_publish_refused_total',
       help: 'Messages the MQTT broker refused (it closed the connection on them); never re-sent',

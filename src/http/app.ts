@@ -1,3 +1,4 @@
+import type { PlantModel } from '../plant/plant-model.js'
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Logger } from '../logger.js'
@@ -16,6 +17,7 @@ import type {
   LiveUpdates,
   MachineReads,
   PlantReads,
+  DowntimeReads,
   SchemaReads,
   SeriesReads,
 } from '../read/ports.js'
@@ -38,6 +40,7 @@ import { commandRoutes, type EdgeCommands } from './routes/commands.js'
 import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { plantRoutes } from './routes/plant.js'
+import { downtimeRoutes } from './routes/downtime.js'
 import { productionRoutes, type OeeLookup } from './routes/production.js'
 import { schemaRoutes } from './routes/schemas.js'
 import { seriesRoutes } from './routes/series.js'
@@ -54,6 +57,9 @@ export type HttpDeps = {
   edgeCommands?: EdgeCommands
   machines: MachineReads
   plant: PlantReads
+  /** The plant's downtime records, and the model that names their reasons. */
+  downtime: DowntimeReads
+  plantModel: () => PlantModel
   catalog: CatalogReads
   deadLetters: DeadLetterReads
   /** Records Kafka refused for good, parked by the relay. */
@@ -99,6 +105,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
       routes: [
         ...machineRoutes(deps.machines),
         ...plantRoutes(deps.plant, deps.series, deps.metrics.registry),
+        ...downtimeRoutes(deps.downtime, deps.plantModel),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
         ...parkedRecordRoutes(deps.parkedRecords),

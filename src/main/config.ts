@@ -122,6 +122,7 @@ const envSchema = z.object({
     .regex(/^[^/#+]+$/, 'no / # or +')
     .default('millstream'),
   SPARKPLUG_MAPPING: z.string().min(1).optional(),
+  PLANT_MODEL_FILE: z.string().min(1).optional(),
   SPARKPLUG_REBIRTH_INTERVAL_MS: positiveInt.default(5000),
   SPARKPLUG_REBIRTH_RATE: positiveInt.default(20),
   SPARKPLUG_MAX_EDGE_NODES: positiveInt.default(1000),
@@ -297,6 +298,8 @@ export type Config = Readonly<{
     dedupWindowMs: number
     archiveDir: string | undefined
   }>
+  /** The plant model file (sites, areas, lines, calendars, reasons); none: the built-in one. */
+  plant: Readonly<{ modelFile: string | undefined }>
   /** The Sparkplug B host: which groups it reads, its STATE id, the mapping file. */
   sparkplug: Readonly<{
     enabled: boolean
@@ -507,6 +510,7 @@ export function loadConfig(
       maxSubscribers: e.STREAM_MAX_SUBSCRIBERS,
       maxSubscribersPerClient: e.STREAM_MAX_SUBSCRIBERS_PER_CLIENT,
     },
+    plant: { modelFile: e.PLANT_MODEL_FILE },
     sparkplug: {
       enabled: e.SPARKPLUG,
       groups: e.SPARKPLUG_GROUPS ?? [],

@@ -16,6 +16,7 @@ import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
 import { outboxRelay } from './components/publish.js'
+import { downtimeFollower, plantModelReload, plantModelSource } from './components/plant.js'
 import { seriesFollower } from './components/series.js'
 import { sparkplugIngest, sparkplugMapping } from './components/sparkplug.js'
 import { logGauges, logMaintenance } from './components/retention.js'
@@ -45,6 +46,7 @@ export async function startService(
 ): Promise<RunningService> {
   // Checked before anything starts: a bad mapping file stops the start with all its problems.
   const sparkplug = config.sparkplug.enabled ? await sparkplugMapping(config) : undefined
+  const plant = await plantModelSource(config)
   const life = new Lifecycle(log)
   const single = config.mode === 'single'
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
@@ -52,6 +54,7 @@ export async function startService(
     config.database.target ?? (await life.start(embeddedPostgres(config.database, log)))
   const databaseUrl = typeof target === 'string' ? target : target.url
   const metrics = createMetrics()
+  await life.start(plantModelReload(plant, config, metrics, log))
   const mqttUrl =
     config.mqtt.url ??
     (await life.start(embeddedBroker(config.mqtt, metrics, log, config.database.dataDir)))
@@ -118,6 +121,8 @@ export async function startService(
   // The chart tables, rolled up from the committed log wherever events are processed.
   const series =
     single || has('process') ? await life.start(seriesFollower(config, pool, log)) : undefined
+  // Downtime records and parts per line and minute, for the plant's KPIs, likewise.
+  if (single || has('process')) await life.start(downtimeFollower(config, pool, plant, log))
   registerLiveGauges(metrics, {
     ...logGauges(logs),
     ...(series ? { seriesLag: () => series.lag() } : {}),
@@ -151,6 +156,7 @@ export async function startService(
           metrics,
           readiness,
           version,
+          plant,
           ...(sparkplug ? { sparkplug } : {}),
         },
         log,

@@ -1,6 +1,10 @@
 import type { Pool } from 'pg'
 import { RUN_STATES, type RunState } from '../domain/oee.js'
+import type { PlantModel, PlantTree } from '../plant/plant-model.js'
 import type { PlantReads, PlantSummary } from './ports.js'
+
+/** Most machines the tree lists: a bound on the answer, far above any plant's size. */
+const MAX_MACHINES = 20_000
 
 type Row = {
   state: RunState
@@ -24,7 +28,33 @@ type Row = {
  * here, so the answer costs one pass over machines however many events they have.
  */
 export class PlantQueries implements PlantReads {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly model: () => PlantModel,
+  ) {}
+
+  async tree(): Promise<PlantTree> {
+    const r = await this.pool.query<{
+      machine_id: string
+      group_id: string | null
+      edge_node: string | null
+    }>({
+      name: 'plant-machines',
+      text: `SELECT m.machine_id, s.group_id, s.edge_node
+               FROM machine_state m LEFT JOIN sparkplug_sources s USING (machine_id)
+              ORDER BY m.machine_id LIMIT ${MAX_MACHINES}`,
+    })
+    return this.model().tree(
+      r.rows.map((row) =>
+        row.group_id !== null && row.edge_node !== null
+          ? {
+              machineId: row.machine_id,
+              sparkplug: { group: row.group_id, edgeNode: row.edge_node },
+            }
+          : { machineId: row.machine_id },
+      ),
+    )
+  }
 
   async summary(): Promise<PlantSummary> {
     const r = await this.pool.query<Row>({

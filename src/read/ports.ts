@@ -1,3 +1,4 @@
+import type { PlantTree } from '../plant/plant-model.js'
 import type { Readable } from 'node:stream'
 import type { RunState } from '../domain/oee.js'
 import type { EntityType } from '../domain/events.js'
@@ -76,6 +77,8 @@ export type PlantSummary = {
 
 export interface PlantReads {
   summary(): Promise<PlantSummary>
+  /** The plant model's hierarchy, each line holding the machines it places there now. */
+  tree(): Promise<PlantTree>
 }
 
 /** Parts and materials, with a material's price history. */
@@ -295,4 +298,31 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>
   /** Records with an id above `afterId`, oldest first. */
   list(limit: number, afterId: number): Promise<AuditRow[]>
+}
+
+/** Which downtime records to list: of a line or a machine, overlapping [from, to). */
+export type DowntimeFilter = {
+  lineId?: string
+  machineId?: string
+  from: number
+  to: number
+  /** Only stops still going on. */
+  openOnly: boolean
+  limit: number
+}
+
+/** A downtime record as the follower keeps it (its category is the catalogue's, at read time). */
+export type DowntimeRecordRow = {
+  id: string
+  machineId: string
+  lineId: string
+  state: RunState
+  startedAt: number
+  endedAt: number | null
+  reasonCode: string | null
+}
+
+/** The plant's downtime records. */
+export interface DowntimeReads {
+  list(filter: DowntimeFilter): Promise<DowntimeRecordRow[]>
 }

@@ -20,6 +20,7 @@ export const SERIES_EVENT_TYPES = [
 type SeriesPayload = {
   metrics?: Record<string, number>
   state?: RunState
+  reason?: string | null
   damaged?: boolean
   idealCycleSeconds?: number | null
 }
@@ -45,6 +46,8 @@ export class CommittedSeriesEvents {
   constructor(
     private readonly pool: Pool,
     private readonly timeoutMs: number,
+    /** The types read (the plant's downtime needs no telemetry). */
+    private readonly types: readonly SeriesEvent['type'][] = SERIES_EVENT_TYPES,
   ) {}
 
   /** Up to `limit` machine events committed after `after`. */
@@ -69,7 +72,7 @@ export class CommittedSeriesEvents {
             NEXT.values({
               afterTx: after.txId,
               afterPosition: after.position,
-              types: SERIES_EVENT_TYPES,
+              types: this.types,
               limit,
             }),
           )
@@ -93,7 +96,7 @@ export class CommittedSeriesEvents {
           LAG.values({
             afterTx: after.txId,
             afterPosition: after.position,
-            types: SERIES_EVENT_TYPES,
+            types: this.types,
           }),
         ),
       'read only',
@@ -116,6 +119,6 @@ function toEvent(r: Row): SeriesEvent {
         idealMs: typeof p.idealCycleSeconds === 'number' ? p.idealCycleSeconds * 1000 : null,
       }
     case 'MachineStateChanged':
-      return { type: r.type, ...base, state: p.state ?? 'unknown' }
+      return { type: r.type, ...base, state: p.state ?? 'unknown', reason: p.reason ?? null }
   }
 }

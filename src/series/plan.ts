@@ -16,7 +16,14 @@ export type SeriesEvent =
       damaged: boolean
       idealMs: number | null
     }
-  | { type: 'MachineStateChanged'; machineId: string; at: number; state: RunState }
+  | {
+      type: 'MachineStateChanged'
+      machineId: string
+      at: number
+      state: RunState
+      /** The reason code given with the state, when one was (the plant's downtime reads it). */
+      reason?: string | null
+    }
 
 /** A machine's run state, and the time up to which its durations are counted. */
 export type MachineClock = { state: RunState; since: number }

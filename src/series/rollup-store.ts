@@ -1,14 +1,12 @@
 import type { Pool, PoolClient } from 'pg'
 import type { RunState } from '../domain/oee.js'
 import { numberArray, textArray } from '../journal/pg-arrays.js'
+import { moveFollowerCursor, readFollowerCursor } from './follower-cursor.js'
 import { namedParams } from '../journal/named-params.js'
 import type { OutboxCursor } from '../publish/outbox.js'
 import { inBoundedTransaction } from '../journal/transaction.js'
 import type { GrainName } from './buckets.js'
 import type { MachineClock, MetricCell, OeeCell, SeriesPlan } from './plan.js'
-
-/** Where the follower starts on a database it has never rolled up. */
-const START: OutboxCursor = { txId: '0', position: 0 }
 
 /** The cursor moved under this follower: another instance applied the batch first. */
 export class SeriesFencedError extends Error {
@@ -24,7 +22,6 @@ const TABLES = {
   plant: { minute: 'series_plant_minutes', hour: 'series_plant_hours' },
 } as const satisfies Record<string, Record<GrainName, string>>
 
-const CURSOR = namedParams('name', 'fromTx', 'fromPosition', 'toTx', 'toPosition')
 const READINGS = namedParams('machineIds', 'metrics', 'ats', 'values')
 const NAMES = namedParams('machineIds', 'metrics')
 const METRIC_CELLS = namedParams(
@@ -61,18 +58,8 @@ export class RollupStore {
     private readonly timeoutMs: number,
   ) {}
 
-  async cursor(): Promise<OutboxCursor> {
-    const r = await inBoundedTransaction(
-      this.pool,
-      this.timeoutMs,
-      (client) =>
-        client.query<OutboxCursor>(
-          `SELECT tx_id::text AS "txId", position FROM relay_offsets WHERE relay = $1`,
-          [this.cursorName],
-        ),
-      'read only',
-    )
-    return r.rows[0] ?? START
+  cursor(): Promise<OutboxCursor> {
+    return readFollowerCursor(this.pool, this.cursorName, this.timeoutMs)
   }
 
   /** The stored clocks of these machines; a machine never seen has none. */
@@ -107,22 +94,8 @@ export class RollupStore {
   }
 
   private async moveCursor(client: PoolClient, from: OutboxCursor, to: OutboxCursor) {
-    const p = CURSOR.placeholders
-    const r = await client.query(
-      `INSERT INTO relay_offsets (relay, tx_id, position)
-       VALUES (${p.name}, ${p.toTx}::xid8, ${p.toPosition})
-       ON CONFLICT (relay) DO UPDATE
-         SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position, updated_at = now()
-         WHERE relay_offsets.tx_id = ${p.fromTx}::xid8 AND relay_offsets.position = ${p.fromPosition}`,
-      CURSOR.values({
-        name: this.cursorName,
-        fromTx: from.txId,
-        fromPosition: from.position,
-        toTx: to.txId,
-        toPosition: to.position,
-      }),
-    )
-    if (r.rowCount !== 1) throw new SeriesFencedError()
+    if (!(await moveFollowerCursor(client, this.cursorName, from, to)))
+      throw new SeriesFencedError()
   }
 }
 

@@ -1,3 +1,4 @@
+import { PlantModel } from '../../src/plant/plant-model'
 import { Readable } from 'node:stream'
 import { pino } from 'pino'
 import { SchemaRegistry } from '../../src/publish/avro/schema-registry'
@@ -32,6 +33,7 @@ const emptyCatalog: CatalogReads = {
 }
 const noDeadLetters: DeadLetterReads = { list: empty, many: empty, payload: none }
 const emptyPlant: PlantReads = {
+  tree: () => Promise.resolve(PlantModel.DEFAULT.tree([])),
   summary: () =>
     Promise.resolve({
       machines: 0,
@@ -84,6 +86,8 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     ingestLimit: new RateLimiter(1000, 1000),
     machines: noMachines,
     plant: emptyPlant,
+    downtime: { list: () => Promise.resolve([]) },
+    plantModel: () => PlantModel.DEFAULT,
     catalog: emptyCatalog,
     deadLetters: noDeadLetters,
     parkedRecords: { list: empty, requestRepublish: () => Promise.resolve(0) },

@@ -8,6 +8,17 @@ import { machineView, storeUnavailable } from '../schemas.js'
 
 const count = z.number().int().min(0)
 
+const named = { id: z.string(), name: z.string() }
+const plantSite = z.object({
+  ...named,
+  areas: z.array(
+    z.object({
+      ...named,
+      lines: z.array(z.object({ ...named, machines: z.array(z.string()) })),
+    }),
+  ),
+})
+
 const plantSummary = z
   .object({
     at: z.iso.datetime(),
@@ -24,8 +35,12 @@ const plantSummary = z
     alerts: z.object({ silent: count, scrapRate: count }).meta({
       description: 'Machines with each alert raised',
     }),
+    sites: z.array(plantSite).meta({
+      description: "The plant model's hierarchy, each line with the machines placed in it now",
+    }),
+    unplaced: z.array(z.string()).meta({ description: 'Machines no line of the model places' }),
   })
-  .meta({ description: 'The plant at a glance' })
+  .meta({ description: 'The plant at a glance, and its hierarchy' })
 
 const pipelineView = z
   .object({
@@ -62,7 +77,8 @@ export function plantRoutes(
     defineRoute({
       method: 'get',
       path: '/plant',
-      summary: 'The plant at a glance: machines by state, mean OEE factors, totals, alerts',
+      summary:
+        'The plant at a glance: machines by state, mean OEE factors, totals, alerts; its sites, areas and lines',
       tag: 'plant',
       responses: {
         200: { description: 'The summary', schema: plantSummary },
@@ -70,8 +86,12 @@ export function plantRoutes(
       },
       handle: async (ctx) => {
         const now = Date.now()
-        const [summary, lastHour] = await Promise.all([plant.summary(), partsInHourTo(series, now)])
-        ctx.body = { at: new Date(now).toISOString(), ...summary, lastHour }
+        const [summary, lastHour, tree] = await Promise.all([
+          plant.summary(),
+          partsInHourTo(series, now),
+          plant.tree(),
+        ])
+        ctx.body = { at: new Date(now).toISOString(), ...summary, lastHour, ...tree }
       },
     }),
     defineRoute({

@@ -28,7 +28,9 @@ import { MachineQueries } from '../../read/machine-queries.js'
 import { machineOeeOver } from '../../read/machine-oee.js'
 import { SeriesQueries } from '../../read/series-queries.js'
 import { PlantQueries } from '../../read/plant-queries.js'
+import { PgDowntimeQueries } from '../../read/downtime-queries.js'
 import { MqttPublisher, type PublisherObserver } from '../../streams/mqtt-publisher.js'
+import type { PlantModelSource } from '../../plant/model-source.js'
 import type { Config } from '../config.js'
 
 /** Commands and HTTP ingest go out through the broker, to the same ordered stream as machines. */
@@ -79,6 +81,8 @@ export function httpApi(
     version: string
     /** The Sparkplug mapping, when the host is on: commands may go to the edge too. */
     sparkplug?: Mapping
+    /** The plant model in force (reloadable). */
+    plant: PlantModelSource
   },
   log: Logger,
 ): Component<number> {
@@ -110,7 +114,9 @@ export function httpApi(
     eventHistory,
     stream,
     machines: new MachineQueries(reads),
-    plant: new PlantQueries(reads),
+    plant: new PlantQueries(reads, () => wiring.plant.current),
+    downtime: new PgDowntimeQueries(reads),
+    plantModel: () => wiring.plant.current,
     series: new SeriesQueries(reads),
     catalog: new CatalogQueries(reads),
     deadLetters: new PgDeadLetterQueries(reads),

@@ -1,0 +1,180 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import mqtt, { type MqttClient } from 'mqtt'
+import { ServiceProcess } from '../../harness/service-process'
+import {
+  createTestDatabase,
+  queryOnce,
+  services,
+  uniqueName,
+  waitFor,
+} from '../../harness/services'
+
+const T0 = Date.parse('2026-12-08T06:00:00Z')
+const MIN = 60_000
+
+type Message = { topic: string; body: object }
+
+/**
+ * press-1 in simulated time: running at 0; ten parts in minutes 1-10 (the fifth scrapped);
+ * down for BRK 20-35; idle 50-51; down again from 60, still open. lathe-1 no line places.
+ */
+function script(prefix: string): Message[] {
+  const status = (id: string, at: number, state: string, reason?: string) => ({
+    topic: `${prefix}/machines/${id}/status`,
+    body: { state, at: new Date(T0 + at * MIN).toISOString(), ...(reason ? { reason } : {}) },
+  })
+  const part = (n: number) => ({
+    topic: `${prefix}/machines/press-1/production`,
+    body: {
+      timeOfProduction: new Date(T0 + n * MIN + 5000).toISOString(),
+      order: 1,
+      partId: 1,
+      var5: n === 5,
+      messageId: `p-${n}`,
+    },
+  })
+  return [
+    { topic: `${prefix}/parts/1/info`, body: { defaultPrice: 1, timeToProduce: 30 } },
+    status('press-1', 0, 'running'),
+    ...Array.from({ length: 10 }, (_, i) => part(i + 1)),
+    status('lathe-1', 5, 'down'),
+    status('press-1', 20, 'down', 'BRK'),
+    status('press-1', 35, 'running'),
+    status('press-1', 50, 'idle'),
+    status('press-1', 51, 'running'),
+    status('press-1', 60, 'down'),
+  ]
+}
+
+describe('downtime records from the committed log', () => {
+  let dir: string
+  let client: MqttClient
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plant-downtime-'))
+    client = await mqtt.connectAsync(services().mqttUrl, { clientId: uniqueName('dt-pub-') })
+  })
+  afterAll(async () => {
+    await client.endAsync()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('keeps one record per stop and every part once, across a SIGKILL of the service', async () => {
+    const file = join(dir, 'plant.json')
+    await writeFile(
+      file,
+      JSON.stringify({
+        reasons: [{ code: 'BRK', name: 'Breakdown', category: 'breakdown' }],
+        sites: [
+          {
+            id: 's',
+            name: 'S',
+            areas: [
+              {
+                id: 'a',
+                name: 'A',
+                lines: [{ id: 'presses', name: 'Presses', machines: [{ pattern: 'press-*' }] }],
+              },
+            ],
+          },
+        ],
+      }),
+    )
+    const databaseUrl = await createTestDatabase()
+    const prefix = uniqueName('dt')
+    const service = await ServiceProcess.start({
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: services().mqttUrl,
+      MQTT_TOPIC_PREFIX: prefix,
+      MQTT_CLIENT_ID: uniqueName('ms-dt-'),
+      SPARKPLUG: 'false',
+      PLANT_MODEL_FILE: file,
+      LOG_LEVEL: 'warn',
+    })
+    const messages = script(prefix)
+    const publish = async (batch: Message[]) => {
+      for (const m of batch) await client.publishAsync(m.topic, JSON.stringify(m.body), { qos: 1 })
+    }
+    const records = () =>
+      queryOnce<{
+        id: string
+        line_id: string
+        state: string
+        started: string
+        ended: string | null
+        reason_code: string | null
+      }>(
+        databaseUrl,
+        `SELECT id, line_id, state, ts_to_ms(started_at)::text AS started, ts_to_ms(ended_at)::text AS ended, reason_code
+           FROM downtime_records ORDER BY started_at`,
+      )
+    try {
+      // The part's ideal cycle first, known to the machines before any part is made.
+      await publish(messages.slice(0, 1))
+      await waitFor(
+        'the part known',
+        async () => ((await service.get('/api/v1/parts/1')).status === 200 ? true : undefined),
+        10_000,
+      )
+      // Up to the breakdown's end, then a SIGKILL once the follower has applied some of it.
+      await publish(messages.slice(1, 15))
+      await waitFor(
+        'the breakdown recorded',
+        async () => ((await records()).length >= 1 ? true : undefined),
+        20_000,
+      )
+      await service.kill('SIGKILL')
+      await publish(messages.slice(15))
+      await service.restart()
+      await waitFor(
+        'the last stop recorded',
+        async () => ((await records()).length === 3 ? true : undefined),
+        20_000,
+      )
+      const at = (m: number | null) => (m === null ? null : String(T0 + m * MIN))
+      expect(
+        (await records()).map((r) => [r.line_id, r.state, r.started, r.ended, r.reason_code]),
+      ).toEqual([
+        ['presses', 'down', at(20), at(35), 'BRK'],
+        ['presses', 'idle', at(50), at(51), null],
+        ['presses', 'down', at(60), null, null],
+      ])
+      // The API serves them, any instance, with the catalogue's names and categories.
+      const api = await service.get<{ items: Record<string, unknown>[] }>(
+        `/api/v1/downtime?line=presses&from=${T0}&to=${T0 + 120 * MIN}`,
+      )
+      expect(api.body.items.map((i) => [i.state, i.reasonName, i.category, i.durationMs])).toEqual([
+        ['down', 'Breakdown', 'breakdown', 15 * MIN],
+        ['idle', null, 'small-stop', MIN],
+        ['down', null, 'unqualified', expect.any(Number)],
+      ])
+      const open = await service.get<{ items: { id: string }[] }>(
+        `/api/v1/downtime?machine=press-1&from=${T0}&to=${T0 + 120 * MIN}&status=open`,
+      )
+      expect(open.body.items).toHaveLength(1)
+      const [parts] = await queryOnce<{
+        produced: string
+        good: string
+        ideal: number
+        scrap: number
+        minutes: string
+      }>(
+        databaseUrl,
+        `SELECT sum(produced)::text AS produced, sum(good)::text AS good, sum(ideal_ms) AS ideal,
+                sum(scrap_ideal_ms) AS scrap, count(*)::text AS minutes
+           FROM plant_part_minutes WHERE line_id = 'presses' AND machine_id = 'press-1'`,
+      )
+      expect(parts).toEqual({
+        produced: '10',
+        good: '9',
+        ideal: 300_000,
+        scrap: 30_000,
+        minutes: '10',
+      })
+    } finally {
+      await service.kill('SIGTERM')
+    }
+  })
+})
