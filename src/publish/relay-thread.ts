@@ -66,6 +66,8 @@ export class RelayThread {
     worker.on('exit', (code) => {
       for (const answer of this.lagRequests.values()) answer(undefined)
       this.lagRequests.clear()
+      // A stop before the restart has no thread to wait for.
+      if (this.worker === worker) this.worker = undefined
       if (this.stopping) return
       this.log.error({ code }, 'relay thread exited; starting it again')
       this.publishedBefore += this.latest.published

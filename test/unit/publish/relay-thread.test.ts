@@ -49,6 +49,18 @@ describe('the relay thread host', () => {
     await until('the new thread’s nudge counted on top', () => r.status().published === 6)
   })
 
+  it('stops at once when the thread died and is not started again yet', async () => {
+    const { relay: r, starts } = start('dies-first')
+    await until('the first thread’s count', () => r.status().published === 5)
+    await until('the thread gone', () => !r.status().connected)
+    const began = Date.now()
+    await r.stop()
+    relay = undefined
+    expect(Date.now() - began).toBeLessThan(500)
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    expect(starts()).toBe(1)
+  })
+
   it('answers a lag request with unknown when the thread dies before answering', async () => {
     const { relay: r } = start('mute-lag')
     await until('the thread’s first status', () => r.status().connected)
