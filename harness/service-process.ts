@@ -135,6 +135,23 @@ export class ServiceProcess {
     return memory(this.pid).rssBytes
   }
 
+  /** The value of an unlabelled sample on the service's /metrics; undefined when absent. */
+  async metric(name: string): Promise<number | undefined> {
+    const { text } = await this.request('/metrics')
+    const sample = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)
+    return sample ? Number(sample[1]) : undefined
+  }
+
+  /** Resolves once the service holds no MQTT message read and not yet acknowledged. */
+  async drained(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      'no message in flight',
+      async () => ((await this.metric('millstream_messages_in_flight')) === 0 ? true : undefined),
+      timeoutMs,
+      100,
+    )
+  }
+
   running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null
   }

@@ -1,10 +1,18 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
+import type {
+  Consumer,
+  ConsumerConfig,
+  ConsumerCrashEvent,
+  ConsumerEvents,
+  ConsumerGroupJoinEvent,
+  EachBatchPayload,
+  KafkaMessage,
+} from 'kafkajs'
 import type { InputOrigin } from '../actors/ports.js'
 import type { PartitionClaims } from './partition-claims-port.js'
 import type { Logger } from '../logger.js'
 import { withTimeout } from '../deadline.js'
 import { sleep } from '../abortable-sleep.js'
-import { ensureTopic } from '../publish/kafka-client.js'
+import { ensureTopic, type TopicAdmin } from '../publish/kafka-client.js'
 import type { InboundMessage } from '../streams/inbound.js'
 import type { Handlers, Processed } from '../streams/pipeline.js'
 import type { IngestRecordCodec } from './ingest-record.js'
@@ -23,6 +31,32 @@ export type PartitionConsumerOptions = {
   sessionTimeoutMs: number
   /** How often resume points of idle partitions are stored. */
   storeEveryMs: number
+}
+
+/** What the partition consumer uses of a kafkajs group member. */
+export type GroupMember = Pick<
+  Consumer,
+  | 'connect'
+  | 'disconnect'
+  | 'subscribe'
+  | 'run'
+  | 'seek'
+  | 'pause'
+  | 'resume'
+  | 'commitOffsets'
+  | 'events'
+> & {
+  on(
+    eventName: ConsumerEvents['GROUP_JOIN'],
+    listener: (event: ConsumerGroupJoinEvent) => void,
+  ): void
+  on(eventName: ConsumerEvents['CRASH'], listener: (event: ConsumerCrashEvent) => void): void
+}
+
+/** What the partition consumer uses of a kafkajs client: a group member, and an admin. */
+export type GroupClient = {
+  consumer(config: ConsumerConfig): GroupMember
+  admin(): TopicAdmin
 }
 
 /** What the consumer tells about its work (metrics). */
@@ -49,7 +83,7 @@ export type Reassignment = {
  * given up has no work left in flight.
  */
 export class PartitionConsumer {
-  private readonly consumer: Consumer
+  private readonly consumer: GroupMember
   private claims = new Map<number, Promise<void>>()
   private sought = new Set<number>()
   private joined = false
@@ -61,7 +95,7 @@ export class PartitionConsumer {
   private readonly stopped = new AbortController()
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: GroupClient,
     private readonly codec: IngestRecordCodec,
     private readonly store: PartitionClaims,
     private readonly ledger: PartitionLedger,

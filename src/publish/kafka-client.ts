@@ -22,9 +22,12 @@ export function kafkaClient(
     ...kafkaConnectionOptions(security),
   })
 }
+/** What creating topics takes of a kafkajs admin client. */
+export type TopicAdmin = Pick<Admin, 'connect' | 'disconnect' | 'listTopics' | 'createTopics'>
+
 /** Creates those of `topics` that do not exist yet, each with `partitions`. */
 export async function createMissingTopics(
-  admin: Admin,
+  admin: TopicAdmin,
   topics: readonly string[],
   layout: { partitions: number; replicationFactor: number },
   log: Logger,
@@ -51,7 +54,7 @@ export async function createMissingTopics(
 
 /** Creates `topic` with `partitions` unless it exists, on an admin connection of its own. */
 export async function ensureTopic(
-  kafka: Kafka,
+  kafka: { admin(): TopicAdmin },
   topic: string,
   layout: { partitions: number; replicationFactor: number },
   log: Logger,

@@ -16,6 +16,18 @@ const RELAY_STALL_MS = 10_000
 const LAG_FRESH_MS = 5000
 
 /**
+ * How long a stop waits for the thread to finish its batch and let go of its connections
+ * before ending it: past kafkajs's 30 s request timeout, so only a hung thread is cut.
+ */
+const STOP_DEADLINE_MS = 35_000
+
+/** How the thread is made and how long its stop may take (tests start a double). */
+export type RelayThreadHost = {
+  spawn?: (data: RelayWorkerData) => Worker
+  stopDeadlineMs?: number
+}
+
+/**
  * The outbox relay running in a worker thread, seen from the main thread: its latest status
  * (reported every 100 ms), its lag on request, and an orderly stop. A relay thread that dies
  * is started again, so events keep flowing.
@@ -41,16 +53,21 @@ export class RelayThread {
   constructor(
     private readonly data: RelayWorkerData,
     private readonly log: Logger,
+    private readonly host: RelayThreadHost = {},
   ) {}
 
   start(): void {
-    const worker = new Worker(path.join(__dirname, 'relay-worker.js'), { workerData: this.data })
+    const worker =
+      this.host.spawn?.(this.data) ??
+      new Worker(path.join(__dirname, 'relay-worker.js'), { workerData: this.data })
     this.worker = worker
     worker.on('message', (message: FromRelay) => this.receive(message))
     worker.on('error', (err) => this.log.error({ err }, 'relay thread failed'))
     worker.on('exit', (code) => {
       for (const answer of this.lagRequests.values()) answer(undefined)
       this.lagRequests.clear()
+      // A stop before the restart has no thread to wait for.
+      if (this.worker === worker) this.worker = undefined
       if (this.stopping) return
       this.log.error({ code }, 'relay thread exited; starting it again')
       this.publishedBefore += this.latest.published
@@ -122,14 +139,23 @@ export class RelayThread {
     this.send({ type: 'nudge' })
   }
 
-  /** Stops after the batch in hand, once the thread has let go of its connections. */
+  /**
+   * Stops after the batch in hand, once the thread has let go of its connections; a thread
+   * that has not by the deadline is ended.
+   */
   async stop(): Promise<void> {
     this.stopping = true
     const worker = this.worker
     if (!worker) return
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
     this.send({ type: 'stop' })
+    const deadlineMs = this.host.stopDeadlineMs ?? STOP_DEADLINE_MS
+    const timer = setTimeout(() => {
+      this.log.warn({ deadlineMs }, 'relay thread did not stop in time; ending it')
+      void worker.terminate()
+    }, deadlineMs)
     await exited
+    clearTimeout(timer)
   }
 
   private send(message: ToRelay): void {

@@ -21,16 +21,28 @@ export class BrokerDouble {
   /** Message ids of the PUBACKs clients sent for messages delivered to them. */
   readonly pubacks: number[] = []
   connections = 0
+  /** SUBSCRIBE packets received, over every connection. */
+  subscriptions = 0
+  /** Messages delivered and not acknowledged yet, by message id. */
+  private readonly unacked = new Map<number, { topic: string; payload: string }>()
   private readonly sockets = new Set<Socket>()
 
   private constructor(
     private readonly server: Server,
     private verdictOf: (topic: string) => PublishVerdict,
+    private readonly keepsSessions: boolean,
   ) {}
 
-  static async start(verdictOf: (topic: string) => PublishVerdict): Promise<BrokerDouble> {
+  /**
+   * `keepsSessions`: like a broker holding a persistent session, it delivers again (as
+   * duplicates) the messages not acknowledged when a client connects with `clean: false`.
+   */
+  static async start(
+    verdictOf: (topic: string) => PublishVerdict,
+    options: { keepsSessions?: boolean } = {},
+  ): Promise<BrokerDouble> {
     const server = createServer()
-    const broker = new BrokerDouble(server, verdictOf)
+    const broker = new BrokerDouble(server, verdictOf, options.keepsSessions ?? false)
     server.on('connection', (socket) => broker.serve(socket))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
     return broker
@@ -47,16 +59,14 @@ export class BrokerDouble {
 
   /** Sends a QoS 1 message to every connected client. */
   deliver(topic: string, payload: string, messageId: number): void {
-    const packet = generate({
-      cmd: 'publish',
-      topic,
-      payload,
-      qos: 1,
-      messageId,
-      dup: false,
-      retain: false,
-    })
+    this.unacked.set(messageId, { topic, payload })
+    const packet = publishPacket(topic, payload, messageId, false)
     for (const socket of this.sockets) socket.write(packet)
+  }
+
+  /** Ids of the messages delivered and not acknowledged. */
+  unacknowledged(): number[] {
+    return [...this.unacked.keys()]
   }
 
   topics(): string[] {
@@ -83,7 +93,11 @@ export class BrokerDouble {
     parser.on('packet', (packet) => {
       if (packet.cmd === 'connect') {
         send({ cmd: 'connack', returnCode: 0, sessionPresent: false })
+        if (this.keepsSessions && !packet.clean)
+          for (const [id, m] of this.unacked)
+            socket.write(publishPacket(m.topic, m.payload, id, true))
       } else if (packet.cmd === 'subscribe') {
+        this.subscriptions++
         send({
           cmd: 'suback',
           messageId: packet.messageId,
@@ -91,6 +105,7 @@ export class BrokerDouble {
         })
       } else if (packet.cmd === 'puback') {
         this.pubacks.push(packet.messageId ?? 0)
+        this.unacked.delete(packet.messageId ?? 0)
       } else if (packet.cmd === 'pingreq') {
         send({ cmd: 'pingresp' })
       } else if (packet.cmd === 'publish') {
@@ -113,3 +128,6 @@ export class BrokerDouble {
 }
 
 const generate = (packet: mqttPacket.Packet) => mqttPacket.generate(packet, { protocolVersion: 4 })
+
+const publishPacket = (topic: string, payload: string, messageId: number, dup: boolean) =>
+  generate({ cmd: 'publish', topic, payload, qos: 1, messageId, dup, retain: false })

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs'
+import pg from 'pg'
 import { productionMessages, TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
 import {
@@ -9,6 +10,7 @@ import {
   waitFor,
 } from '../../harness/services'
 import { partitionOf } from '../../src/cluster/partitioner'
+import { PART_CATALOG_CHANNEL } from '../../src/journal/commit-writes'
 import type { Check } from '../../src/lifecycle'
 import { readTopic } from '../support/kafka-reader'
 
@@ -166,6 +168,15 @@ describe('cluster mode: 1 ingest and process instances in a consumer group', () 
         (h) => h !== holder('1'),
       ),
     ).toBe(true)
+    // Heard as every instance hears it: a notification on commit.
+    const listener = new pg.Client({ connectionString: cluster.databaseUrl })
+    await listener.connect()
+    const told = new Set<number>()
+    listener.on('notification', (n) => {
+      const entries = JSON.parse(n.payload ?? '[]') as [number, number][]
+      for (const [partId] of entries) told.add(partId)
+    })
+    await listener.query(`LISTEN ${PART_CATALOG_CHANNEL}`)
     await publisher.publishAll(
       [1, 2, 3, 4].map((partId) => ({
         topic: `${prefix}/parts/${partId}/info`,
@@ -179,8 +190,9 @@ describe('cluster mode: 1 ingest and process instances in a consumer group', () 
       )
       return row?.n === 4 ? true : undefined
     })
-    // Told to the other instance on commit; a moment for it to arrive.
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await waitFor('the cycle times told to listeners', () =>
+      Promise.resolve(told.size === 4 || undefined),
+    ).finally(() => listener.end())
     await publishInSlices(publisher, messages(0, 2000))
     const publishing = publishInSlices(publisher, messages(2000, 2000))
     await untilProduced(cluster.databaseUrl, 2500)

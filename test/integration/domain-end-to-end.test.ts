@@ -54,7 +54,8 @@ async function runShift(passivating: boolean) {
         )
       }
     }
-    await new Promise((r) => setTimeout(r, 500))
+    // Every message read has been committed and acknowledged: the views hold all of it.
+    await service.drained()
     const machine = (await service.get<MachineView>('/api/v1/machines/press-1')).body
     const part = (await service.get<PartView>('/api/v1/parts/7')).body
     const steel = (

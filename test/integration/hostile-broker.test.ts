@@ -98,14 +98,25 @@ describe('hostile clients of the embedded broker', () => {
       protocolVersion: 4,
       reconnectPeriod: 0,
     })
-    back.on('message', () => (received += 1))
+    const marker = `${prefix}/end-of-queue`
+    let markerSeen = false
+    back.on('message', (topic) => {
+      if (topic === marker) markerSeen = true
+      else received += 1
+    })
     await waitFor(
       'the queued messages',
       () => Promise.resolve(received >= 100 ? true : undefined),
       10_000,
     )
-    // A little longer, for any message beyond the bound to show (none may).
-    await new Promise((r) => setTimeout(r, 500))
+    // A message of its own, sent now, comes after everything queued for the session: any
+    // message beyond the bound would show before it (none may).
+    await back.publishAsync(marker, 'end', { qos: 1 })
+    await waitFor(
+      'the marker after the queue',
+      () => Promise.resolve(markerSeen || undefined),
+      10_000,
+    )
     await back.endAsync()
     expect(received).toBe(100)
   }, 60_000)

@@ -136,7 +136,11 @@ describe('retention of a time-partitioned log, under load, with Kafka stopped on
       let kafkaDown = true
       try {
         const stoppedAt = Date.now()
-        await new Promise((r) => setTimeout(r, 5000))
+        // Once the relay says Kafka is gone, it has saved its last batch and can save no more.
+        await waitFor('the relay to see Kafka gone', async () => {
+          const { body } = await service.get<{ checks: { kafka?: { ok: boolean } } }>('/readyz')
+          return body.checks.kafka?.ok === false ? true : undefined
+        })
         const frozen = await relayCursor()
         expect(frozen).toBeDefined()
         await waitFor(

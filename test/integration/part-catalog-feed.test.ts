@@ -178,12 +178,16 @@ describe('the part catalog feed', () => {
 
   it('leaves no connection open when stopped while reconnecting', async () => {
     let reloads = 0
+    let heldReloadDone = false
     let release!: () => void
     const held = new Promise<void>((resolve) => (release = resolve))
     const { feed } = await startFeed(async () => {
       // The reload of the reconnect waits until the test lets it go.
-      if (++reloads === 2) await held
-      return journal.partCycleTimes()
+      if (++reloads !== 2) return journal.partCycleTimes()
+      await held
+      const times = await journal.partCycleTimes()
+      heldReloadDone = true
+      return times
     })
     await terminateListeners()
     await waitFor(
@@ -194,7 +198,9 @@ describe('the part catalog feed', () => {
     )
     await feed.stop()
     release()
-    await new Promise((r) => setTimeout(r, 200))
+    // The reload the stop overtook has returned to the feed, which must not listen again.
+    await waitFor('the held reload to return', () => Promise.resolve(heldReloadDone || undefined))
+    await new Promise((resolve) => setImmediate(resolve))
     expect(feed.listening()).toBe(false)
     await waitFor(
       'no connection listening',
