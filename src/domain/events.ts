@@ -86,12 +86,7 @@ export type AlarmCommented = EventEnvelope<'AlarmCommented'> &
   AlarmFields & { by: string | null; text: string }
 
 export type AlarmEvent =
-  | AlarmRaised
-  | AlarmCleared
-  | AlarmAcknowledged
-  | AlarmShelved
-  | AlarmUnshelved
-  | AlarmCommented
+  AlarmRaised | AlarmCleared | AlarmAcknowledged | AlarmShelved | AlarmUnshelved | AlarmCommented
 
 /** A part's reference data was set. */
 export type PartInfoUpdated = EventEnvelope<'PartInfoUpdated'> & {

@@ -7,6 +7,7 @@ import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
+  AlarmRuleReads,
   AuditEntry,
   AuditTrail,
   CatalogReads,
@@ -30,6 +31,7 @@ import { swaggerUi } from './swagger-ui.js'
 import { methodNotAllowed } from './method-not-allowed.js'
 import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
+import { alarmRuleRoutes } from './routes/alarm-rules.js'
 import { auditRoutes } from './routes/audit.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
@@ -75,6 +77,8 @@ export type HttpDeps = {
   version: string
   /** Security headers, allowed hosts, CORS; headers only (no HSTS), when not given. */
   hygiene?: HttpHygiene
+  /** The alarm rules in force (GET /alarm-rules); the route is absent without them. */
+  alarmRules?: AlarmRuleReads
 }
 
 /** What every response of the service's listener is held to. */
@@ -109,6 +113,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
         ...seriesRoutes(deps.series),
         ...auditRoutes(deps.audit),
+        ...(deps.alarmRules ? alarmRuleRoutes(deps.alarmRules) : []),
       ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },

@@ -12,6 +12,7 @@ import {
   partCatalogFeed,
   partitionConsumer,
 } from './components/cluster.js'
+import { alarmRules } from './components/alarm-rules.js'
 import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
@@ -46,6 +47,8 @@ export async function startService(
   // Checked before anything starts: a bad mapping file stops the start with all its problems.
   const sparkplug = config.sparkplug.enabled ? await sparkplugMapping(config) : undefined
   const life = new Lifecycle(log)
+  // Likewise a bad alarm rules file, before anything else starts.
+  const rules = await life.start(alarmRules(config, log))
   const single = config.mode === 'single'
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
   const target =
@@ -151,6 +154,7 @@ export async function startService(
           metrics,
           readiness,
           version,
+          alarmRules: rules,
           ...(sparkplug ? { sparkplug } : {}),
         },
         log,

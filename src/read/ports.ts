@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { AlarmRule } from '../domain/alarms/alarm-rule.js'
 import type { RunState } from '../domain/oee.js'
 import type { EntityType } from '../domain/events.js'
 import type { StreamFilter } from './coalescer.js'
@@ -295,4 +296,12 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>
   /** Records with an id above `afterId`, oldest first. */
   list(limit: number, afterId: number): Promise<AuditRow[]>
+}
+
+/** The alarm rules in force, where they came from and what the last refused reload found. */
+export interface AlarmRuleReads {
+  readonly file: string | null
+  current(): readonly AlarmRule[]
+  loadedAt(): number
+  problems(): readonly string[]
 }

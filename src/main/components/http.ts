@@ -20,6 +20,7 @@ import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
 import { PgParkedRecords } from '../../read/parked-record-queries.js'
 import { kafkaRelayName } from './publish.js'
 import { PgAuditLog } from '../../read/audit-log.js'
+import type { AlarmRuleReads } from '../../read/ports.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -79,6 +80,8 @@ export function httpApi(
     version: string
     /** The Sparkplug mapping, when the host is on: commands may go to the edge too. */
     sparkplug?: Mapping
+    /** The alarm rules in force (GET /alarm-rules). */
+    alarmRules?: AlarmRuleReads
   },
   log: Logger,
 ): Component<number> {
@@ -123,6 +126,7 @@ export function httpApi(
     log,
     version: wiring.version,
     hygiene: hygieneOf(config.http),
+    ...(wiring.alarmRules ? { alarmRules: wiring.alarmRules } : {}),
   })
   const server = listener(app, config.http)
   return {
