@@ -126,6 +126,7 @@ export type MachineEvent =
   | MachineMetricsRecorded
   | MachineAlertRaised
   | MachineCountersReset
+  | AlarmEvent
 
 /** Every event millstream emits. */
 export type DomainEvent =

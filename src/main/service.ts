@@ -76,6 +76,7 @@ export async function startService(
             () => relay?.nudge(),
             log,
             ledger?.resumePoints.bind(ledger),
+            rules,
           ),
         )
       : undefined

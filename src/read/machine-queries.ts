@@ -65,9 +65,12 @@ export class MachineQueries implements MachineReads {
 
   async silentMachines(timeoutMs: number): Promise<string[]> {
     const r = await this.pool.query<{ machine_id: string }>(
+      // Rows written before machines had alarms have no due time: the old silence test.
       `SELECT machine_id FROM machine_state
-        WHERE last_seen_at < now() - make_interval(secs => $1 / 1000.0)
-          AND NOT coalesce((alerts->>'silent')::boolean, false)`,
+        WHERE alarm_due_at <= now()
+           OR (alarms IS NULL
+               AND last_seen_at < now() - make_interval(secs => $1 / 1000.0)
+               AND NOT coalesce((alerts->>'silent')::boolean, false))`,
       [timeoutMs],
     )
     return r.rows.map((row) => row.machine_id)

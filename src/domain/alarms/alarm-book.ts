@@ -1,6 +1,13 @@
 import type { AlarmEvent } from '../events.js'
-import { watches, type AlarmRule, type TrackedRule } from './alarm-rule.js'
-import { acknowledged, cleared, raised, type AlarmEntry, type Shelf } from './alarm-lifecycle.js'
+import type { AlarmRule, TrackedRule } from './alarm-rule.js'
+import {
+  acknowledged,
+  cleared,
+  isActive,
+  raised,
+  type AlarmEntry,
+  type Shelf,
+} from './alarm-lifecycle.js'
 import { rememberRaise } from './chattering.js'
 import { nextTrack, type ConditionInputs, type ConditionTrack } from './condition-track.js'
 
@@ -26,15 +33,6 @@ export const EMPTY_BOOK: AlarmBook = Object.freeze({
 
 /** The rules in force, read at each use so that a reload applies from the next input on. */
 export type AlarmRuleSource = { current(): readonly AlarmRule[] }
-
-/** The tracked rules of one kind that watch a machine. */
-export function trackedRules(
-  rules: readonly AlarmRule[],
-  machineId: string,
-  kind: TrackedRule['kind'],
-): TrackedRule[] {
-  return rules.filter((r): r is TrackedRule => r.kind === kind && watches(r, machineId))
-}
 
 /**
  * The book after the machine's inputs changed at `at` (service time): each tracked rule of
@@ -99,4 +97,13 @@ function withEntry(book: AlarmBook, ruleId: string, entry: AlarmEntry | undefine
   if (entry) alarms[ruleId] = entry
   else delete alarms[ruleId]
   return { ...book, alarms }
+}
+
+/** Whether an alarm of this kind of rule is active: the machine's legacy alert flags. */
+export function hasActive(book: AlarmBook, kind: AlarmRule['kind']): boolean {
+  for (const ruleId in book.alarms) {
+    const entry = book.alarms[ruleId]
+    if (entry?.ruleKind === kind && isActive(entry)) return true
+  }
+  return false
 }

@@ -3,7 +3,7 @@ import type { RunState } from '../oee.js'
 import { describeRule, watches, type AlarmRule, type TrackedRule } from './alarm-rule.js'
 import type { AlarmBook } from './alarm-book.js'
 import { isActive } from './alarm-lifecycle.js'
-import { nextTrack, trackVerdict } from './condition-track.js'
+import { nextTrack, pendingUntil, trackVerdict } from './condition-track.js'
 
 /** An alarm event without its envelope and machine: what the machine's decide wraps. */
 export type AlarmChange = AlarmEvent extends infer E
@@ -136,7 +136,6 @@ export function alarmDueAt(
   book: AlarmBook,
   rules: readonly AlarmRule[],
   m: Pick<AlarmMachineView, 'machineId' | 'lastSeenAt'>,
-  now: number,
 ): number | null {
   let due = Number.POSITIVE_INFINITY
   for (const ruleId in book.shelves) due = Math.min(due, book.shelves[ruleId]?.until ?? due)
@@ -146,7 +145,7 @@ export function alarmDueAt(
     if (rule.kind === 'silent' && !active && m.lastSeenAt !== null) {
       due = Math.min(due, m.lastSeenAt + rule.afterMs + 1)
     } else if (rule.kind === 'threshold' || rule.kind === 'state-duration') {
-      const at = trackVerdict(rule, book.tracks[rule.id], active, now).dueAt
+      const at = pendingUntil(rule, book.tracks[rule.id], active)
       if (at !== null) due = Math.min(due, at)
     }
   }

@@ -52,18 +52,28 @@ export function delaysOf(rule: TrackedRule): { onMs: number; offMs: number } {
 }
 
 /**
- * Whether an alarm whose condition is `active` (raised and not cleared) must now be raised or
- * cleared, and when that is due (null when the condition agrees with the alarm).
+ * When an alarm whose condition is `active` (raised and not cleared) is due to be raised or
+ * cleared by its delay, or null when the condition agrees with the alarm.
  */
+export function pendingUntil(
+  rule: TrackedRule,
+  track: ConditionTrack | undefined,
+  active: boolean,
+): number | null {
+  const t = track ?? OFF
+  if (t.on === active) return null
+  const { onMs, offMs } = delaysOf(rule)
+  return t.since + (t.on ? onMs : offMs)
+}
+
+/** Whether the alarm must now be raised or cleared, and when that is due (see `pendingUntil`). */
 export function trackVerdict(
   rule: TrackedRule,
   track: ConditionTrack | undefined,
   active: boolean,
   now: number,
 ): { act: 'raise' | 'clear' | null; dueAt: number | null } {
-  const t = track ?? OFF
-  if (t.on === active) return { act: null, dueAt: null }
-  const { onMs, offMs } = delaysOf(rule)
-  const dueAt = t.since + (t.on ? onMs : offMs)
-  return { act: now >= dueAt ? (t.on ? 'raise' : 'clear') : null, dueAt }
+  const dueAt = pendingUntil(rule, track, active)
+  if (dueAt === null || now < dueAt) return { act: null, dueAt }
+  return { act: track?.on ? 'raise' : 'clear', dueAt }
 }

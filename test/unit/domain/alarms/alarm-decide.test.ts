@@ -9,7 +9,7 @@ describe('threshold rule: temperature > 80 for 30 s, clear below 75 for 10 s', (
     const t = new Timeline([hot])
     expect(t.reading(0, { temperature: 85 })).toEqual([])
     expect(t.tick(29 * S)).toEqual([])
-    expect(alarmDueAt(t.book, t.rules, t, 29 * S)).toBe(30 * S)
+    expect(alarmDueAt(t.book, t.rules, t)).toBe(30 * S)
     const [raised] = t.tick(30 * S)
     expect(raised).toEqual(HOT_RAISED)
     expect(t.reading(40 * S, { temperature: 78 })).toEqual([]) // inside the deadband
@@ -67,7 +67,7 @@ describe('silent rule', () => {
   it('raises on a tick past the silence and clears on the next message', () => {
     const t = new Timeline([silent])
     t.reading(0, { temperature: 20 })
-    expect(alarmDueAt(t.book, t.rules, t, 0)).toBe(60 * S + 1)
+    expect(alarmDueAt(t.book, t.rules, t)).toBe(60 * S + 1)
     expect(t.tick(60 * S)).toEqual([])
     expect(types(t.tick(61 * S))).toEqual(['AlarmRaised:silent'])
     expect(t.tick(200 * S)).toEqual([])
@@ -92,7 +92,7 @@ describe('shelving', () => {
     t.apply(1 * S, [
       { type: 'AlarmShelved', ruleId: 'hot', by: 'op', reason: 'swap', until: 60 * S },
     ])
-    expect(alarmDueAt(t.book, t.rules, t, 2 * S)).toBe(60 * S)
+    expect(alarmDueAt(t.book, t.rules, t)).toBe(60 * S)
     expect(t.tick(59 * S)).toEqual([])
     expect(t.tick(60 * S)).toEqual([{ type: 'AlarmUnshelved', ruleId: 'hot', by: null }])
     expect(t.book.shelves).toEqual({})

@@ -3,7 +3,6 @@ import {
   applyAlarmEvent,
   EMPTY_BOOK,
   trackInputs,
-  trackedRules,
   type AlarmBook,
 } from '../../../../src/domain/alarms/alarm-book'
 import {
@@ -12,6 +11,8 @@ import {
   type AlarmTrigger,
 } from '../../../../src/domain/alarms/alarm-decide'
 import type { AlarmRule } from '../../../../src/domain/alarms/alarm-rule'
+import { machineAlarmRules } from '../../../../src/domain/alarms/machine-alarm-rules'
+import { DEFAULT_RULES } from '../../../../src/domain/rules'
 import type { RunState } from '../../../../src/domain/oee'
 
 /** An alarm change wrapped as the machine's decide wraps it. */
@@ -47,7 +48,7 @@ export class Timeline {
     return this.step(now, { kind: 'telemetry', metrics }, true, () => {
       this.book = trackInputs(
         this.book,
-        trackedRules(this.rules, this.machineId, 'threshold'),
+        this.watching().threshold,
         { state: this.state, metrics },
         now,
       )
@@ -58,12 +59,7 @@ export class Timeline {
   status(now: number, state: RunState): AlarmChange[] {
     this.state = state
     return this.step(now, { kind: 'state' }, true, () => {
-      this.book = trackInputs(
-        this.book,
-        trackedRules(this.rules, this.machineId, 'state-duration'),
-        { state, metrics: {} },
-        now,
-      )
+      this.book = trackInputs(this.book, this.watching().stateDuration, { state, metrics: {} }, now)
     })
   }
 
@@ -78,6 +74,13 @@ export class Timeline {
   apply(now: number, changes: AlarmChange[]): void {
     for (const c of changes) this.book = applyAlarmEvent(this.book, asEvent(c, now))
     this.log.push(...changes)
+  }
+
+  private watching() {
+    return machineAlarmRules(
+      { ...DEFAULT_RULES, alarms: { current: () => this.rules } },
+      this.machineId,
+    )
   }
 
   private step(
