@@ -7,6 +7,7 @@ import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
+  AlarmReads,
   AlarmRuleReads,
   AuditEntry,
   AuditTrail,
@@ -32,6 +33,7 @@ import { methodNotAllowed } from './method-not-allowed.js'
 import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { alarmRuleRoutes } from './routes/alarm-rules.js'
+import { alarmRoutes } from './routes/alarms.js'
 import { auditRoutes } from './routes/audit.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
@@ -79,6 +81,8 @@ export type HttpDeps = {
   hygiene?: HttpHygiene
   /** The alarm rules in force (GET /alarm-rules); the route is absent without them. */
   alarmRules?: AlarmRuleReads
+  /** The machines' alarms (GET /alarms and the alarm commands); the routes are absent without. */
+  alarms?: AlarmReads
 }
 
 /** What every response of the service's listener is held to. */
@@ -114,6 +118,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...seriesRoutes(deps.series),
         ...auditRoutes(deps.audit),
         ...(deps.alarmRules ? alarmRuleRoutes(deps.alarmRules) : []),
+        ...(deps.alarms ? alarmRoutes(deps.alarms, deps.bus, deps.topicPrefix) : []),
       ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream'
-import type { AlarmRule } from '../domain/alarms/alarm-rule.js'
+import type { AlarmBook } from '../domain/alarms/alarm-book.js'
+import type { AlarmState } from '../domain/alarms/alarm-lifecycle.js'
+import type { AlarmRule, Severity } from '../domain/alarms/alarm-rule.js'
 import type { RunState } from '../domain/oee.js'
 import type { EntityType } from '../domain/events.js'
 import type { StreamFilter } from './coalescer.js'
@@ -296,6 +298,31 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>
   /** Records with an id above `afterId`, oldest first. */
   list(limit: number, afterId: number): Promise<AuditRow[]>
+}
+
+/** One alarm that is not normal, or is shelved, as the API shows it. */
+export type AlarmView = {
+  machineId: string
+  ruleId: string
+  ruleKind: AlarmRule['kind'] | null
+  severity: Severity | null
+  /** normal for an alarm shown only because it is shelved. */
+  state: AlarmState | 'normal'
+  raisedAt: string | null
+  detail: string | null
+  acknowledgedAt: string | null
+  acknowledgedBy: string | null
+  clearedAt: string | null
+  shelved: { by: string | null; reason: string; until: string } | null
+}
+
+/** A machine's alarms as its row keeps them: what a command is checked against first. */
+export type MachineAlarms = Pick<AlarmBook, 'alarms' | 'shelves'>
+
+/** The alarms the API lists, and a machine's own for checking a command. */
+export interface AlarmReads {
+  active(filter: { machineId?: string; severity?: Severity }): Promise<AlarmView[]>
+  ofMachine(machineId: string): Promise<MachineAlarms | undefined>
 }
 
 /** The alarm rules in force, where they came from and what the last refused reload found. */

@@ -16,7 +16,10 @@ export type AlarmCommand =
   | { action: 'comment'; ruleId: string; text: string }
 
 /** Whether the command may go ahead on this book (the API checks before it sends it). */
-export function commandVerdict(book: AlarmBook, c: AlarmCommand): Verdict {
+export function commandVerdict(
+  book: Pick<AlarmBook, 'alarms' | 'shelves'>,
+  c: AlarmCommand,
+): Verdict {
   const entry = book.alarms[c.ruleId]
   const shelf = book.shelves[c.ruleId]
   switch (c.action) {

@@ -21,6 +21,7 @@ import { PgParkedRecords } from '../../read/parked-record-queries.js'
 import { kafkaRelayName } from './publish.js'
 import { PgAuditLog } from '../../read/audit-log.js'
 import type { AlarmRuleReads } from '../../read/ports.js'
+import { AlarmQueries } from '../../read/alarm-queries.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -127,6 +128,7 @@ export function httpApi(
     version: wiring.version,
     hygiene: hygieneOf(config.http),
     ...(wiring.alarmRules ? { alarmRules: wiring.alarmRules } : {}),
+    alarms: new AlarmQueries(reads),
   })
   const server = listener(app, config.http)
   return {
