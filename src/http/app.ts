@@ -7,6 +7,7 @@ import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
+  AlarmHealthReads,
   AlarmReads,
   AlarmRuleReads,
   AuditEntry,
@@ -34,6 +35,7 @@ import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
 import { alarmRuleRoutes } from './routes/alarm-rules.js'
 import { alarmRoutes } from './routes/alarms.js'
+import { alarmHealthRoutes } from './routes/alarm-health.js'
 import { auditRoutes } from './routes/audit.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
@@ -83,6 +85,8 @@ export type HttpDeps = {
   alarmRules?: AlarmRuleReads
   /** The machines' alarms (GET /alarms and the alarm commands); the routes are absent without. */
   alarms?: AlarmReads
+  /** Alarm-system health (GET /alarms/health); absent without it. */
+  alarmHealth?: AlarmHealthReads
 }
 
 /** What every response of the service's listener is held to. */
@@ -118,6 +122,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...seriesRoutes(deps.series),
         ...auditRoutes(deps.audit),
         ...(deps.alarmRules ? alarmRuleRoutes(deps.alarmRules) : []),
+        ...(deps.alarmHealth ? alarmHealthRoutes(deps.alarmHealth) : []),
         ...(deps.alarms ? alarmRoutes(deps.alarms, deps.bus, deps.topicPrefix) : []),
       ].map(guarded),
     },

@@ -4,7 +4,9 @@ import { PgEntityJournal } from '../journal/entity-journal.js'
 import { Lifecycle } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
 import { sanitizeUrl } from '../security/redact.js'
-import { createMetrics, registerLiveGauges } from '../metrics.js'
+import { createMetrics, registerAlarmGauges, registerLiveGauges } from '../metrics.js'
+import { AlarmHealthQueries } from '../read/alarm-health-queries.js'
+import { withTimeout } from '../deadline.js'
 import {
   hostedMachines,
   ingestBridge,
@@ -134,6 +136,12 @@ export async function startService(
           relayParked: () => relay.status().parked.waiting,
         }
       : {}),
+  })
+  const alarmHealth = new AlarmHealthQueries(pool)
+  registerAlarmGauges(metrics, async () => {
+    // Within a scrape's usual 10 s timeout.
+    const h = await withTimeout(alarmHealth.health(24 * 3_600_000), 5000)
+    return { ...h, chattering: h.chattering.length }
   })
   const readiness = () => life.checks()
   let httpPort: number

@@ -325,6 +325,26 @@ export interface AlarmReads {
   ofMachine(machineId: string): Promise<MachineAlarms | undefined>
 }
 
+/** How often one machine's alarm of one rule was raised. */
+export type AlarmCount = { machineId: string; ruleId: string; raised: number }
+
+/** ISA-18.2 alarm-system health over a period (`periodMs` back from now). */
+export type AlarmHealth = {
+  periodMs: number
+  raisedLast10Minutes: number
+  /** Alarms whose condition holds now, and those of them raised more than a day ago. */
+  active: number
+  standing: number
+  /** The ten alarms raised most often in the period. */
+  mostFrequent: AlarmCount[]
+  /** Alarms raised three times within a minute in the period, with their raises in such runs. */
+  chattering: AlarmCount[]
+}
+
+export interface AlarmHealthReads {
+  health(periodMs: number): Promise<AlarmHealth>
+}
+
 /** The alarm rules in force, where they came from and what the last refused reload found. */
 export interface AlarmRuleReads {
   readonly file: string | null

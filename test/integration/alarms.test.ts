@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { AlarmView } from '../../src/read/ports'
+import type { AlarmHealth, AlarmView } from '../../src/read/ports'
 import { readTopic } from '../support/kafka-reader'
 import { TestPublisher } from '../../harness/mqtt-publisher'
 import { ServiceProcess } from '../../harness/service-process'
@@ -25,6 +25,8 @@ const RULES = {
       deadband: 5,
       onDelaySeconds: 1,
     },
+    // No deadband, no delay: a reading that swings about the limit makes it chatter.
+    { id: 'flicker', kind: 'threshold', severity: 'warning', metric: 'vibration', above: 5 },
   ],
 }
 
@@ -125,6 +127,36 @@ describe('an alarm on a machine’s temperature, with real services', () => {
         by: 'shift-lead',
       })
       expect(ackRecord?.key).toBe('press-1')
+
+      // Alarm-system health: the raise above, then a rule that chatters.
+      // Each its own time: equal payloads would be one message to the pipeline.
+      const swing = [9, 1, 9, 1, 9].map((vibration, i) => ({
+        topic: `${mqttPrefix}/machines/press-1/telemetry`,
+        payload: JSON.stringify({
+          at: new Date(Date.now() + i).toISOString(),
+          metrics: { vibration },
+        }),
+      }))
+      await publisher.publishAll(swing)
+      const health = await waitFor(
+        'the chattering alarm in the health figures',
+        async () => {
+          const { body } = await service.get<AlarmHealth>('/api/v1/alarms/health')
+          return body.chattering.length > 0 ? body : undefined
+        },
+        20_000,
+      )
+      expect(health.chattering).toEqual([{ machineId: 'press-1', ruleId: 'flicker', raised: 1 }])
+      expect(health.mostFrequent).toEqual([
+        { machineId: 'press-1', ruleId: 'flicker', raised: 3 },
+        { machineId: 'press-1', ruleId: 'hot', raised: 1 },
+      ])
+      expect(health.raisedLast10Minutes).toBe(4)
+      expect(health.active).toBe(1)
+      expect(health.standing).toBe(0)
+      const metrics = await (await fetch(`${service.url}/metrics`)).text()
+      expect(metrics).toMatch(/^millstream_alarms_chattering 1$/m)
+      expect(metrics).toMatch(/^millstream_alarms_active 1$/m)
     } finally {
       await publisher.close()
       await service.kill('SIGTERM')

@@ -38,7 +38,10 @@ const accepted = z.object({ messageId: z.string(), topic: z.string() }).meta({
 })
 
 /** 202 with the message id, linked to where the entity is read back once it is applied. */
-export const acceptedWithReadBack = (id: string, readBack: { path: string; description: string }) => ({
+export const acceptedWithReadBack = (
+  id: string,
+  readBack: { path: string; description: string },
+) => ({
   description: 'Accepted',
   schema: accepted,
   links: {

@@ -22,6 +22,7 @@ import { kafkaRelayName } from './publish.js'
 import { PgAuditLog } from '../../read/audit-log.js'
 import type { AlarmRuleReads } from '../../read/ports.js'
 import { AlarmQueries } from '../../read/alarm-queries.js'
+import { AlarmHealthQueries } from '../../read/alarm-health-queries.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -129,6 +130,7 @@ export function httpApi(
     hygiene: hygieneOf(config.http),
     ...(wiring.alarmRules ? { alarmRules: wiring.alarmRules } : {}),
     alarms: new AlarmQueries(reads),
+    alarmHealth: new AlarmHealthQueries(reads),
   })
   const server = listener(app, config.http)
   return {
