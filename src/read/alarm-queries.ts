@@ -37,7 +37,8 @@ export class AlarmQueries implements AlarmReads {
   }
 }
 
-function viewsOf(machineId: string, book: MachineAlarms): AlarmView[] {
+/** A machine's alarms as the API shows them, from its row's `alarms`. */
+export function viewsOf(machineId: string, book: MachineAlarms): AlarmView[] {
   const ids = new Set([...Object.keys(book.alarms), ...Object.keys(book.shelves)])
   return [...ids].map((ruleId) => {
     const a = book.alarms[ruleId]

@@ -30,6 +30,8 @@ export type MachineView = {
     oee: number | null
   }
   alerts: { silent: boolean; scrapRate: boolean }
+  /** Its alarms not normal, or shelved. */
+  alarms: AlarmView[]
   sequence: number
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { AlarmHealth, AlarmView } from '../../src/read/ports'
 import { readTopic } from '../support/kafka-reader'
 import { TestPublisher } from '../../harness/mqtt-publisher'
+import { SseClient } from '../../harness/sse-client'
 import { ServiceProcess } from '../../harness/service-process'
 import {
   createTestDatabase,
@@ -90,6 +91,7 @@ describe('an alarm on a machine’s temperature, with real services', () => {
         },
       ])
 
+      const live = await SseClient.open(`${service.url}/api/v1/stream`)
       const ack = await fetch(`${service.url}/api/v1/machines/press-1/alarms/hot/acknowledge`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer alarm-key' },
@@ -102,6 +104,13 @@ describe('an alarm on a machine’s temperature, with real services', () => {
         20_000,
       )
       expect(acked.acknowledgedBy).toBe('shift-lead')
+      // The change reaches the live stream: the machine, its alarms, and what changed it.
+      await live.until('the acknowledgement on the live stream', (events) =>
+        events.some(
+          (e) => e.data.includes('"AlarmAcknowledged"') && e.data.includes('"active-acknowledged"'),
+        ),
+      )
+      await live.close()
 
       await publisher.publishAll([reading(78)]) // inside the deadband: still active
       await publisher.publishAll([reading(70)])

@@ -1,41 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { commandVerdict, type AlarmCommand } from '../../domain/alarms/alarm-commands.js'
-import { ALARM_STATES } from '../../domain/alarms/alarm-lifecycle.js'
 import { SEVERITIES } from '../../domain/alarms/alarm-rule.js'
 import { text } from '../../domain/text.js'
 import { MillstreamError } from '../../errors.js'
 import type { AlarmReads } from '../../read/ports.js'
 import type { MessageBus } from '../../streams/mqtt-publisher.js'
 import { defineRoute, type ApiRoute, type Parsed } from '../route.js'
-import { machineIdParam, problem } from '../schemas.js'
+import { alarmView, machineIdParam, problem } from '../schemas.js'
 import { acceptedWithReadBack, errors } from './commands.js'
 
 const ruleIdParam = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
   .meta({ description: 'The id of the rule whose alarm it is' })
-
-const when = z.iso.datetime().nullable()
-const alarmView = z
-  .object({
-    machineId: z.string(),
-    ruleId: z.string(),
-    ruleKind: z.enum(['threshold', 'state-duration', 'silent', 'scrap-rate']).nullable(),
-    severity: z.enum(SEVERITIES).nullable(),
-    state: z.enum([...ALARM_STATES, 'normal']).meta({
-      description: 'normal: listed only because it is shelved',
-    }),
-    raisedAt: when,
-    detail: z.string().nullable(),
-    acknowledgedAt: when,
-    acknowledgedBy: z.string().nullable(),
-    clearedAt: when,
-    shelved: z
-      .object({ by: z.string().nullable(), reason: z.string(), until: z.iso.datetime() })
-      .nullable(),
-  })
-  .meta({ description: 'An alarm that is not normal, or is shelved' })
 
 const ALARMS_READ_BACK = { path: '/alarms', description: 'The alarms, once the command is applied' }
 
