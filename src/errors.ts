@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'READS_BUSY'
   | 'READ_TIMEOUT'
   | 'MISDIRECTED'
+  | 'CONFLICT'
 
 /**
  * Base error: a code, an optional cause, whether retrying may succeed and, when it may, how

@@ -281,3 +281,53 @@ export function registerLiveGauges(
     })
   }
 }
+
+/** The alarm-system figures the alarm gauges show, read once per scrape. */
+export type AlarmFigures = {
+  active: number
+  standing: number
+  raisedLast10Minutes: number
+  chattering: number
+}
+
+/**
+ * ISA-18.2 alarm-system health on `/metrics`: `millstream_alarms_active`, `_standing`,
+ * `_raised_10m` and `_chattering` (alarms that chattered in the last day). One read serves
+ * the four gauges of a scrape.
+ */
+export function registerAlarmGauges(metrics: Metrics, read: () => Promise<AlarmFigures>): void {
+  let pending: { at: number; figures: Promise<AlarmFigures> } | undefined
+  // A failed read shows no figures (NaN) rather than failing the whole scrape.
+  const unknown: AlarmFigures = {
+    active: NaN,
+    standing: NaN,
+    raisedLast10Minutes: NaN,
+    chattering: NaN,
+  }
+  const figures = () => {
+    if (!pending || Date.now() - pending.at > 1000)
+      pending = { at: Date.now(), figures: read().catch(() => unknown) }
+    return pending.figures
+  }
+  const gauge = (name: string, help: string, pick: (f: AlarmFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      async collect() {
+        this.set(pick(await figures()))
+      },
+    })
+  gauge('millstream_alarms_active', 'Alarms whose condition holds now', (f) => f.active)
+  gauge('millstream_alarms_standing', 'Active alarms raised more than a day ago', (f) => f.standing)
+  gauge(
+    'millstream_alarms_raised_10m',
+    'Alarms raised in the last 10 minutes',
+    (f) => f.raisedLast10Minutes,
+  )
+  gauge(
+    'millstream_alarms_chattering',
+    'Alarms raised three times within a minute in the last day',
+    (f) => f.chattering,
+  )
+}

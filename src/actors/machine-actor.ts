@@ -1,5 +1,8 @@
 import { machineFold } from '../domain/entity-folds.js'
+import { alarmDueAt } from '../domain/alarms/alarm-decide.js'
+import { machineAlarmRules } from '../domain/alarms/machine-alarm-rules.js'
 import {
+  bookOf,
   decideMachine,
   machineOee,
   type MachineInput,
@@ -27,7 +30,12 @@ export function machineKind(deps: MachineKindDeps): EntityKind<MachineState, Mac
         rules: deps.rules,
         idealCycleSeconds: (p) => deps.catalog.idealCycleSeconds(p),
       }),
-    project: (s) => ({ entityType: 'machine', state: s, oee: machineOee(s, deps.rules) }),
+    project: (s) => ({
+      entityType: 'machine',
+      state: s,
+      oee: machineOee(s, deps.rules),
+      alarmDueAt: alarmDueAt(bookOf(s), machineAlarmRules(deps.rules, s.machineId).all, s),
+    }),
     tallies: (events) =>
       events.flatMap((e): PartTally[] =>
         e.type === 'PartProduced'

@@ -6,7 +6,13 @@ import type { PartState } from '../domain/part.js'
 
 /** The query-table row an entity's commit keeps in step. */
 export type Projection =
-  | { entityType: 'machine'; state: MachineState; oee: Oee }
+  | {
+      entityType: 'machine'
+      state: MachineState
+      oee: Oee
+      /** When the machine next needs a tick for its alarms (epoch ms), if ever. */
+      alarmDueAt?: number | null
+    }
   | { entityType: 'part'; state: PartState }
   | { entityType: 'material'; state: MaterialState }
 

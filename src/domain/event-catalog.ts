@@ -38,6 +38,12 @@ export const EVENT_CATALOG = {
     topic: 'machine-state',
     schema: 'MachineCountersReset.avsc',
   },
+  AlarmRaised: { entity: 'machine', topic: 'alarms', schema: 'AlarmRaised.avsc' },
+  AlarmCleared: { entity: 'machine', topic: 'alarms', schema: 'AlarmCleared.avsc' },
+  AlarmAcknowledged: { entity: 'machine', topic: 'alarms', schema: 'AlarmAcknowledged.avsc' },
+  AlarmShelved: { entity: 'machine', topic: 'alarms', schema: 'AlarmShelved.avsc' },
+  AlarmUnshelved: { entity: 'machine', topic: 'alarms', schema: 'AlarmUnshelved.avsc' },
+  AlarmCommented: { entity: 'machine', topic: 'alarms', schema: 'AlarmCommented.avsc' },
   PartInfoUpdated: { entity: 'part', topic: 'parts', schema: 'PartInfoUpdated.avsc' },
   MaterialPriceRecorded: {
     entity: 'material',

@@ -54,6 +54,40 @@ export type MachineAlertRaised = EventEnvelope<'MachineAlertRaised'> & {
   detail: string
 }
 
+/** What every alarm event carries: the machine and the rule whose alarm it is. */
+type AlarmFields = { machineId: string; ruleId: string }
+
+/** A rule's condition was met on a machine: its alarm is active and unacknowledged. */
+export type AlarmRaised = EventEnvelope<'AlarmRaised'> &
+  AlarmFields & {
+    ruleKind: 'threshold' | 'state-duration' | 'silent' | 'scrap-rate'
+    severity: 'critical' | 'major' | 'minor' | 'warning'
+    detail: string
+    /** The reading that met the condition, for a threshold rule. */
+    value: number | null
+  }
+
+/** An alarm's condition ended (past the deadband and off delay). */
+export type AlarmCleared = EventEnvelope<'AlarmCleared'> & AlarmFields & { detail: string }
+
+/** An operator acknowledged an alarm. */
+export type AlarmAcknowledged = EventEnvelope<'AlarmAcknowledged'> &
+  AlarmFields & { by: string | null }
+
+/** An operator shelved an alarm until `until` (epoch ms), with a reason. */
+export type AlarmShelved = EventEnvelope<'AlarmShelved'> &
+  AlarmFields & { by: string | null; reason: string; until: number }
+
+/** A shelved alarm came back: an operator unshelved it, or (`by` null) its period ended. */
+export type AlarmUnshelved = EventEnvelope<'AlarmUnshelved'> & AlarmFields & { by: string | null }
+
+/** An operator wrote a comment on an alarm. */
+export type AlarmCommented = EventEnvelope<'AlarmCommented'> &
+  AlarmFields & { by: string | null; text: string }
+
+export type AlarmEvent =
+  AlarmRaised | AlarmCleared | AlarmAcknowledged | AlarmShelved | AlarmUnshelved | AlarmCommented
+
 /** A part's reference data was set. */
 export type PartInfoUpdated = EventEnvelope<'PartInfoUpdated'> & {
   partId: number
@@ -92,6 +126,7 @@ export type MachineEvent =
   | MachineMetricsRecorded
   | MachineAlertRaised
   | MachineCountersReset
+  | AlarmEvent
 
 /** Every event millstream emits. */
 export type DomainEvent =

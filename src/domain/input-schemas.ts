@@ -64,6 +64,30 @@ export const materialPayloadSchema = z.strictObject({
 /** The commands a machine takes, on its commands topic, the API and a Sparkplug mapping alike. */
 export const MACHINE_COMMANDS = ['maintenance-start', 'maintenance-end', 'reset-counters'] as const
 
+const alarmCommand = {
+  ruleId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an alarm rule id'),
+  at: timestampSchema.optional(),
+  requestedBy: text(1, 200).optional(),
+  machineId: entityId.optional(),
+  messageId,
+}
+
+/** An operator's command on one of a machine's alarms, on the machine's commands topic. */
+export const alarmCommandPayloadSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...alarmCommand, type: z.literal('alarm-acknowledge') }),
+  z.strictObject({
+    ...alarmCommand,
+    type: z.literal('alarm-shelve'),
+    reason: text(1, 500),
+    forSeconds: z
+      .number()
+      .positive()
+      .max(30 * 86_400),
+  }),
+  z.strictObject({ ...alarmCommand, type: z.literal('alarm-unshelve') }),
+  z.strictObject({ ...alarmCommand, type: z.literal('alarm-comment'), text: text(1, 2000) }),
+])
+
 export const commandPayloadSchema = z.strictObject({
   type: z.enum(MACHINE_COMMANDS),
   at: timestampSchema.optional(),

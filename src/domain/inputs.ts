@@ -1,7 +1,9 @@
 import { hash } from 'node:crypto'
 import type { z } from 'zod'
 import { acceptLegacyProduction, acceptProduction, acceptTelemetry } from './fast-accept.js'
+import type { AlarmCommand } from './alarms/alarm-commands.js'
 import {
+  alarmCommandPayloadSchema,
   commandPayloadSchema,
   materialPayloadSchema,
   partInfoPayloadSchema,
@@ -111,6 +113,37 @@ const COMMANDS = handler({
     }),
 })
 
+const ALARM_COMMANDS = handler({
+  schema: alarmCommandPayloadSchema,
+  field: 'machineId',
+  inBody: (v) => v.machineId,
+  build: (v, k, machineId) =>
+    machine(machineId, k, {
+      kind: 'alarm',
+      command: toAlarmCommand(v),
+      requestedBy: v.requestedBy ?? null,
+    }),
+})
+
+function toAlarmCommand(v: z.output<typeof alarmCommandPayloadSchema>): AlarmCommand {
+  switch (v.type) {
+    case 'alarm-acknowledge':
+      return { action: 'acknowledge', ruleId: v.ruleId }
+    case 'alarm-shelve':
+      return { action: 'shelve', ruleId: v.ruleId, reason: v.reason, forMs: v.forSeconds * 1000 }
+    case 'alarm-unshelve':
+      return { action: 'unshelve', ruleId: v.ruleId }
+    case 'alarm-comment':
+      return { action: 'comment', ruleId: v.ruleId, text: v.text }
+  }
+}
+
+/** Whether a commands-topic body is about an alarm (`type` starting `alarm-`). */
+function isAlarmCommand(body: object): boolean {
+  const type = 'type' in body ? body.type : undefined
+  return typeof type === 'string' && type.startsWith('alarm-')
+}
+
 const PART_INFO = handler({
   schema: partInfoPayloadSchema,
   field: 'partId',
@@ -171,7 +204,9 @@ export function decodeInput(
     case 'telemetry':
       return validate(TELEMETRY, body, route.machineId, raw)
     case 'commands':
-      return validate(COMMANDS, body, route.machineId, raw)
+      return isAlarmCommand(body)
+        ? validate(ALARM_COMMANDS, body, route.machineId, raw)
+        : validate(COMMANDS, body, route.machineId, raw)
     case 'part-info':
       return validate(PART_INFO, body, String(route.partId), raw)
     case 'material':

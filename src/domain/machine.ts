@@ -1,6 +1,6 @@
 import { BoundReached } from './bounds.js'
 import { newEventId } from './event-id.js'
-import type { MachineEvent, PartProduced } from './events.js'
+import type { AlarmEvent, MachineEvent, PartProduced } from './events.js'
 import {
   advance,
   computeOee,
@@ -15,6 +15,16 @@ import {
 import type { MACHINE_COMMANDS } from './input-schemas.js'
 import type { ProductionReport } from './production.js'
 import type { MachineRules } from './rules.js'
+import {
+  applyAlarmEvent,
+  EMPTY_BOOK,
+  hasActive,
+  trackInputs,
+  type AlarmBook,
+} from './alarms/alarm-book.js'
+import { decideAlarmCommand, type AlarmCommand } from './alarms/alarm-commands.js'
+import { decideAlarms, type AlarmChange, type AlarmTrigger } from './alarms/alarm-decide.js'
+import { machineAlarmRules } from './alarms/machine-alarm-rules.js'
 
 /** Live state of one machine, rebuilt from its events alone. */
 export type MachineState = {
@@ -31,7 +41,10 @@ export type MachineState = {
   metrics: Record<string, number>
   metricsAt: number | null
   tracker: OeeTracker
+  /** Whether an alarm of the silent and of the scrap-rate kind is active (kept for readers). */
   alerts: { silent: boolean; scrapRate: boolean }
+  /** The machine's alarms; absent from snapshots taken before there were any (read `bookOf`). */
+  alarms?: AlarmBook
 }
 
 /** Inputs a machine actor acts on. */
@@ -41,6 +54,7 @@ export type MachineInput =
   | { kind: 'telemetry'; at: number; metrics: Record<string, number> }
   | { kind: 'heartbeat-check' }
   | { kind: 'command'; command: MachineCommand; at: number; requestedBy: string | null }
+  | { kind: 'alarm'; command: AlarmCommand; requestedBy: string | null }
 
 /** Operator commands (POST /machines/{machineId}/commands). */
 export type MachineCommand = (typeof MACHINE_COMMANDS)[number]
@@ -70,7 +84,13 @@ export function initialMachineState(machineId: string, rules: MachineRules): Mac
     metricsAt: null,
     tracker: emptyTracker(rules.oeeBucketMs),
     alerts: { silent: false, scrapRate: false },
+    alarms: EMPTY_BOOK,
   }
+}
+
+/** A machine's alarm book (empty in a state recovered from a snapshot older than alarms). */
+export function bookOf(s: MachineState): AlarmBook {
+  return s.alarms ?? EMPTY_BOOK
 }
 
 /** Pure reducer: the state after one event. Recovery replays events through it. */
@@ -107,8 +127,12 @@ export function applyMachineEvent(
         tracker,
         alerts: {
           silent: false,
-          scrapRate: s.alerts.scrapRate && scrapRateOver(tracker, e.occurredAt, rules),
+          // A flag of the old MachineAlertRaised has no alarm to clear it: the window does.
+          scrapRate:
+            s.alerts.scrapRate &&
+            (hasActive(bookOf(s), 'scrap-rate') || scrapRateOver(tracker, e.occurredAt, rules)),
         },
+        alarms: s.alarms,
       }
     }
     case 'MachineStateChanged':
@@ -123,6 +147,12 @@ export function applyMachineEvent(
         state: e.state,
         stateSince: e.occurredAt,
         alerts: { ...s.alerts, silent: false },
+        alarms: trackInputs(
+          bookOf(s),
+          machineAlarmRules(rules, s.machineId).stateDuration,
+          { state: e.state, metrics: NO_METRICS },
+          e.recordedAt,
+        ),
       }
     case 'MachineMetricsRecorded':
       return {
@@ -140,6 +170,12 @@ export function applyMachineEvent(
         metricsAt: e.occurredAt,
         tracker: s.tracker,
         alerts: { silent: false, scrapRate: s.alerts.scrapRate },
+        alarms: trackInputs(
+          bookOf(s),
+          machineAlarmRules(rules, s.machineId).threshold,
+          { state: s.state, metrics: e.metrics },
+          e.recordedAt,
+        ),
       }
     case 'MachineCountersReset':
       return { ...s, sequence: e.sequence, produced: 0, scrapped: 0 }
@@ -149,8 +185,24 @@ export function applyMachineEvent(
         sequence: e.sequence,
         alerts: { ...s.alerts, [e.alert === 'silent' ? 'silent' : 'scrapRate']: true },
       }
+    case 'AlarmRaised':
+    case 'AlarmCleared':
+    case 'AlarmAcknowledged':
+    case 'AlarmShelved':
+    case 'AlarmUnshelved':
+    case 'AlarmCommented': {
+      const alarms = applyAlarmEvent(bookOf(s), e)
+      return {
+        ...s,
+        sequence: e.sequence,
+        alarms,
+        alerts: { silent: hasActive(alarms, 'silent'), scrapRate: hasActive(alarms, 'scrap-rate') },
+      }
+    }
   }
 }
+
+const NO_METRICS: Readonly<Record<string, number>> = Object.freeze({})
 
 /** The events an input causes (none if it changes nothing). Pure but for fresh event ids. */
 export function decideMachine(
@@ -170,6 +222,9 @@ export function decideMachine(
     recordedAt: ctx.now,
     machineId: s.machineId,
   })
+  let trigger: AlarmTrigger = TICK
+  // Whether the input is a message from the machine itself (which ends a silence).
+  let heard = true
   switch (input.kind) {
     case 'production': {
       const r = input.report
@@ -187,15 +242,10 @@ export function decideMachine(
       events.push(produced)
       // The window as it will be once this part is counted (read-only: no state copy).
       const counts = windowCounts(s.tracker, r.producedAt, ctx.rules.oeeWindowMs)
-      const after = { produced: counts.produced + 1, good: counts.good + (r.damaged ? 0 : 1) }
-      if (!s.alerts.scrapRate && scrapRateExceeded(after, ctx.rules)) {
-        const { produced: n, good } = after
-        events.push(
-          Object.assign(envelope('MachineAlertRaised', r.producedAt), {
-            alert: 'scrap-rate' as const,
-            detail: `${n - good} of ${n} parts scrapped in the OEE window (threshold ${ctx.rules.scrapRateThreshold})`,
-          }),
-        )
+      trigger = {
+        kind: 'production',
+        produced: counts.produced + 1,
+        good: counts.good + (r.damaged ? 0 : 1),
       }
       break
     }
@@ -208,6 +258,7 @@ export function decideMachine(
             reason: input.reason,
           }),
         )
+        trigger = STATE_CHANGED
       }
       break
     case 'telemetry':
@@ -215,6 +266,7 @@ export function decideMachine(
       events.push(
         Object.assign(envelope('MachineMetricsRecorded', input.at), { metrics: input.metrics }),
       )
+      trigger = { kind: 'telemetry', metrics: input.metrics }
       break
     case 'command':
       if (input.command === 'reset-counters') {
@@ -237,25 +289,52 @@ export function decideMachine(
               reason,
             }),
           )
+          trigger = STATE_CHANGED
         }
       }
+      heard = false
       break
     case 'heartbeat-check':
-      if (
-        s.lastSeenAt !== null &&
-        !s.alerts.silent &&
-        ctx.now - s.lastSeenAt > ctx.rules.heartbeatTimeoutMs
-      ) {
-        events.push(
-          Object.assign(envelope('MachineAlertRaised', ctx.now), {
-            alert: 'silent' as const,
-            detail: `no message for ${Math.round((ctx.now - s.lastSeenAt) / 1000)} s (timeout ${ctx.rules.heartbeatTimeoutMs / 1000} s)`,
-          }),
-        )
-      }
+      heard = false
+      break
+    case 'alarm':
+      for (const change of decideAlarmCommand(bookOf(s), input.command, input.requestedBy, ctx.now))
+        events.push(alarmEvent(envelope(change.type, ctx.now), change))
+      return events
       break
   }
+  // Alarms are decided on what the input changed, in service time, so a replay of the log folds
+  // the same tracks the decision read.
+  const after = events.findLast(isStateChange)?.state ?? s.state
+  const changes = decideAlarms(
+    bookOf(s),
+    machineAlarmRules(ctx.rules, s.machineId).all,
+    { machineId: s.machineId, state: after, metrics: s.metrics, lastSeenAt: s.lastSeenAt, heard },
+    trigger,
+    ctx.now,
+  )
+  for (const change of changes) events.push(alarmEvent(envelope(change.type, ctx.now), change))
   return events
+}
+
+const STATE_CHANGED: AlarmTrigger = { kind: 'state' }
+const TICK: AlarmTrigger = { kind: 'tick' }
+
+const isStateChange = (e: MachineEvent) => e.type === 'MachineStateChanged'
+
+/** An alarm change in the envelope decide gives every event of the input. */
+function alarmEvent(
+  env: {
+    eventId: string
+    key: string
+    sequence: number
+    occurredAt: number
+    recordedAt: number
+    machineId: string
+  },
+  change: AlarmChange,
+): AlarmEvent {
+  return { ...env, ...change }
 }
 
 /** OEE as of the machine's latest known time (its own clock). */

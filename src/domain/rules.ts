@@ -1,3 +1,5 @@
+import type { AlarmRuleSource } from './alarms/alarm-book.js'
+
 /** Plant-wide settings the machine behaviour depends on (from configuration). */
 export type MachineRules = {
   /** OEE window and its bucket size. */
@@ -11,6 +13,8 @@ export type MachineRules = {
   scrapRateMinParts: number
   /** Most distinct telemetry metric names a machine keeps; a reading past it is refused. */
   maxMetricsPerMachine: number
+  /** The alarm rules in force; the built-in silent and scrap-rate rules when absent. */
+  alarms?: AlarmRuleSource
 }
 
 export const DEFAULT_RULES: MachineRules = {

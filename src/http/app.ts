@@ -8,6 +8,9 @@ import type { ApiKeys, Caller } from './api-keys.js'
 import type { RateLimiter } from './rate-limit.js'
 import { MillstreamError } from '../errors.js'
 import type {
+  AlarmHealthReads,
+  AlarmReads,
+  AlarmRuleReads,
   AuditEntry,
   AuditTrail,
   CatalogReads,
@@ -32,6 +35,9 @@ import { swaggerUi } from './swagger-ui.js'
 import { methodNotAllowed } from './method-not-allowed.js'
 import { koaPath, type ApiRoute, type UntypedInput } from './route.js'
 import { healthRoutes, type ReadinessProbe } from './routes/health.js'
+import { alarmRuleRoutes } from './routes/alarm-rules.js'
+import { alarmRoutes } from './routes/alarms.js'
+import { alarmHealthRoutes } from './routes/alarm-health.js'
 import { auditRoutes } from './routes/audit.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { deadLetterRoutes } from './routes/dead-letters.js'
@@ -81,6 +87,12 @@ export type HttpDeps = {
   version: string
   /** Security headers, allowed hosts, CORS; headers only (no HSTS), when not given. */
   hygiene?: HttpHygiene
+  /** The alarm rules in force (GET /alarm-rules); the route is absent without them. */
+  alarmRules?: AlarmRuleReads
+  /** The machines' alarms (GET /alarms and the alarm commands); the routes are absent without. */
+  alarms?: AlarmReads
+  /** Alarm-system health (GET /alarms/health); absent without it. */
+  alarmHealth?: AlarmHealthReads
 }
 
 /** What every response of the service's listener is held to. */
@@ -116,6 +128,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...productionRoutes(deps.eventHistory, deps.oeeOf, deps.oeeWindowMs),
         ...seriesRoutes(deps.series),
         ...auditRoutes(deps.audit),
+        ...(deps.alarmRules ? alarmRuleRoutes(deps.alarmRules) : []),
+        ...(deps.alarmHealth ? alarmHealthRoutes(deps.alarmHealth) : []),
+        ...(deps.alarms ? alarmRoutes(deps.alarms, deps.bus, deps.topicPrefix) : []),
       ].map(guarded),
     },
     { prefix: '', routes: healthRoutes(deps.readiness, deps.metrics.registry) },

@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, number> = {
   READS_BUSY: 503,
   READ_TIMEOUT: 503,
   MISDIRECTED: 421,
+  CONFLICT: 409,
 }
 
 /** Renders every error, and every unmatched route, as RFC 9457 `application/problem+json`. */

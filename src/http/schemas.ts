@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { ENTITY_ID } from '../domain/ids.js'
+import { ALARM_STATES } from '../domain/alarms/alarm-lifecycle.js'
+import { SEVERITIES } from '../domain/alarms/alarm-rule.js'
 import { RUN_STATES } from '../domain/oee.js'
 
 /** Request and response shapes, defined once: they validate requests and feed the OpenAPI document. */
@@ -18,6 +20,28 @@ export const machineIdParam = z
   .string()
   .regex(ENTITY_ID, 'machineId: 1-128 characters of A-Z a-z 0-9 . _ : -')
   .meta({ description: 'Machine id, as in the MQTT topic', example: '7' })
+
+const when = z.iso.datetime().nullable()
+/** An alarm as the API shows it. */
+export const alarmView = z
+  .object({
+    machineId: z.string(),
+    ruleId: z.string(),
+    ruleKind: z.enum(['threshold', 'state-duration', 'silent', 'scrap-rate']).nullable(),
+    severity: z.enum(SEVERITIES).nullable(),
+    state: z.enum([...ALARM_STATES, 'normal']).meta({
+      description: 'normal: listed only because it is shelved',
+    }),
+    raisedAt: when,
+    detail: z.string().nullable(),
+    acknowledgedAt: when,
+    acknowledgedBy: z.string().nullable(),
+    clearedAt: when,
+    shelved: z
+      .object({ by: z.string().nullable(), reason: z.string(), until: z.iso.datetime() })
+      .nullable(),
+  })
+  .meta({ description: 'An alarm that is not normal, or is shelved' })
 
 export const machineView = z
   .object({
@@ -44,6 +68,7 @@ export const machineView = z
       })
       .meta({ description: 'OEE over the configured window, as of the last event' }),
     alerts: z.object({ silent: z.boolean(), scrapRate: z.boolean() }),
+    alarms: z.array(alarmView).meta({ description: 'The machine’s alarms not normal, or shelved' }),
     sequence: z.number().int(),
   })
   .meta({ description: 'Live state of one machine' })

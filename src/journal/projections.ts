@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg'
 import type { EntityWrite, PartTally, Projection } from '../actors/ports.js'
+import { bookOf } from '../domain/machine.js'
 
 type Of<K extends Projection['entityType']> = Extract<Projection, { entityType: K }>
 
@@ -13,16 +14,17 @@ type Of<K extends Projection['entityType']> = Extract<Projection, { entityType: 
 export const MACHINE_COLUMNS = `machine_id text, sequence bigint, state text, state_since float8,
   last_seen_at float8, produced bigint, scrapped bigint, last_order bigint, last_part_id bigint,
   last_produced_at float8, metrics jsonb, metrics_at float8, availability float8, performance float8,
-  quality float8, oee float8, alerts jsonb`
+  quality float8, oee float8, alerts jsonb, alarms jsonb, alarm_due_at float8`
 
 /** Upserts machine_state from relation `m` (MACHINE_COLUMNS, at most one row per machine). */
 export function upsertMachinesFrom(m: string): string {
   return `INSERT INTO machine_state (machine_id, sequence, state, state_since, last_seen_at, produced, scrapped,
                                 last_order, last_part_id, last_produced_at, metrics, metrics_at,
-                                availability, performance, quality, oee, alerts, updated_at)
+                                availability, performance, quality, oee, alerts, alarms, alarm_due_at, updated_at)
      SELECT m.machine_id, m.sequence, m.state, ms_to_ts(m.state_since), ms_to_ts(m.last_seen_at), m.produced,
             m.scrapped, m.last_order, m.last_part_id, ms_to_ts(m.last_produced_at), m.metrics,
-            ms_to_ts(m.metrics_at), m.availability, m.performance, m.quality, m.oee, m.alerts, now()
+            ms_to_ts(m.metrics_at), m.availability, m.performance, m.quality, m.oee, m.alerts, m.alarms,
+            ms_to_ts(m.alarm_due_at), now()
        FROM ${m}
      ON CONFLICT (machine_id) DO UPDATE SET
        sequence = EXCLUDED.sequence, state = EXCLUDED.state, state_since = EXCLUDED.state_since,
@@ -30,10 +32,12 @@ export function upsertMachinesFrom(m: string): string {
        last_order = EXCLUDED.last_order, last_part_id = EXCLUDED.last_part_id,
        last_produced_at = EXCLUDED.last_produced_at, metrics = EXCLUDED.metrics, metrics_at = EXCLUDED.metrics_at,
        availability = EXCLUDED.availability, performance = EXCLUDED.performance, quality = EXCLUDED.quality,
-       oee = EXCLUDED.oee, alerts = EXCLUDED.alerts, updated_at = now()`
+       oee = EXCLUDED.oee, alerts = EXCLUDED.alerts, alarms = EXCLUDED.alarms,
+       alarm_due_at = EXCLUDED.alarm_due_at, updated_at = now()`
 }
 
-export function machineRow({ state: s, oee }: Of<'machine'>) {
+export function machineRow({ state: s, oee, alarmDueAt }: Of<'machine'>) {
+  const book = bookOf(s)
   return {
     machine_id: s.machineId,
     sequence: s.sequence,
@@ -52,6 +56,8 @@ export function machineRow({ state: s, oee }: Of<'machine'>) {
     quality: oee.quality,
     oee: oee.oee,
     alerts: s.alerts,
+    alarms: { alarms: book.alarms, shelves: book.shelves },
+    alarm_due_at: alarmDueAt ?? null,
   }
 }
 

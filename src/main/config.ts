@@ -102,6 +102,9 @@ const envSchema = z.object({
   HEARTBEAT_TIMEOUT_MS: positiveInt.default(5 * 60_000),
   SCRAP_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.1),
   SCRAP_RATE_MIN_PARTS: positiveInt.default(20),
+  ALARM_RULES_FILE: z.string().min(1).optional(),
+  ALARM_RULES_POLL_MS: positiveInt.default(2000),
+  ALARM_TICK_MS: positiveInt.default(5000),
   STREAM_POLL_MS: positiveInt.default(200),
   STREAM_FLUSH_MS: positiveInt.default(500),
   STREAM_RESUME_MAX_EVENTS: positiveInt.default(200_000),
@@ -271,6 +274,11 @@ export type Config = Readonly<{
     machineAllowList: readonly string[] | undefined
   }>
   rules: Readonly<MachineRules>
+  /**
+   * Alarms: the rules file (built-in rules without it), how often it is checked for a change,
+   * and the longest a time-based alarm change (a delay, a shelf's end) waits for its tick.
+   */
+  alarms: Readonly<{ rulesFile: string | undefined; reloadPollMs: number; tickMs: number }>
   /** The live stream: how often the log is read, updates are sent, and how far back a resume reads. */
   stream: Readonly<{
     pollMs: number
@@ -489,6 +497,11 @@ export function loadConfig(
       scrapRateThreshold: e.SCRAP_RATE_THRESHOLD,
       scrapRateMinParts: e.SCRAP_RATE_MIN_PARTS,
       maxMetricsPerMachine: e.MAX_METRICS_PER_MACHINE,
+    },
+    alarms: {
+      rulesFile: e.ALARM_RULES_FILE,
+      reloadPollMs: e.ALARM_RULES_POLL_MS,
+      tickMs: e.ALARM_TICK_MS,
     },
     series: {
       rawRetentionMs: e.SERIES_RAW_RETENTION,

@@ -4,7 +4,9 @@ import { PgEntityJournal } from '../journal/entity-journal.js'
 import { Lifecycle } from '../lifecycle.js'
 import type { Logger } from '../logger.js'
 import { sanitizeUrl } from '../security/redact.js'
-import { createMetrics, registerLiveGauges } from '../metrics.js'
+import { createMetrics, registerAlarmGauges, registerLiveGauges } from '../metrics.js'
+import { AlarmHealthQueries } from '../read/alarm-health-queries.js'
+import { withTimeout } from '../deadline.js'
 import {
   hostedMachines,
   ingestBridge,
@@ -12,6 +14,7 @@ import {
   partCatalogFeed,
   partitionConsumer,
 } from './components/cluster.js'
+import { alarmRules } from './components/alarm-rules.js'
 import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
@@ -48,6 +51,8 @@ export async function startService(
   const sparkplug = config.sparkplug.enabled ? await sparkplugMapping(config) : undefined
   const plant = await plantModelSource(config)
   const life = new Lifecycle(log)
+  // Likewise a bad alarm rules file, before anything else starts.
+  const rules = await life.start(alarmRules(config, log))
   const single = config.mode === 'single'
   const has = (role: 'ingest' | 'process' | 'http') => config.roles.has(role)
   const target =
@@ -76,6 +81,7 @@ export async function startService(
             () => relay?.nudge(),
             log,
             ledger?.resumePoints.bind(ledger),
+            rules,
           ),
         )
       : undefined
@@ -136,6 +142,12 @@ export async function startService(
         }
       : {}),
   })
+  const alarmHealth = new AlarmHealthQueries(pool)
+  registerAlarmGauges(metrics, async () => {
+    // Within a scrape's usual 10 s timeout.
+    const h = await withTimeout(alarmHealth.health(24 * 3_600_000), 5000)
+    return { ...h, chattering: h.chattering.length }
+  })
   const readiness = () => life.checks()
   let httpPort: number
   if (single || has('http')) {
@@ -157,6 +169,7 @@ export async function startService(
           readiness,
           version,
           plant,
+          alarmRules: rules,
           ...(sparkplug ? { sparkplug } : {}),
         },
         log,

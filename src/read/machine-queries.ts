@@ -1,11 +1,12 @@
 import type { Pool } from 'pg'
-import type { MachineFilters, MachineReads, MachineView } from './ports.js'
+import { viewsOf } from './alarm-queries.js'
+import type { MachineAlarms, MachineFilters, MachineReads, MachineView } from './ports.js'
 
 // Still importable from here, where the integration tests take it from.
 export type { MachineView }
 
 const COLUMNS = `machine_id, state, state_since, last_seen_at, produced, scrapped, last_order, last_part_id,
-  last_produced_at, metrics, metrics_at, availability, performance, quality, oee, alerts, sequence`
+  last_produced_at, metrics, metrics_at, availability, performance, quality, oee, alerts, alarms, sequence`
 
 type Row = {
   machine_id: string
@@ -24,6 +25,7 @@ type Row = {
   quality: number | null
   oee: number | null
   alerts: { silent?: boolean; scrapRate?: boolean }
+  alarms: MachineAlarms | null
   sequence: number
 }
 
@@ -65,9 +67,12 @@ export class MachineQueries implements MachineReads {
 
   async silentMachines(timeoutMs: number): Promise<string[]> {
     const r = await this.pool.query<{ machine_id: string }>(
+      // Rows written before machines had alarms have no due time: the old silence test.
       `SELECT machine_id FROM machine_state
-        WHERE last_seen_at < now() - make_interval(secs => $1 / 1000.0)
-          AND NOT coalesce((alerts->>'silent')::boolean, false)`,
+        WHERE alarm_due_at <= now()
+           OR (alarms IS NULL
+               AND last_seen_at < now() - make_interval(secs => $1 / 1000.0)
+               AND NOT coalesce((alerts->>'silent')::boolean, false))`,
       [timeoutMs],
     )
     return r.rows.map((row) => row.machine_id)
@@ -96,6 +101,7 @@ function toView(r: Row): MachineView {
       oee: r.oee,
     },
     alerts: { silent: r.alerts.silent ?? false, scrapRate: r.alerts.scrapRate ?? false },
+    alarms: r.alarms ? viewsOf(r.machine_id, r.alarms) : [],
     sequence: r.sequence,
   }
 }

@@ -1,5 +1,8 @@
 import type { PlantTree } from '../plant/plant-model.js'
 import type { Readable } from 'node:stream'
+import type { AlarmBook } from '../domain/alarms/alarm-book.js'
+import type { AlarmState } from '../domain/alarms/alarm-lifecycle.js'
+import type { AlarmRule, Severity } from '../domain/alarms/alarm-rule.js'
 import type { RunState } from '../domain/oee.js'
 import type { EntityType } from '../domain/events.js'
 import type { StreamFilter } from './coalescer.js'
@@ -28,6 +31,8 @@ export type MachineView = {
     oee: number | null
   }
   alerts: { silent: boolean; scrapRate: boolean }
+  /** Its alarms not normal, or shelved. */
+  alarms: AlarmView[]
   sequence: number
 }
 
@@ -325,4 +330,57 @@ export type DowntimeRecordRow = {
 /** The plant's downtime records. */
 export interface DowntimeReads {
   list(filter: DowntimeFilter): Promise<DowntimeRecordRow[]>
+}
+
+/** One alarm that is not normal, or is shelved, as the API shows it. */
+export type AlarmView = {
+  machineId: string
+  ruleId: string
+  ruleKind: AlarmRule['kind'] | null
+  severity: Severity | null
+  /** normal for an alarm shown only because it is shelved. */
+  state: AlarmState | 'normal'
+  raisedAt: string | null
+  detail: string | null
+  acknowledgedAt: string | null
+  acknowledgedBy: string | null
+  clearedAt: string | null
+  shelved: { by: string | null; reason: string; until: string } | null
+}
+
+/** A machine's alarms as its row keeps them: what a command is checked against first. */
+export type MachineAlarms = Pick<AlarmBook, 'alarms' | 'shelves'>
+
+/** The alarms the API lists, and a machine's own for checking a command. */
+export interface AlarmReads {
+  active(filter: { machineId?: string; severity?: Severity }): Promise<AlarmView[]>
+  ofMachine(machineId: string): Promise<MachineAlarms | undefined>
+}
+
+/** How often one machine's alarm of one rule was raised. */
+export type AlarmCount = { machineId: string; ruleId: string; raised: number }
+
+/** ISA-18.2 alarm-system health over a period (`periodMs` back from now). */
+export type AlarmHealth = {
+  periodMs: number
+  raisedLast10Minutes: number
+  /** Alarms whose condition holds now, and those of them raised more than a day ago. */
+  active: number
+  standing: number
+  /** The ten alarms raised most often in the period. */
+  mostFrequent: AlarmCount[]
+  /** Alarms raised three times within a minute in the period, with their raises in such runs. */
+  chattering: AlarmCount[]
+}
+
+export interface AlarmHealthReads {
+  health(periodMs: number): Promise<AlarmHealth>
+}
+
+/** The alarm rules in force, where they came from and what the last refused reload found. */
+export interface AlarmRuleReads {
+  readonly file: string | null
+  current(): readonly AlarmRule[]
+  loadedAt(): number
+  problems(): readonly string[]
 }

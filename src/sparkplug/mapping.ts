@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { ENTITY_ID } from '../domain/ids.js'
 import { MACHINE_COMMANDS, METRIC_NAME, METRIC_NAME_RULE } from '../domain/input-schemas.js'
+import { readCheckedJson } from '../json-file.js'
 import { REPORTED_RUN_STATES } from '../domain/oee.js'
 import type { EdgeAddress } from './topics.js'
 
@@ -127,20 +127,8 @@ const asMachineId = (text: string): string =>
   text.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 128) || '_'
 
 /** Reads and checks a mapping file, listing every problem at once. */
-export async function loadMapping(path: string): Promise<LoadedMapping> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    return { ok: false, problems: [`cannot read ${path}: ${(err as Error).message}`] }
-  }
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch (err) {
-    return { ok: false, problems: [`${path} is not JSON: ${(err as Error).message}`] }
-  }
-  return checkMapping(body)
+export function loadMapping(path: string): Promise<LoadedMapping> {
+  return readCheckedJson(path, checkMapping)
 }
 
 /** Checks a parsed mapping: the schema, then what the schema cannot say. */

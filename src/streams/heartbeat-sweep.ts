@@ -2,19 +2,22 @@ import type { ValidInput } from '../domain/inputs.js'
 import type { Logger } from '../logger.js'
 
 export type HeartbeatSweepDeps = {
-  /** Machines not heard from for `timeoutMs` that have no silent alert yet. */
+  /** Machines whose alarms are due a tick (silent ones from before alarms, past `timeoutMs`). */
   silentMachines(timeoutMs: number): Promise<string[]>
   dispatch(input: ValidInput): Promise<unknown>
   timeoutMs: number
+  /** The longest a due alarm change waits for its tick. */
+  tickMs: number
   log: Logger
 }
 
 /**
- * Silence is the absence of messages, so no message can raise its alert: this periodic sweep
- * asks each machine that went quiet to check itself (passivated ones are woken for it).
+ * Silence is the absence of messages, so no message can raise its alarm, nor end an on delay or
+ * a shelf: this periodic sweep asks each machine whose alarms are due to check itself
+ * (passivated ones are woken for it).
  */
 export function startHeartbeatSweep(deps: HeartbeatSweepDeps): { stop(): Promise<void> } {
-  const every = Math.max(1000, Math.floor(deps.timeoutMs / 4))
+  const every = Math.max(1000, Math.min(deps.tickMs, Math.floor(deps.timeoutMs / 4)))
   let running: Promise<void> | undefined
   const sweep = async () => {
     const machines = await deps.silentMachines(deps.timeoutMs)

@@ -36,7 +36,7 @@ const shownTiles = (attribute: 'id' | 'state') =>
 const BLUE: [number, number, number] = [92, 158, 214]
 const OEE_LINE: [number, number, number] = [232, 238, 243]
 
-function production(prefix: string, machineId: string, order: number) {
+function production(prefix: string, machineId: string, order: number, scrapped = false) {
   return {
     topic: `${prefix}/machines/${machineId}/production`,
     payload: JSON.stringify({
@@ -44,7 +44,7 @@ function production(prefix: string, machineId: string, order: number) {
       order,
       partId: 1,
       machineId: Number(machineId),
-      var5: false,
+      var5: scrapped,
       messageId: uniqueName('dash-'),
     }),
   }
@@ -152,6 +152,16 @@ describe('the plant dashboard, against the service and the simulator', () => {
     const tookMs = Date.now() - published
     console.log(`production report to tile: ${tookMs} ms`)
     expect(tookMs).toBeLessThan(2_000)
+  })
+
+  it('counts a machine’s alarms on its tile', async () => {
+    const badge = page.locator(`.tile[data-id="${OWN_MACHINE}"] .badge-alarms`)
+    await expect(badge.isHidden()).resolves.toBe(true)
+    // 20 parts scrapped of 22: past the built-in scrap-rate rule (over 10 %, at least 20 parts).
+    await publisher.publishAll(
+      Array.from({ length: 20 }, (_, i) => production(prefix, OWN_MACHINE, 3 + i, true)),
+    )
+    await badge.filter({ hasText: /^1 alarm$/ }).waitFor({ timeout: 5_000 })
   })
 
   it('filters the grid by text and by state', async () => {

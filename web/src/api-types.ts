@@ -27,6 +27,8 @@ export type MachineView = {
   produced: number
   scrapped: number
   alerts: { silent: boolean; scrapRate: boolean }
+  /** Its alarms not normal, or shelved (absent from a service without alarms). */
+  alarms?: { ruleId: string; severity: string | null; state: string }[]
   lastSeenAt: string | null
 }
 

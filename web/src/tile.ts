@@ -12,6 +12,7 @@ export class Tile {
   private readonly scrapped = el('b', 'tile-scrapped')
   private readonly silent = el('span', 'badge badge-silent', 'silent')
   private readonly scrapRate = el('span', 'badge badge-scrap', 'scrap rate')
+  private readonly alarms = el('span', 'badge badge-alarms')
   private readonly seen = el('span', 'tile-seen')
   private lastSeenAt: string | null = null
 
@@ -26,7 +27,7 @@ export class Tile {
         this.scrapped,
         document.createTextNode(' scrap'),
       ]),
-      el('span', 'tile-badges', undefined, [this.silent, this.scrapRate]),
+      el('span', 'tile-badges', undefined, [this.alarms, this.silent, this.scrapRate]),
       this.seen,
     ])
     this.root.href = `#/machines/${encodeURIComponent(machineId)}`
@@ -48,6 +49,10 @@ export class Tile {
     if (this.silent.hidden === view.alerts.silent) this.silent.hidden = !view.alerts.silent
     if (this.scrapRate.hidden === view.alerts.scrapRate)
       this.scrapRate.hidden = !view.alerts.scrapRate
+    // Alarms an operator still has to see to: not normal (a shelved one may be).
+    const open = (view.alarms ?? []).filter((a) => a.state !== 'normal').length
+    setText(this.alarms, open === 1 ? '1 alarm' : `${open} alarms`)
+    if (this.alarms.hidden === open > 0) this.alarms.hidden = open === 0
     this.lastSeenAt = view.lastSeenAt
     this.tick(now)
   }

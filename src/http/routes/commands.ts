@@ -44,7 +44,10 @@ const accepted = z.object({ messageId: z.string(), topic: z.string() }).meta({
 })
 
 /** 202 with the message id, linked to where the entity is read back once it is applied. */
-const acceptedWithReadBack = (id: string, readBack: { path: string; description: string }) => ({
+export const acceptedWithReadBack = (
+  id: string,
+  readBack: { path: string; description: string },
+) => ({
   description: 'Accepted',
   schema: accepted,
   links: {
@@ -58,7 +61,7 @@ const acceptedWithReadBack = (id: string, readBack: { path: string; description:
 })
 
 /** What every publishing route may answer besides success. */
-const errors = {
+export const errors = {
   400: { description: 'Bad request, e.g. a topic that cannot be published to', schema: problem },
   401: { description: 'No API key, or not a known one', schema: problem },
   403: {

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { start as startActorSystem, stop as stopActorSystem } from 'nact'
 import { Dispatcher } from '../../actors/dispatcher.js'
 import { InMemoryPartCatalog } from '../../actors/part-catalog.js'
+import type { AlarmRuleSource } from '../../domain/alarms/alarm-book.js'
 import type { ResumePoints } from '../../journal/resume-points.js'
 import { PgDeadLetters } from '../../journal/dead-letters.js'
 import { PgEntityJournal } from '../../journal/entity-journal.js'
@@ -32,6 +33,8 @@ export function entityRuntime(
   committed: () => void,
   log: Logger,
   resumePoints?: ResumePoints,
+  /** The alarm rules in force, when they may change (a rules file); the built-in ones otherwise. */
+  alarmRules?: AlarmRuleSource,
 ): Component<Entities> {
   const observeCommit = (store: string) => (size: number, seconds: number) => {
     metrics.commitBatch.observe({ store }, size)
@@ -72,7 +75,7 @@ export function entityRuntime(
       actors = new Dispatcher(system, {
         journal,
         catalog,
-        rules: config.rules,
+        rules: alarmRules ? { ...config.rules, alarms: alarmRules } : config.rules,
         snapshotEvery: processing.snapshotEvery,
         idleMs: processing.actorIdleMs,
         hibernateMs: processing.actorHibernateMs,

@@ -20,6 +20,9 @@ import { PgDeadLetterQueries } from '../../read/dead-letter-queries.js'
 import { PgParkedRecords } from '../../read/parked-record-queries.js'
 import { kafkaRelayName } from './publish.js'
 import { PgAuditLog } from '../../read/audit-log.js'
+import type { AlarmRuleReads } from '../../read/ports.js'
+import { AlarmQueries } from '../../read/alarm-queries.js'
+import { AlarmHealthQueries } from '../../read/alarm-health-queries.js'
 import { PgEventHistory } from '../../read/event-history.js'
 import { PgChangeLog } from '../../read/change-log.js'
 import { LiveStream } from '../../read/live-stream.js'
@@ -83,6 +86,8 @@ export function httpApi(
     sparkplug?: Mapping
     /** The plant model in force (reloadable). */
     plant: PlantModelSource
+    /** The alarm rules in force (GET /alarm-rules). */
+    alarmRules?: AlarmRuleReads
   },
   log: Logger,
 ): Component<number> {
@@ -129,6 +134,9 @@ export function httpApi(
     log,
     version: wiring.version,
     hygiene: hygieneOf(config.http),
+    ...(wiring.alarmRules ? { alarmRules: wiring.alarmRules } : {}),
+    alarms: new AlarmQueries(reads),
+    alarmHealth: new AlarmHealthQueries(reads),
   })
   const server = listener(app, config.http)
   return {

@@ -123,7 +123,7 @@ export function countProcessed(metrics: Metrics, pipelineLog: Logger, p: Process
     pipelineLog.warn({ topic: p.message.topic }, 'message dead-lettered')
 }
 
-/** Raises the silent alert for machines that stopped reporting. */
+/** Ticks the machines whose alarms wait on time: a delay, a shelf's end, a silence. */
 export function heartbeatSweep(
   config: Config,
   pool: pg.Pool,
@@ -143,6 +143,7 @@ export function heartbeatSweep(
           (await machines.silentMachines(timeoutMs)).filter((id) => !hosted || hosted(id)),
         dispatch: (input) => entities.actors.dispatch(input, hosted?.(input.entityKey)),
         timeoutMs: config.rules.heartbeatTimeoutMs,
+        tickMs: config.alarms.tickMs,
         log: log.child({ module: 'heartbeat-sweep' }),
       })
       return Promise.resolve()

@@ -38,6 +38,7 @@ describe('event catalog', () => {
       'm.production',
       'm.machine-state',
       'm.telemetry',
+      'm.alarms',
       'm.parts',
       'm.materials',
       'm.deadletter',

@@ -140,6 +140,30 @@ describe('production input contract', () => {
     })
   })
 
+  it('reads alarm commands from the machine commands topic, with who sent them', () => {
+    const shelve = decode(
+      'factory/machines/7/commands',
+      '{"type":"alarm-shelve","ruleId":"hot","reason":"sensor swap","forSeconds":600,"requestedBy":"ops"}',
+    )
+    expect(shelve.ok && shelve.input.input).toEqual({
+      kind: 'alarm',
+      command: { action: 'shelve', ruleId: 'hot', reason: 'sensor swap', forMs: 600_000 },
+      requestedBy: 'ops',
+    })
+    const ack = decode('factory/machines/7/commands', '{"type":"alarm-acknowledge","ruleId":"hot"}')
+    expect(ack.ok && ack.input.input).toEqual({
+      kind: 'alarm',
+      command: { action: 'acknowledge', ruleId: 'hot' },
+      requestedBy: null,
+    })
+    expect(decode('factory/machines/7/commands', '{"type":"alarm-shelve","ruleId":"hot"}')).toEqual(
+      {
+        ok: false,
+        reason: expect.stringMatching(/reason[\s\S]*forSeconds|forSeconds[\s\S]*reason/),
+      },
+    )
+  })
+
   it('rejects a payload over the size limit before parsing it', () => {
     expect(decode('factory/machines/1/production', GOOD, 10)).toEqual({
       ok: false,

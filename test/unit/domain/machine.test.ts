@@ -80,7 +80,7 @@ describe('machine OEE (hand-computed)', () => {
     })
   })
 
-  it('counts scrap against quality and raises one scrap-rate alert', () => {
+  it('counts scrap against quality and raises one scrap-rate alarm', () => {
     // Running 0-60 min; 120 parts of 30 s ideal, 13 scrapped (every 9th of the first 110).
     const scrap = (i: number) => i % 9 === 0 && i < 110
     const { state, events } = run(
@@ -96,12 +96,11 @@ describe('machine OEE (hand-computed)', () => {
       quality: 0.891667,
       oee: 0.891667,
     })
-    expect(
-      events
-        .filter((e) => e.type === 'MachineAlertRaised')
-        .map((e) => (e as { alert: string }).alert),
-    ).toEqual(['scrap-rate'])
+    expect(events.filter((e) => e.type.startsWith('Alarm'))).toMatchObject([
+      { type: 'AlarmRaised', ruleId: 'scrap-rate', ruleKind: 'scrap-rate', severity: 'minor' },
+    ])
     expect(state.alerts.scrapRate).toBe(true)
+    expect(state.alarms?.alarms['scrap-rate']?.state).toBe('active-unacknowledged')
   })
 
   it('counts a slow cycle against performance', () => {
@@ -217,7 +216,7 @@ describe('machine state', () => {
     expect(state.metricsAt).toBe(2)
   })
 
-  it('raises a silent alert once the heartbeat times out, and clears it on the next message', () => {
+  it('raises a silent alarm once the heartbeat times out, and clears it on the next message', () => {
     let { state } = run([part(0)], null, 1_000)
     const check = (now: number) =>
       decideMachine(
@@ -227,12 +226,15 @@ describe('machine state', () => {
       )
     expect(check(1_000 + rules.heartbeatTimeoutMs - 1)).toEqual([])
     const raised = check(1_000 + rules.heartbeatTimeoutMs + 1)
-    expect(raised).toMatchObject([{ type: 'MachineAlertRaised', alert: 'silent' }])
-    state = applyMachineEvent(state, raised[0] as MachineEvent, rules)
+    expect(raised).toMatchObject([{ type: 'AlarmRaised', ruleId: 'silent', ruleKind: 'silent' }])
+    state = raised.reduce((s, e) => applyMachineEvent(s, e, rules), state)
     expect(state.alerts.silent).toBe(true)
     expect(check(1_000 + 2 * rules.heartbeatTimeoutMs)).toEqual([])
     const next = decideMachine(state, part(5), { now: 9e9, rules, idealCycleSeconds: () => null })
-    expect(next.reduce((s, e) => applyMachineEvent(s, e, rules), state).alerts.silent).toBe(false)
+    expect(next.map((e) => e.type)).toEqual(['PartProduced', 'AlarmCleared'])
+    const after = next.reduce((s, e) => applyMachineEvent(s, e, rules), state)
+    expect(after.alerts.silent).toBe(false)
+    expect(after.alarms?.alarms['silent']?.state).toBe('cleared-unacknowledged')
   })
 
   it('recovers the same state from its events as it had live', () => {

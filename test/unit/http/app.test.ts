@@ -19,6 +19,7 @@ const machine: MachineView = {
   metricsAt: '2023-12-10T00:00:00.000Z',
   oee: { availability: 1, performance: 0.5, quality: 0.6667, oee: 0.3333 },
   alerts: { silent: false, scrapRate: true },
+  alarms: [],
   sequence: 3,
 }
 
