@@ -18,6 +18,7 @@ import type {
   MachineReads,
   PlantReads,
   DowntimeReads,
+  KpiReads,
   SchemaReads,
   SeriesReads,
 } from '../read/ports.js'
@@ -41,6 +42,7 @@ import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { plantRoutes } from './routes/plant.js'
 import { downtimeRoutes } from './routes/downtime.js'
+import { kpiRoutes } from './routes/kpis.js'
 import { productionRoutes, type OeeLookup } from './routes/production.js'
 import { schemaRoutes } from './routes/schemas.js'
 import { seriesRoutes } from './routes/series.js'
@@ -59,6 +61,8 @@ export type HttpDeps = {
   plant: PlantReads
   /** The plant's downtime records, and the model that names their reasons. */
   downtime: DowntimeReads
+  /** The follower's records the plant's KPIs are computed from. */
+  kpis: KpiReads
   plantModel: () => PlantModel
   catalog: CatalogReads
   deadLetters: DeadLetterReads
@@ -106,6 +110,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ...machineRoutes(deps.machines),
         ...plantRoutes(deps.plant, deps.series, deps.metrics.registry),
         ...downtimeRoutes(deps.downtime, deps.plantModel),
+        ...kpiRoutes(deps.kpis, deps.plantModel),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
         ...parkedRecordRoutes(deps.parkedRecords),

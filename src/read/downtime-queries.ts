@@ -5,7 +5,8 @@ import type { DowntimeFilter, DowntimeReads, DowntimeRecordRow } from './ports.j
 
 const LIST = namedParams('line', 'machine', 'from', 'to', 'open', 'limit')
 
-type Row = {
+/** A downtime record's row as the queries select it. */
+export type StopRecordRow = {
   id: string
   machine_id: string
   line_id: string
@@ -21,7 +22,7 @@ export class PgDowntimeQueries implements DowntimeReads {
 
   async list(filter: DowntimeFilter): Promise<DowntimeRecordRow[]> {
     const p = LIST.placeholders
-    const r = await this.pool.query<Row>(
+    const r = await this.pool.query<StopRecordRow>(
       `SELECT id, machine_id, line_id, state, ts_to_ms(started_at)::text AS started_at,
               ts_to_ms(ended_at)::text AS ended_at, reason_code
          FROM downtime_records
@@ -41,14 +42,19 @@ export class PgDowntimeQueries implements DowntimeReads {
         limit: filter.limit,
       }),
     )
-    return r.rows.map((row) => ({
-      id: row.id,
-      machineId: row.machine_id,
-      lineId: row.line_id,
-      state: row.state,
-      startedAt: Number(row.started_at),
-      endedAt: row.ended_at === null ? null : Number(row.ended_at),
-      reasonCode: row.reason_code,
-    }))
+    return r.rows.map(stopOfRow)
+  }
+}
+
+/** A downtime record from its row. */
+export function stopOfRow(row: StopRecordRow): DowntimeRecordRow {
+  return {
+    id: row.id,
+    machineId: row.machine_id,
+    lineId: row.line_id,
+    state: row.state,
+    startedAt: Number(row.started_at),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    reasonCode: row.reason_code,
   }
 }

@@ -1,3 +1,4 @@
+import type { KpiRecords } from '../plant/kpi-records.js'
 import type { PlantTree } from '../plant/plant-model.js'
 import type { Readable } from 'node:stream'
 import type { RunState } from '../domain/oee.js'
@@ -325,4 +326,15 @@ export type DowntimeRecordRow = {
 /** The plant's downtime records. */
 export interface DowntimeReads {
   list(filter: DowntimeFilter): Promise<DowntimeRecordRow[]>
+}
+
+/** Whose records the KPIs need: the machines of some lines, or one machine. */
+export type KpiRecordFilter = ({ lineIds: string[] } | { machineId: string }) & {
+  from: number
+  to: number
+}
+
+/** The follower's tables as the KPIs read them. */
+export interface KpiReads {
+  records(filter: KpiRecordFilter): Promise<KpiRecords>
 }

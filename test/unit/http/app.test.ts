@@ -194,6 +194,8 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/parts',
         'get /api/v1/parts/{partId}',
         'get /api/v1/downtime',
+        'get /api/v1/kpis',
+        'get /api/v1/shifts',
         'get /api/v1/pipeline',
         'get /api/v1/plant',
         'get /api/v1/plant/series',
