@@ -22,6 +22,8 @@ export type MachineState = {
   sequence: number
   state: RunState
   stateSince: number | null
+  /** The reason the machine last gave for its state while stopped; a new one splits the stop. */
+  stateReason: string | null
   lastSeenAt: number | null
   produced: number
   scrapped: number
@@ -60,6 +62,7 @@ export function initialMachineState(machineId: string, rules: MachineRules): Mac
     sequence: 0,
     state: 'unknown',
     stateSince: null,
+    stateReason: null,
     lastSeenAt: null,
     produced: 0,
     scrapped: 0,
@@ -96,6 +99,7 @@ export function applyMachineEvent(
         sequence: e.sequence,
         state: s.state,
         stateSince: s.stateSince,
+        stateReason: s.stateReason,
         lastSeenAt,
         produced: s.produced + 1,
         scrapped: s.scrapped + (e.damaged ? 1 : 0),
@@ -122,6 +126,7 @@ export function applyMachineEvent(
         ),
         state: e.state,
         stateSince: e.occurredAt,
+        stateReason: e.reason ?? null,
         alerts: { ...s.alerts, silent: false },
       }
     case 'MachineMetricsRecorded':
@@ -130,6 +135,7 @@ export function applyMachineEvent(
         sequence: e.sequence,
         state: s.state,
         stateSince: s.stateSince,
+        stateReason: s.stateReason,
         lastSeenAt,
         produced: s.produced,
         scrapped: s.scrapped,
@@ -200,7 +206,12 @@ export function decideMachine(
       break
     }
     case 'status':
-      if (input.state !== s.state) {
+      // A new reason while stopped is a new stop of the same state (setup, then a break); a
+      // repeat with no reason keeps the one given.
+      if (
+        input.state !== s.state ||
+        (input.state !== 'running' && input.reason !== null && input.reason !== s.stateReason)
+      ) {
         events.push(
           Object.assign(envelope('MachineStateChanged', input.at), {
             state: input.state,

@@ -50,6 +50,22 @@ describe('downtime records from committed events', () => {
     expect(plan.clocks.get('press-1')).toEqual({ state: 'idle', since: 9000, openId: '7-4' })
   })
 
+  it('splits a stop where its reason changes, the state staying the same', () => {
+    const plan = planDowntime(
+      [
+        state('press-1', 0, 'idle', 'SETUP'),
+        state('press-1', 4000, 'idle', 'BREAK'),
+        state('press-1', 6000, 'running'),
+      ],
+      none,
+      lines,
+    )
+    expect(plan.opened.map((r) => [r.state, r.startedAt, r.endedAt, r.reasonCode])).toEqual([
+      ['idle', 0, 4000, 'SETUP'],
+      ['idle', 4000, 6000, 'BREAK'],
+    ])
+  })
+
   it('ends a record an earlier batch opened, never before it began', () => {
     const earlier: DowntimeClock = { state: 'down', since: 5000, openId: '3-1' }
     const plan = planDowntime([state('press-1', 4000, 'running')], () => earlier, lines)
