@@ -36,7 +36,12 @@ export type KpiAnswer = Omit<Kpis, 'downtimeByReason'> & {
 }
 
 /** One machine's records on one line, with the spans it stood there. */
-type Membership = { machineId: string; lineId: string; spans: Interval[]; records: KpiRecords }
+export type Membership = {
+  machineId: string
+  lineId: string
+  spans: Interval[]
+  records: KpiRecords
+}
 
 /**
  * The lines a scope covers in the model, or undefined when the model has no such machine-less
@@ -67,39 +72,45 @@ function scopeExists(model: PlantModel, scope: KpiScope, id: string): boolean {
  * counts in each for its own time there, planned time included.
  */
 export function memberships(records: KpiRecords): Membership[] {
+  const out = new Map<string, Membership>()
+  const entry = (machineId: string, lineId: string): Membership => {
+    const key = `${machineId}\u0000${lineId}`
+    const found = out.get(key)
+    if (found) return found
+    const made = {
+      machineId,
+      lineId,
+      spans: [],
+      records: { stops: [], minutes: [], truncated: false },
+    }
+    out.set(key, made)
+    return made
+  }
   const marks = new Map<string, { at: number; lineId: string }[]>()
   const note = (machineId: string, at: number, lineId: string) => {
     const list = marks.get(machineId) ?? []
     list.push({ at, lineId })
     marks.set(machineId, list)
   }
-  for (const s of records.stops) note(s.machineId, s.startedAt, s.lineId)
-  for (const m of records.minutes) note(m.machineId, m.minute, m.lineId)
-  const out = new Map<string, Membership>()
+  for (const s of records.stops) {
+    entry(s.machineId, s.lineId).records.stops.push(s)
+    note(s.machineId, s.startedAt, s.lineId)
+  }
+  for (const m of records.minutes) {
+    entry(m.machineId, m.lineId).records.minutes.push(m)
+    note(m.machineId, m.minute, m.lineId)
+  }
   for (const [machineId, list] of marks) {
-    list.sort((a, b) => a.at - b.at)
+    list.sort((x, y) => x.at - y.at)
+    let lineId = list[0]?.lineId ?? ''
     let from = -Infinity
-    list.forEach((mark, i) => {
-      const next = list.slice(i + 1).find((m) => m.lineId !== mark.lineId)
-      if (i > 0 && list[i - 1]?.lineId === mark.lineId) return
-      const to = next?.at ?? Infinity
-      const key = `${machineId}\u0000${mark.lineId}`
-      const entry = out.get(key) ?? {
-        machineId,
-        lineId: mark.lineId,
-        spans: [],
-        records: {
-          stops: records.stops.filter((s) => s.machineId === machineId && s.lineId === mark.lineId),
-          minutes: records.minutes.filter(
-            (m) => m.machineId === machineId && m.lineId === mark.lineId,
-          ),
-          truncated: false,
-        },
-      }
-      entry.spans.push({ from, to })
-      out.set(key, entry)
-      from = to
-    })
+    for (const mark of list) {
+      if (mark.lineId === lineId) continue
+      entry(machineId, lineId).spans.push({ from, to: mark.at })
+      from = mark.at
+      lineId = mark.lineId
+    }
+    entry(machineId, lineId).spans.push({ from, to: Infinity })
   }
   return [...out.values()]
 }
@@ -144,12 +155,26 @@ function membershipFigures(
  */
 export function kpiAnswer(
   model: PlantModel,
-  ask: { scope: KpiScope; id: string; lineIds: readonly string[] },
+  ask: KpiAsk,
   period: Interval,
   records: KpiRecords,
   now: number,
 ): KpiAnswer {
-  const counted = memberships(records).filter((m) =>
+  return kpiAnswerOf(model, ask, period, memberships(records), now)
+}
+
+/** What a KPI answer is about: a scope, its id and the lines it covers. */
+export type KpiAsk = { scope: KpiScope; id: string; lineIds: readonly string[] }
+
+/** `kpiAnswer` from memberships already worked out, for several periods of the same records. */
+export function kpiAnswerOf(
+  model: PlantModel,
+  ask: KpiAsk,
+  period: Interval,
+  members: readonly Membership[],
+  now: number,
+): KpiAnswer {
+  const counted = members.filter((m) =>
     ask.scope === 'machine' ? m.machineId === ask.id : ask.lineIds.includes(m.lineId),
   )
   const figures = counted.map((m) => ({

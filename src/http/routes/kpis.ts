@@ -6,6 +6,8 @@ import { MillstreamError } from '../../errors.js'
 import {
   calendarOfLine,
   kpiAnswer,
+  kpiAnswerOf,
+  memberships,
   linesOf,
   shiftById,
   type KpiScope,
@@ -195,6 +197,7 @@ export function kpiRoutes(kpis: KpiReads, model: () => PlantModel): ApiRoute[] {
         })
         notTruncated(records.truncated)
         const now = Date.now()
+        const members = memberships(records)
         const ask = { scope: 'line' as const, id: query.line, lineIds: [query.line] }
         ctx.body = {
           items: shifts.map((s) => ({
@@ -204,7 +207,7 @@ export function kpiRoutes(kpis: KpiReads, model: () => PlantModel): ApiRoute[] {
             startsAt: new Date(s.startsAt).toISOString(),
             endsAt: new Date(s.endsAt).toISOString(),
             closed: s.endsAt <= now,
-            kpis: kpiAnswer(plant, ask, { from: s.startsAt, to: s.endsAt }, records, now),
+            kpis: kpiAnswerOf(plant, ask, { from: s.startsAt, to: s.endsAt }, members, now),
           })),
         }
       },
