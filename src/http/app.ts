@@ -18,6 +18,7 @@ import type {
   MachineReads,
   PlantReads,
   DowntimeReads,
+  DowntimeClassifier,
   KpiReads,
   SchemaReads,
   SeriesReads,
@@ -63,6 +64,8 @@ export type HttpDeps = {
   downtime: DowntimeReads
   /** The follower's records the plant's KPIs are computed from. */
   kpis: KpiReads
+  /** Supervisors' reasons for stops, committed as events. */
+  classifier: DowntimeClassifier
   plantModel: () => PlantModel
   catalog: CatalogReads
   deadLetters: DeadLetterReads
@@ -109,7 +112,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
       routes: [
         ...machineRoutes(deps.machines),
         ...plantRoutes(deps.plant, deps.series, deps.metrics.registry),
-        ...downtimeRoutes(deps.downtime, deps.plantModel),
+        ...downtimeRoutes(deps.downtime, deps.plantModel, deps.classifier),
         ...kpiRoutes(deps.kpis, deps.plantModel),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),

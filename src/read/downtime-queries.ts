@@ -14,6 +14,7 @@ export type StopRecordRow = {
   started_at: string
   ended_at: string | null
   reason_code: string | null
+  classified_by: string | null
 }
 
 /** Downtime records from the follower's table, oldest first, one page at most. */
@@ -24,7 +25,7 @@ export class PgDowntimeQueries implements DowntimeReads {
     const p = LIST.placeholders
     const r = await this.pool.query<StopRecordRow>(
       `SELECT id, machine_id, line_id, state, ts_to_ms(started_at)::text AS started_at,
-              ts_to_ms(ended_at)::text AS ended_at, reason_code
+              ts_to_ms(ended_at)::text AS ended_at, reason_code, classified_by
          FROM downtime_records
         WHERE (${p.line}::text IS NULL OR line_id = ${p.line})
           AND (${p.machine}::text IS NULL OR machine_id = ${p.machine})
@@ -56,5 +57,6 @@ export function stopOfRow(row: StopRecordRow): DowntimeRecordRow {
     startedAt: Number(row.started_at),
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     reasonCode: row.reason_code,
+    classifiedBy: row.classified_by,
   }
 }

@@ -50,7 +50,7 @@ export class PgKpiQueries implements KpiReads {
     })
     const stops = await this.pool.query<StopRecordRow>(
       `SELECT id, machine_id, line_id, state, ts_to_ms(started_at)::text AS started_at,
-              ts_to_ms(ended_at)::text AS ended_at, reason_code
+              ts_to_ms(ended_at)::text AS ended_at, reason_code, classified_by
          FROM downtime_records
         WHERE machine_id IN (${MACHINES})
           AND started_at < ms_to_ts(${p.to}) AND (ended_at IS NULL OR ended_at > ms_to_ts(${p.from}))

@@ -321,6 +321,8 @@ export type DowntimeRecordRow = {
   startedAt: number
   endedAt: number | null
   reasonCode: string | null
+  /** Who gave the reason, when a supervisor did. */
+  classifiedBy: string | null
 }
 
 /** The plant's downtime records. */
@@ -338,3 +340,5 @@ export type KpiRecordFilter = ({ lineIds: string[] } | { machineId: string }) & 
 export interface KpiReads {
   records(filter: KpiRecordFilter): Promise<KpiRecords>
 }
+
+export type { Classification, DowntimeClassifier } from '../journal/downtime-classifications.js'

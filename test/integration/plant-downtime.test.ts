@@ -92,6 +92,7 @@ describe('downtime records from the committed log', () => {
       MQTT_CLIENT_ID: uniqueName('ms-dt-'),
       SPARKPLUG: 'false',
       PLANT_MODEL_FILE: file,
+      API_KEYS: 'supervisor:command:sup-3f9a2c71',
       LOG_LEVEL: 'warn',
     })
     const messages = script(prefix)
@@ -224,6 +225,37 @@ describe('downtime records from the committed log', () => {
         })),
         constraint: 'press-1',
       })
+      // A supervisor classifies the open stop: an event in the log, applied by the follower.
+      const open60 = (await records()).find((r) => r.ended === null)
+      const classify = (id: string, reasonCode: string) =>
+        fetch(`${service.url}/api/v1/downtime/${id}/classify`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: 'Bearer sup-3f9a2c71',
+          },
+          body: JSON.stringify({ reasonCode }),
+        })
+      expect((await classify(open60?.id ?? '', 'BRK')).status).toBe(202)
+      expect((await classify('999999-1', 'BRK')).status).toBe(404)
+      expect((await classify(open60?.id ?? '', 'NOPE')).status).toBe(400)
+      const classified = await waitFor(
+        'the classification applied',
+        async () => {
+          const [row] = await queryOnce<{ reason_code: string; classified_by: string }>(
+            databaseUrl,
+            `SELECT reason_code, classified_by FROM downtime_records WHERE id = '${open60?.id ?? ''}' AND classified_by IS NOT NULL`,
+          )
+          return row
+        },
+        20_000,
+      )
+      expect(classified).toEqual({ reason_code: 'BRK', classified_by: 'supervisor' })
+      const events = await queryOnce<{ entity_id: string; sequence: string; type: string }>(
+        databaseUrl,
+        `SELECT entity_id, sequence::text, type FROM event_log WHERE entity_type = 'downtime'`,
+      )
+      expect(events).toEqual([{ entity_id: open60?.id, sequence: '1', type: 'DowntimeClassified' }])
       // Hand-worked: 60 min planned, the breakdown 15 min and an idle minute (a small stop).
       expect(pure).toMatchObject({
         plannedBusyMs: 60 * MIN,

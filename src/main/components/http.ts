@@ -30,6 +30,7 @@ import { SeriesQueries } from '../../read/series-queries.js'
 import { PlantQueries } from '../../read/plant-queries.js'
 import { PgDowntimeQueries } from '../../read/downtime-queries.js'
 import { PgKpiQueries } from '../../read/kpi-queries.js'
+import { PgDowntimeClassifications } from '../../journal/downtime-classifications.js'
 import { MqttPublisher, type PublisherObserver } from '../../streams/mqtt-publisher.js'
 import type { PlantModelSource } from '../../plant/model-source.js'
 import type { Config } from '../config.js'
@@ -118,6 +119,8 @@ export function httpApi(
     plant: new PlantQueries(reads, () => wiring.plant.current),
     downtime: new PgDowntimeQueries(reads),
     kpis: new PgKpiQueries(reads, config.reads.maxRows),
+    // The write pool: a classification is an event in the log.
+    classifier: new PgDowntimeClassifications(pool, config.mqtt.publishTimeoutMs),
     plantModel: () => wiring.plant.current,
     series: new SeriesQueries(reads),
     catalog: new CatalogQueries(reads),

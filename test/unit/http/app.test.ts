@@ -194,6 +194,7 @@ describe('HTTP API (pure routing, fake queries)', () => {
         'get /api/v1/parts',
         'get /api/v1/parts/{partId}',
         'get /api/v1/downtime',
+        'post /api/v1/downtime/{id}/classify',
         'get /api/v1/kpis',
         'get /api/v1/shifts',
         'get /api/v1/pipeline',

@@ -66,6 +66,32 @@ describe('downtime records from committed events', () => {
     ])
   })
 
+  it("applies a supervisor's reason to a record, the last one of a batch winning", () => {
+    const classify = (recordId: string, reasonCode: string, by: string) =>
+      entry({
+        type: 'DowntimeClassified',
+        machineId: 'press-1',
+        at: 0,
+        recordId,
+        reasonCode,
+        classifiedBy: by,
+      })
+    const plan = planDowntime(
+      [
+        classify('3-1', 'SETUP', 'anna'),
+        classify('3-1', 'BRK', 'ben'),
+        classify('4-2', 'SETUP', 'anna'),
+      ],
+      none,
+      lines,
+    )
+    expect(plan.classified).toEqual([
+      { id: '3-1', reasonCode: 'BRK', classifiedBy: 'ben' },
+      { id: '4-2', reasonCode: 'SETUP', classifiedBy: 'anna' },
+    ])
+    expect([plan.opened, plan.ended, plan.clocks.size]).toEqual([[], [], 0])
+  })
+
   it('ends a record an earlier batch opened, never before it began', () => {
     const earlier: DowntimeClock = { state: 'down', since: 5000, openId: '3-1' }
     const plan = planDowntime([state('press-1', 4000, 'running')], () => earlier, lines)
