@@ -32,12 +32,12 @@ export const materialFold: EntityFold<MaterialState> = {
 }
 
 /**
- * The fold of each kind of entity that has state (dead letters have none). Actors recover with
+ * The fold of each kind of entity that has state (dead letters and downtime records' classifications have none). Actors recover with
  * these, and whatever folds state outside an actor (a snapshot taken before retention drops
  * the events under it) takes them from here, so the two cannot differ.
  */
 export function entityFold(
-  type: Exclude<EntityType, 'deadletter'>,
+  type: Exclude<EntityType, 'deadletter' | 'downtime'>,
   rules: MachineRules,
 ): EntityFold {
   const fold = type === 'machine' ? machineFold(rules) : type === 'part' ? partFold : materialFold

@@ -51,6 +51,11 @@ export const EVENT_CATALOG = {
     schema: 'MaterialPriceRecorded.avsc',
   },
   DeadLetter: { entity: 'deadletter', topic: 'deadletter', schema: 'DeadLetter.avsc' },
+  DowntimeClassified: {
+    entity: 'downtime',
+    topic: 'downtime',
+    schema: 'DowntimeClassified.avsc',
+  },
 } as const satisfies Record<DomainEvent['type'], EventFacts>
 
 export type EventType = DomainEvent['type']

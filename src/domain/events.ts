@@ -120,6 +120,16 @@ export type DeadLetterRecorded = EventEnvelope<'DeadLetter'> & {
   payloadTruncated?: boolean
 }
 
+/** A supervisor gave a stop its reason (the record's id is the key). */
+export type DowntimeClassified = EventEnvelope<'DowntimeClassified'> & {
+  recordId: string
+  machineId: string
+  lineId: string
+  reasonCode: string
+  /** Who classified it: the API key's name, or `anonymous`. */
+  classifiedBy: string
+}
+
 export type MachineEvent =
   | PartProduced
   | MachineStateChanged
@@ -130,7 +140,7 @@ export type MachineEvent =
 
 /** Every event millstream emits. */
 export type DomainEvent =
-  MachineEvent | PartInfoUpdated | MaterialPriceRecorded | DeadLetterRecorded
+  MachineEvent | PartInfoUpdated | MaterialPriceRecorded | DeadLetterRecorded | DowntimeClassified
 
 /** The kind of entity whose actor owns an event stream. */
-export type EntityType = 'machine' | 'part' | 'material' | 'deadletter'
+export type EntityType = 'machine' | 'part' | 'material' | 'deadletter' | 'downtime'

@@ -32,6 +32,8 @@ export type MachineState = {
   sequence: number
   state: RunState
   stateSince: number | null
+  /** The reason the machine last gave for its state while stopped; a new one splits the stop. */
+  stateReason: string | null
   lastSeenAt: number | null
   produced: number
   scrapped: number
@@ -74,6 +76,7 @@ export function initialMachineState(machineId: string, rules: MachineRules): Mac
     sequence: 0,
     state: 'unknown',
     stateSince: null,
+    stateReason: null,
     lastSeenAt: null,
     produced: 0,
     scrapped: 0,
@@ -116,6 +119,7 @@ export function applyMachineEvent(
         sequence: e.sequence,
         state: s.state,
         stateSince: s.stateSince,
+        stateReason: s.stateReason,
         lastSeenAt,
         produced: s.produced + 1,
         scrapped: s.scrapped + (e.damaged ? 1 : 0),
@@ -146,6 +150,7 @@ export function applyMachineEvent(
         ),
         state: e.state,
         stateSince: e.occurredAt,
+        stateReason: e.reason ?? null,
         alerts: { ...s.alerts, silent: false },
         alarms: trackInputs(
           bookOf(s),
@@ -160,6 +165,7 @@ export function applyMachineEvent(
         sequence: e.sequence,
         state: s.state,
         stateSince: s.stateSince,
+        stateReason: s.stateReason,
         lastSeenAt,
         produced: s.produced,
         scrapped: s.scrapped,
@@ -250,7 +256,12 @@ export function decideMachine(
       break
     }
     case 'status':
-      if (input.state !== s.state) {
+      // A new reason while stopped is a new stop of the same state (setup, then a break); a
+      // repeat with no reason keeps the one given.
+      if (
+        input.state !== s.state ||
+        (input.state !== 'running' && input.reason !== null && input.reason !== s.stateReason)
+      ) {
         events.push(
           Object.assign(envelope('MachineStateChanged', input.at), {
             state: input.state,

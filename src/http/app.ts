@@ -21,6 +21,8 @@ import type {
   MachineReads,
   PlantReads,
   DowntimeReads,
+  DowntimeClassifier,
+  KpiReads,
   SchemaReads,
   SeriesReads,
 } from '../read/ports.js'
@@ -47,6 +49,7 @@ import { eventRoutes } from './routes/events.js'
 import { machineRoutes } from './routes/machines.js'
 import { plantRoutes } from './routes/plant.js'
 import { downtimeRoutes } from './routes/downtime.js'
+import { kpiRoutes } from './routes/kpis.js'
 import { productionRoutes, type OeeLookup } from './routes/production.js'
 import { schemaRoutes } from './routes/schemas.js'
 import { seriesRoutes } from './routes/series.js'
@@ -65,6 +68,10 @@ export type HttpDeps = {
   plant: PlantReads
   /** The plant's downtime records, and the model that names their reasons. */
   downtime: DowntimeReads
+  /** The follower's records the plant's KPIs are computed from. */
+  kpis: KpiReads
+  /** Supervisors' reasons for stops, committed as events. */
+  classifier: DowntimeClassifier
   plantModel: () => PlantModel
   catalog: CatalogReads
   deadLetters: DeadLetterReads
@@ -117,7 +124,8 @@ export function createHttpApp(deps: HttpDeps): Koa {
       routes: [
         ...machineRoutes(deps.machines),
         ...plantRoutes(deps.plant, deps.series, deps.metrics.registry),
-        ...downtimeRoutes(deps.downtime, deps.plantModel),
+        ...downtimeRoutes(deps.downtime, deps.plantModel, deps.classifier),
+        ...kpiRoutes(deps.kpis, deps.plantModel),
         ...catalogRoutes(deps.catalog),
         ...deadLetterRoutes(deps.deadLetters),
         ...parkedRecordRoutes(deps.parkedRecords),

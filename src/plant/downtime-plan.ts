@@ -34,6 +34,8 @@ export type DowntimePlan = {
   ended: { id: string; endedAt: number }[]
   cells: PartCell[]
   clocks: Map<string, DowntimeClock>
+  /** Reasons supervisors gave records, the last one of each record. */
+  classified: { id: string; reasonCode: string; classifiedBy: string }[]
 }
 
 const MINUTE = 60_000
@@ -58,7 +60,17 @@ export function planDowntime(
   const opened = new Map<string, DowntimeRow>()
   const ended: { id: string; endedAt: number }[] = []
   const cells = new Map<string, PartCell>()
+  const classified = new Map<string, DowntimePlan['classified'][number]>()
   for (const { cursor, event } of entries) {
+    if (event.type === 'DowntimeClassified') {
+      // Applied after the batch's new records are written, so it finds one opened here too.
+      classified.set(event.recordId, {
+        id: event.recordId,
+        reasonCode: event.reasonCode,
+        classifiedBy: event.classifiedBy,
+      })
+      continue
+    }
     const lineId = lineOf(event.machineId)
     if (event.type === 'PartProduced') {
       if (lineId === undefined) continue
@@ -103,5 +115,11 @@ export function planDowntime(
     }
     clocks.set(event.machineId, { state: event.state, since: at, openId })
   }
-  return { opened: [...opened.values()], ended, cells: [...cells.values()], clocks }
+  return {
+    opened: [...opened.values()],
+    ended,
+    cells: [...cells.values()],
+    clocks,
+    classified: [...classified.values()],
+  }
 }

@@ -21,6 +21,7 @@ const CELLS = namedParams(
   'ideal',
   'scrapIdeal',
 )
+const CLASSIFIED = namedParams('ids', 'reasons', 'by')
 const CLOCKS = namedParams('machineIds', 'states', 'sinces', 'openIds')
 
 /**
@@ -91,6 +92,7 @@ export class DowntimeStore implements DowntimeSink {
       // First, so the cursor's row lock queues any other writer before it touches a record.
       await this.moveCursor(client, from, to)
       await writeRecords(client, plan)
+      await classify(client, plan)
       await addCells(client, plan)
       await saveClocks(client, plan.clocks)
     })
@@ -136,6 +138,20 @@ async function writeRecords(client: PoolClient, plan: DowntimePlan): Promise<voi
       }),
     )
   }
+}
+
+async function classify(client: PoolClient, plan: DowntimePlan): Promise<void> {
+  if (plan.classified.length === 0) return
+  const p = CLASSIFIED.placeholders
+  await client.query(
+    `UPDATE downtime_records d SET reason_code = u.r, classified_by = u.b
+       FROM unnest(${p.ids}::text[], ${p.reasons}::text[], ${p.by}::text[]) AS u(i, r, b) WHERE d.id = u.i`,
+    CLASSIFIED.values({
+      ids: textArray(plan.classified.map((c) => c.id)),
+      reasons: textArray(plan.classified.map((c) => c.reasonCode)),
+      by: textArray(plan.classified.map((c) => c.classifiedBy)),
+    }),
+  )
 }
 
 async function addCells(client: PoolClient, plan: DowntimePlan): Promise<void> {

@@ -5,7 +5,8 @@ import type { DowntimeFilter, DowntimeReads, DowntimeRecordRow } from './ports.j
 
 const LIST = namedParams('line', 'machine', 'from', 'to', 'open', 'limit')
 
-type Row = {
+/** A downtime record's row as the queries select it. */
+export type StopRecordRow = {
   id: string
   machine_id: string
   line_id: string
@@ -13,6 +14,7 @@ type Row = {
   started_at: string
   ended_at: string | null
   reason_code: string | null
+  classified_by: string | null
 }
 
 /** Downtime records from the follower's table, oldest first, one page at most. */
@@ -21,9 +23,9 @@ export class PgDowntimeQueries implements DowntimeReads {
 
   async list(filter: DowntimeFilter): Promise<DowntimeRecordRow[]> {
     const p = LIST.placeholders
-    const r = await this.pool.query<Row>(
+    const r = await this.pool.query<StopRecordRow>(
       `SELECT id, machine_id, line_id, state, ts_to_ms(started_at)::text AS started_at,
-              ts_to_ms(ended_at)::text AS ended_at, reason_code
+              ts_to_ms(ended_at)::text AS ended_at, reason_code, classified_by
          FROM downtime_records
         WHERE (${p.line}::text IS NULL OR line_id = ${p.line})
           AND (${p.machine}::text IS NULL OR machine_id = ${p.machine})
@@ -41,14 +43,20 @@ export class PgDowntimeQueries implements DowntimeReads {
         limit: filter.limit,
       }),
     )
-    return r.rows.map((row) => ({
-      id: row.id,
-      machineId: row.machine_id,
-      lineId: row.line_id,
-      state: row.state,
-      startedAt: Number(row.started_at),
-      endedAt: row.ended_at === null ? null : Number(row.ended_at),
-      reasonCode: row.reason_code,
-    }))
+    return r.rows.map(stopOfRow)
+  }
+}
+
+/** A downtime record from its row. */
+export function stopOfRow(row: StopRecordRow): DowntimeRecordRow {
+  return {
+    id: row.id,
+    machineId: row.machine_id,
+    lineId: row.line_id,
+    state: row.state,
+    startedAt: Number(row.started_at),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    reasonCode: row.reason_code,
+    classifiedBy: row.classified_by,
   }
 }

@@ -18,7 +18,7 @@ export function foldHistory(
   const byEntity = new Map<string, Map<string, DomainEvent>>()
   for (const e of events) {
     const kind = entityOfType(e.type)
-    if (kind === 'deadletter') continue
+    if (kind === 'deadletter' || kind === 'downtime') continue
     const entity = `${kind}/${e.key}`
     const list = byEntity.get(entity) ?? new Map<string, DomainEvent>()
     list.set(e.eventId, e)

@@ -1,3 +1,4 @@
+import type { KpiRecords } from '../plant/kpi-records.js'
 import type { PlantTree } from '../plant/plant-model.js'
 import type { Readable } from 'node:stream'
 import type { AlarmBook } from '../domain/alarms/alarm-book.js'
@@ -325,6 +326,8 @@ export type DowntimeRecordRow = {
   startedAt: number
   endedAt: number | null
   reasonCode: string | null
+  /** Who gave the reason, when a supervisor did. */
+  classifiedBy: string | null
 }
 
 /** The plant's downtime records. */
@@ -384,3 +387,16 @@ export interface AlarmRuleReads {
   loadedAt(): number
   problems(): readonly string[]
 }
+
+/** Whose records the KPIs need: the machines of some lines, or one machine. */
+export type KpiRecordFilter = ({ lineIds: string[] } | { machineId: string }) & {
+  from: number
+  to: number
+}
+
+/** The follower's tables as the KPIs read them. */
+export interface KpiReads {
+  records(filter: KpiRecordFilter): Promise<KpiRecords>
+}
+
+export type { Classification, DowntimeClassifier } from '../journal/downtime-classifications.js'

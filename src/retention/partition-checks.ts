@@ -52,7 +52,7 @@ export async function rowCount(db: Queryable, table: string): Promise<number> {
 
 /** An entity whose recovery would still read events of a partition: its snapshot is older. */
 export type EntityBehindSnapshot = {
-  entityType: Exclude<EntityType, 'deadletter'>
+  entityType: Exclude<EntityType, 'deadletter' | 'downtime'>
   entityId: string
   /** Its last sequence in the partition: a snapshot at or past it no longer needs the partition. */
   upTo: number
@@ -70,7 +70,7 @@ export async function entitiesBehindSnapshot(
   }>(
     `SELECT e.entity_type, e.entity_id, max(e.sequence)::float8 AS up_to
        FROM ${tableIdentifier(table)} e
-      WHERE e.entity_type <> 'deadletter'
+      WHERE e.entity_type NOT IN ('deadletter', 'downtime')
       GROUP BY e.entity_type, e.entity_id
      HAVING max(e.sequence) > coalesce(
        (SELECT s.sequence FROM snapshots s WHERE s.entity_type = e.entity_type AND s.entity_id = e.entity_id), 0)`,

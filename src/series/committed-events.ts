@@ -23,6 +23,10 @@ type SeriesPayload = {
   reason?: string | null
   damaged?: boolean
   idealCycleSeconds?: number | null
+  machineId?: string
+  recordId?: string
+  reasonCode?: string
+  classifiedBy?: string
 }
 
 type Row = {
@@ -66,7 +70,7 @@ export class CommittedSeriesEvents {
                FROM event_log
               WHERE ${afterCursor(p.afterTx, p.afterPosition)}
                 AND ${COMMITTED_BEFORE_ANY_RUNNING}
-                AND entity_type = 'machine' AND type = ANY(${p.types}::text[])
+                AND entity_type IN ('machine', 'downtime') AND type = ANY(${p.types}::text[])
               ORDER BY tx_id, position
               LIMIT ${p.limit}`,
             NEXT.values({
@@ -92,7 +96,7 @@ export class CommittedSeriesEvents {
         client.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM event_log
             WHERE ${afterCursor(p.afterTx, p.afterPosition)}
-              AND entity_type = 'machine' AND type = ANY(${p.types}::text[])`,
+              AND entity_type IN ('machine', 'downtime') AND type = ANY(${p.types}::text[])`,
           LAG.values({
             afterTx: after.txId,
             afterPosition: after.position,
@@ -120,5 +124,15 @@ function toEvent(r: Row): SeriesEvent {
       }
     case 'MachineStateChanged':
       return { type: r.type, ...base, state: p.state ?? 'unknown', reason: p.reason ?? null }
+    case 'DowntimeClassified':
+      // The stream's key is the record's id; the machine is in the payload.
+      return {
+        type: r.type,
+        machineId: p.machineId ?? '',
+        at: r.at,
+        recordId: p.recordId ?? r.machineId,
+        reasonCode: p.reasonCode ?? '',
+        classifiedBy: p.classifiedBy ?? '',
+      }
   }
 }

@@ -24,6 +24,15 @@ export type SeriesEvent =
       /** The reason code given with the state, when one was (the plant's downtime reads it). */
       reason?: string | null
     }
+  | {
+      /** A supervisor's reason for a stop (the plant's downtime reads it; no series does). */
+      type: 'DowntimeClassified'
+      machineId: string
+      at: number
+      recordId: string
+      reasonCode: string
+      classifiedBy: string
+    }
 
 /** A machine's run state, and the time up to which its durations are counted. */
 export type MachineClock = { state: RunState; since: number }
@@ -87,6 +96,8 @@ export function planBatch(
   const acc = new Accumulator()
   const clocks = new Map<string, MachineClock>()
   for (const e of events) {
+    // Not a machine event: the series never read it.
+    if (e.type === 'DowntimeClassified') continue
     const before = clocks.get(e.machineId) ?? clockOf(e.machineId)
     const clock: MachineClock = before
       ? { ...before }

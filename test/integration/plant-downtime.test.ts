@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type MqttClient } from 'mqtt'
 import { ServiceProcess } from '../../harness/service-process'
+import { kpisOf, machineFigures } from '../../src/domain/plant-kpis'
 import {
   createTestDatabase,
   queryOnce,
@@ -91,6 +92,7 @@ describe('downtime records from the committed log', () => {
       MQTT_CLIENT_ID: uniqueName('ms-dt-'),
       SPARKPLUG: 'false',
       PLANT_MODEL_FILE: file,
+      API_KEYS: 'supervisor:command:sup-3f9a2c71',
       LOG_LEVEL: 'warn',
     })
     const messages = script(prefix)
@@ -172,6 +174,94 @@ describe('downtime records from the committed log', () => {
         ideal: 300_000,
         scrap: 30_000,
         minutes: '10',
+      })
+      // The KPIs served equal the pure computation over the same rows (the first hour, before
+      // the open stop; the line has no calendar, so all of it is planned).
+      const hour = { from: T0, to: T0 + 60 * MIN }
+      const kpis = await service.get<Record<string, unknown>>(
+        `/api/v1/kpis?scope=line&id=presses&from=${hour.from}&to=${hour.to}`,
+      )
+      const minutes = await queryOnce<{
+        minute: string
+        produced: string
+        good: string
+        ideal_ms: number
+        scrap_ideal_ms: number
+      }>(
+        databaseUrl,
+        `SELECT ts_to_ms(bucket)::text AS minute, produced::text, good::text, ideal_ms, scrap_ideal_ms
+           FROM plant_part_minutes WHERE machine_id = 'press-1' ORDER BY bucket`,
+      )
+      const rows = (await records()).filter((r) => Number(r.started) < hour.to)
+      const pure = kpisOf(
+        machineFigures(
+          {
+            machineId: 'press-1',
+            planned: [hour],
+            stops: rows.map((r) => ({
+              startedAt: Number(r.started),
+              endedAt: r.ended === null ? null : Number(r.ended),
+              reasonCode: r.reason_code,
+              category: r.reason_code === 'BRK' ? 'breakdown' : 'unqualified',
+            })),
+            minutes: minutes.map((m) => ({
+              minute: Number(m.minute),
+              produced: Number(m.produced),
+              good: Number(m.good),
+              idealMs: m.ideal_ms,
+              scrapIdealMs: m.scrap_ideal_ms,
+            })),
+          },
+          hour,
+          { microStopMs: 120_000, startupMs: 600_000, now: Date.now() },
+        ),
+      )
+      expect(kpis.status).toBe(200)
+      expect(kpis.body).toMatchObject({
+        ...pure,
+        downtimeByReason: pure.downtimeByReason.map((b) => ({
+          ...b,
+          name: b.code === 'BRK' ? 'Breakdown' : null,
+        })),
+        constraint: 'press-1',
+      })
+      // A supervisor classifies the open stop: an event in the log, applied by the follower.
+      const open60 = (await records()).find((r) => r.ended === null)
+      const classify = (id: string, reasonCode: string) =>
+        fetch(`${service.url}/api/v1/downtime/${id}/classify`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: 'Bearer sup-3f9a2c71',
+          },
+          body: JSON.stringify({ reasonCode }),
+        })
+      expect((await classify(open60?.id ?? '', 'BRK')).status).toBe(202)
+      expect((await classify('999999-1', 'BRK')).status).toBe(404)
+      expect((await classify(open60?.id ?? '', 'NOPE')).status).toBe(400)
+      const classified = await waitFor(
+        'the classification applied',
+        async () => {
+          const [row] = await queryOnce<{ reason_code: string; classified_by: string }>(
+            databaseUrl,
+            `SELECT reason_code, classified_by FROM downtime_records WHERE id = '${open60?.id ?? ''}' AND classified_by IS NOT NULL`,
+          )
+          return row
+        },
+        20_000,
+      )
+      expect(classified).toEqual({ reason_code: 'BRK', classified_by: 'supervisor' })
+      const events = await queryOnce<{ entity_id: string; sequence: string; type: string }>(
+        databaseUrl,
+        `SELECT entity_id, sequence::text, type FROM event_log WHERE entity_type = 'downtime'`,
+      )
+      expect(events).toEqual([{ entity_id: open60?.id, sequence: '1', type: 'DowntimeClassified' }])
+      // Hand-worked: 60 min planned, the breakdown 15 min and an idle minute (a small stop).
+      expect(pure).toMatchObject({
+        plannedBusyMs: 60 * MIN,
+        downtimeMs: 16 * MIN,
+        produced: 10,
+        failures: 1,
       })
     } finally {
       await service.kill('SIGTERM')

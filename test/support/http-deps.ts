@@ -87,6 +87,8 @@ export function httpDeps(overrides: Partial<HttpDeps> = {}): HttpDeps {
     machines: noMachines,
     plant: emptyPlant,
     downtime: { list: () => Promise.resolve([]) },
+    classifier: { classify: () => Promise.resolve(false) },
+    kpis: { records: () => Promise.resolve({ stops: [], minutes: [], truncated: false }) },
     plantModel: () => PlantModel.DEFAULT,
     catalog: emptyCatalog,
     deadLetters: noDeadLetters,

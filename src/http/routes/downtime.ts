@@ -5,7 +5,8 @@ import { countedCategory } from '../../domain/stop-figures.js'
 import { timestampTextSchema } from '../../domain/timestamps.js'
 import { PLANT_ID } from '../../plant/model-schema.js'
 import type { PlantModel } from '../../plant/plant-model.js'
-import type { DowntimeReads } from '../../read/ports.js'
+import { MillstreamError } from '../../errors.js'
+import type { DowntimeClassifier, DowntimeReads } from '../../read/ports.js'
 import { defineRoute, type ApiRoute } from '../route.js'
 import { intParam, machineIdParam, problem, storeUnavailable } from '../schemas.js'
 
@@ -46,9 +47,69 @@ const downtimeView = z.object({
     .meta({ description: 'Who gave the reason, if not the machine' }),
 })
 
-/** Downtime records: every stop of a line or a machine in a range, with its reason and category. */
-export function downtimeRoutes(downtime: DowntimeReads, model: () => PlantModel): ApiRoute[] {
+const classifyBody = z.strictObject({
+  reasonCode: z
+    .string()
+    .regex(PLANT_ID)
+    .meta({ description: "A code of the plant model's reason catalogue" }),
+})
+
+/**
+ * Downtime records: every stop of a line or a machine in a range, with its reason and category;
+ * a supervisor's reason for one, committed as an event the downtime follower applies.
+ */
+export function downtimeRoutes(
+  downtime: DowntimeReads,
+  model: () => PlantModel,
+  classifier: DowntimeClassifier,
+): ApiRoute[] {
   return [
+    defineRoute({
+      method: 'post',
+      path: '/downtime/{id}/classify',
+      summary:
+        'Give a stop a reason from the catalogue (a DowntimeClassified event; the record shows it once the follower applies it)',
+      tag: 'plant',
+      scope: 'command',
+      audit: {
+        action: 'downtime-classify',
+        target: ({ params, body }) => `downtime ${params.id}: ${body.reasonCode}`,
+      },
+      params: z.strictObject({
+        id: z
+          .string()
+          .regex(/^[0-9]{1,20}-[0-9]{1,10}$/)
+          .meta({ description: 'The record id' }),
+      }),
+      body: classifyBody,
+      responses: {
+        202: {
+          description: 'Committed',
+          schema: z.object({ id: z.string(), reasonCode: z.string() }),
+        },
+        400: { description: 'Bad request, or a code the catalogue does not have', schema: problem },
+        401: { description: 'No API key, or not a known one', schema: problem },
+        403: { description: 'The API key lacks the `command` scope', schema: problem },
+        404: { description: 'No such record', schema: problem },
+        503: storeUnavailable,
+      },
+      handle: async (ctx, { params, body, caller }) => {
+        if (model().reason(body.reasonCode) === undefined)
+          throw new MillstreamError(
+            'BAD_REQUEST',
+            `body.reasonCode: ${body.reasonCode} is not in the catalogue`,
+          )
+        const found = await classifier.classify({
+          recordId: params.id,
+          reasonCode: body.reasonCode,
+          classifiedBy: caller?.name ?? 'anonymous',
+          at: Date.now(),
+        })
+        if (!found) throw new MillstreamError('NOT_FOUND', `no downtime record ${params.id}`)
+        ctx.status = 202
+        ctx.body = { id: params.id, reasonCode: body.reasonCode }
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/downtime',
@@ -96,7 +157,7 @@ export function downtimeRoutes(downtime: DowntimeReads, model: () => PlantModel)
             reasonName: reason?.name ?? null,
             category,
             planned: reason?.planned ?? false,
-            classifiedBy: null,
+            classifiedBy: r.classifiedBy,
           }
         })
         ctx.body = {

@@ -32,6 +32,8 @@ import { machineOeeOver } from '../../read/machine-oee.js'
 import { SeriesQueries } from '../../read/series-queries.js'
 import { PlantQueries } from '../../read/plant-queries.js'
 import { PgDowntimeQueries } from '../../read/downtime-queries.js'
+import { PgKpiQueries } from '../../read/kpi-queries.js'
+import { PgDowntimeClassifications } from '../../journal/downtime-classifications.js'
 import { MqttPublisher, type PublisherObserver } from '../../streams/mqtt-publisher.js'
 import type { PlantModelSource } from '../../plant/model-source.js'
 import type { Config } from '../config.js'
@@ -121,6 +123,9 @@ export function httpApi(
     machines: new MachineQueries(reads),
     plant: new PlantQueries(reads, () => wiring.plant.current),
     downtime: new PgDowntimeQueries(reads),
+    kpis: new PgKpiQueries(reads, config.reads.maxRows),
+    // The write pool: a classification is an event in the log.
+    classifier: new PgDowntimeClassifications(pool, config.mqtt.publishTimeoutMs),
     plantModel: () => wiring.plant.current,
     series: new SeriesQueries(reads),
     catalog: new CatalogQueries(reads),

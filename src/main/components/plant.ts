@@ -72,7 +72,11 @@ export function downtimeFollower(
 ): Component<DowntimeFollower> {
   const follower = new DowntimeFollower(
     new PgAdvisoryLock(pool, 'millstream-downtime'),
-    new CommittedSeriesEvents(pool, STATEMENT_DEADLINE_MS, ['PartProduced', 'MachineStateChanged']),
+    new CommittedSeriesEvents(pool, STATEMENT_DEADLINE_MS, [
+      'PartProduced',
+      'MachineStateChanged',
+      'DowntimeClassified',
+    ]),
     new DowntimeStore(pool, DOWNTIME_FOLLOWER_NAME, STATEMENT_DEADLINE_MS),
     () => plant.current,
     { batch: config.series.batch, pollMs: 1000, standbyMs: 2000 },

@@ -17,10 +17,11 @@ export function allTopics(prefix: string): string[] {
   return topicSuffixes().map((t) => `${prefix}.${t}`)
 }
 
-/** The topics whose events make up entity state (all but dead letters), for a rebuild. */
+/** The topics whose events make up entity state (all but dead letters and classifications), for a rebuild. */
 export function stateTopics(prefix: string): string[] {
+  const stateless = new Set(['deadletter', 'downtime'])
   const deadLetters = new Set(
-    EVENT_TYPES.filter((t) => entityOfType(t) === 'deadletter').map((t) => topicFor(prefix, t)),
+    EVENT_TYPES.filter((t) => stateless.has(entityOfType(t))).map((t) => topicFor(prefix, t)),
   )
   return allTopics(prefix).filter((t) => !deadLetters.has(t))
 }

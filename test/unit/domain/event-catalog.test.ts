@@ -33,7 +33,7 @@ describe('event catalog', () => {
     expect(entityOfType('DeadLetter')).toBe('deadletter')
   })
 
-  it('gives the relay each topic once and the rebuild every topic but dead letters', () => {
+  it('gives the relay each topic once and the rebuild every topic but dead letters and classifications', () => {
     expect(allTopics('m')).toEqual([
       'm.production',
       'm.machine-state',
@@ -42,7 +42,10 @@ describe('event catalog', () => {
       'm.parts',
       'm.materials',
       'm.deadletter',
+      'm.downtime',
     ])
-    expect(stateTopics('m')).toEqual(allTopics('m').filter((t) => t !== 'm.deadletter'))
+    expect(stateTopics('m')).toEqual(
+      allTopics('m').filter((t) => t !== 'm.deadletter' && t !== 'm.downtime'),
+    )
   })
 })

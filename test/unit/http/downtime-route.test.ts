@@ -18,6 +18,7 @@ const row = (
   startedAt: T0 + start,
   endedAt: end === null ? null : T0 + end,
   reasonCode,
+  classifiedBy: null,
 })
 
 describe('GET /api/v1/downtime', () => {

@@ -50,6 +50,48 @@ describe('downtime records from committed events', () => {
     expect(plan.clocks.get('press-1')).toEqual({ state: 'idle', since: 9000, openId: '7-4' })
   })
 
+  it('splits a stop where its reason changes, the state staying the same', () => {
+    const plan = planDowntime(
+      [
+        state('press-1', 0, 'idle', 'SETUP'),
+        state('press-1', 4000, 'idle', 'BREAK'),
+        state('press-1', 6000, 'running'),
+      ],
+      none,
+      lines,
+    )
+    expect(plan.opened.map((r) => [r.state, r.startedAt, r.endedAt, r.reasonCode])).toEqual([
+      ['idle', 0, 4000, 'SETUP'],
+      ['idle', 4000, 6000, 'BREAK'],
+    ])
+  })
+
+  it("applies a supervisor's reason to a record, the last one of a batch winning", () => {
+    const classify = (recordId: string, reasonCode: string, by: string) =>
+      entry({
+        type: 'DowntimeClassified',
+        machineId: 'press-1',
+        at: 0,
+        recordId,
+        reasonCode,
+        classifiedBy: by,
+      })
+    const plan = planDowntime(
+      [
+        classify('3-1', 'SETUP', 'anna'),
+        classify('3-1', 'BRK', 'ben'),
+        classify('4-2', 'SETUP', 'anna'),
+      ],
+      none,
+      lines,
+    )
+    expect(plan.classified).toEqual([
+      { id: '3-1', reasonCode: 'BRK', classifiedBy: 'ben' },
+      { id: '4-2', reasonCode: 'SETUP', classifiedBy: 'anna' },
+    ])
+    expect([plan.opened, plan.ended, plan.clocks.size]).toEqual([[], [], 0])
+  })
+
   it('ends a record an earlier batch opened, never before it began', () => {
     const earlier: DowntimeClock = { state: 'down', since: 5000, openId: '3-1' }
     const plan = planDowntime([state('press-1', 4000, 'running')], () => earlier, lines)

@@ -1,6 +1,6 @@
 import avro from 'avsc'
 import { INGEST_SCHEMAS_DIR } from '../../../../src/cluster/ingest-record'
-import type { DeadLetterRecorded } from '../../../../src/domain/events'
+import type { DeadLetterRecorded, DowntimeClassified } from '../../../../src/domain/events'
 import { checkCompatibility } from '../../../../src/publish/avro/compatibility'
 import { avroRecordOf } from '../../../../src/publish/avro/event-records'
 import {
@@ -206,6 +206,27 @@ describe('Avro round trip of the event schemas', () => {
       registry.byFingerprint(fp),
     )
     expect(record).toMatchObject({ key: event.source, payload: Buffer.from('{"not":"json') })
+  })
+
+  it('encodes a DowntimeClassified event as the classification writes it to the log', () => {
+    const event: DowntimeClassified = {
+      eventId: '5d3c9a43-7f0e-4a55-9c1b-2b0f3f1e4a11',
+      type: 'DowntimeClassified',
+      key: '1234-3',
+      sequence: 1,
+      occurredAt: Date.parse('2026-12-08T10:00:00.000Z'),
+      recordedAt: Date.parse('2026-12-08T10:00:00.020Z'),
+      recordId: '1234-3',
+      machineId: 'press-1',
+      lineId: 'presses',
+      reasonCode: 'SETUP',
+      classifiedBy: 'supervisor',
+    }
+    const schema = registry.get('DowntimeClassified')
+    const { record } = decodeSingleObject(encodeSingleObject(schema, avroRecordOf(event)), (fp) =>
+      registry.byFingerprint(fp),
+    )
+    expect(record).toMatchObject({ key: '1234-3', reasonCode: 'SETUP', classifiedBy: 'supervisor' })
   })
 
   it('finds no schema for an unknown fingerprint', () => {
