@@ -43,6 +43,18 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     }),
+    alarmNotifications: new Counter({
+      name: 'millstream_alarm_notifications_total',
+      help: 'Alarm notification outcomes per target (delivered, retried, undeliverable)',
+      labelNames: ['target', 'outcome'] as const,
+      registers: [registry],
+    }),
+    alarmNotificationQueue: new Gauge({
+      name: 'millstream_alarm_notification_queue',
+      help: 'Alarm events committed and not yet delivered or given up, per target',
+      labelNames: ['target'] as const,
+      registers: [registry],
+    }),
     plantModelReloads: new Counter({
       name: 'millstream_plant_model_reloads_total',
       help: 'Reloads of the plant model file on SIGHUP, by outcome (loaded, refused)',

@@ -105,6 +105,11 @@ const envSchema = z.object({
   ALARM_RULES_FILE: z.string().min(1).optional(),
   ALARM_RULES_POLL_MS: positiveInt.default(2000),
   ALARM_TICK_MS: positiveInt.default(5000),
+  ALARM_WEBHOOK_URLS: list.pipe(z.array(z.url())).default([]),
+  ALARM_WEBHOOK_SECRET_FILE: z.string().min(1).optional(),
+  ALARM_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000),
+  ALARM_WEBHOOK_RETRY_BUDGET_MS: positiveInt.default(60_000),
+  ALARM_MQTT_NOTIFY: bool.default(true),
   STREAM_POLL_MS: positiveInt.default(200),
   STREAM_FLUSH_MS: positiveInt.default(500),
   STREAM_RESUME_MAX_EVENTS: positiveInt.default(200_000),
@@ -279,6 +284,18 @@ export type Config = Readonly<{
    * and the longest a time-based alarm change (a delay, a shelf's end) waits for its tick.
    */
   alarms: Readonly<{ rulesFile: string | undefined; reloadPollMs: number; tickMs: number }>
+  /**
+   * Alarm notifications: the webhooks each alarm event is posted to (signed with the secret in
+   * the file), each call's deadline, how long one event is retried before it is undeliverable,
+   * and whether each alarm's state is published retained on MQTT.
+   */
+  alarmNotify: Readonly<{
+    webhookUrls: readonly string[]
+    webhookSecretFile: string | undefined
+    webhookTimeoutMs: number
+    retryBudgetMs: number
+    mqtt: boolean
+  }>
   /** The live stream: how often the log is read, updates are sent, and how far back a resume reads. */
   stream: Readonly<{
     pollMs: number
@@ -502,6 +519,13 @@ export function loadConfig(
       rulesFile: e.ALARM_RULES_FILE,
       reloadPollMs: e.ALARM_RULES_POLL_MS,
       tickMs: e.ALARM_TICK_MS,
+    },
+    alarmNotify: {
+      webhookUrls: e.ALARM_WEBHOOK_URLS,
+      webhookSecretFile: e.ALARM_WEBHOOK_SECRET_FILE,
+      webhookTimeoutMs: e.ALARM_WEBHOOK_TIMEOUT_MS,
+      retryBudgetMs: e.ALARM_WEBHOOK_RETRY_BUDGET_MS,
+      mqtt: e.ALARM_MQTT_NOTIFY,
     },
     series: {
       rawRetentionMs: e.SERIES_RAW_RETENTION,

@@ -15,6 +15,7 @@ import {
   partitionConsumer,
 } from './components/cluster.js'
 import { alarmRules } from './components/alarm-rules.js'
+import { alarmNotifications } from './components/notifications.js'
 import { entityRuntime } from './components/entities.js'
 import { commandPublisher, httpApi, opsApi } from './components/http.js'
 import { heartbeatSweep, intoActors, mqttIngest } from './components/ingest.js'
@@ -129,6 +130,9 @@ export async function startService(
     single || has('process') ? await life.start(seriesFollower(config, pool, log)) : undefined
   // Downtime records and parts per line and minute, for the plant's KPIs, likewise.
   if (single || has('process')) await life.start(downtimeFollower(config, pool, plant, log))
+  // Each alarm event to the webhooks and, retained, to the MQTT alarm topics.
+  if (single || has('process'))
+    await life.start(alarmNotifications(config, pool, mqttUrl, metrics, log))
   registerLiveGauges(metrics, {
     ...logGauges(logs),
     ...(series ? { seriesLag: () => series.lag() } : {}),

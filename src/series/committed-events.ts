@@ -87,26 +87,32 @@ export class CommittedSeriesEvents {
   }
 
   /** Machine events committed after `after` and not yet rolled up. */
-  async lag(after: OutboxCursor): Promise<number> {
-    const p = LAG.placeholders
-    const r = await inBoundedTransaction(
-      this.pool,
-      this.timeoutMs,
-      (client) =>
-        client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM event_log
-            WHERE ${afterCursor(p.afterTx, p.afterPosition)}
-              AND entity_type IN ('machine', 'downtime') AND type = ANY(${p.types}::text[])`,
-          LAG.values({
-            afterTx: after.txId,
-            afterPosition: after.position,
-            types: this.types,
-          }),
-        ),
-      'read only',
-    )
-    return r.rows[0]?.n ?? 0
+  lag(after: OutboxCursor): Promise<number> {
+    return committedAfter(this.pool, this.timeoutMs, after, this.types)
   }
+}
+
+/** How many machine (and downtime) events of `types` were committed after `after`: a follower's lag. */
+export async function committedAfter(
+  pool: Pool,
+  timeoutMs: number,
+  after: OutboxCursor,
+  types: readonly string[],
+): Promise<number> {
+  const p = LAG.placeholders
+  const r = await inBoundedTransaction(
+    pool,
+    timeoutMs,
+    (client) =>
+      client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM event_log
+          WHERE ${afterCursor(p.afterTx, p.afterPosition)}
+            AND entity_type IN ('machine', 'downtime') AND type = ANY(${p.types}::text[])`,
+        LAG.values({ afterTx: after.txId, afterPosition: after.position, types }),
+      ),
+    'read only',
+  )
+  return r.rows[0]?.n ?? 0
 }
 
 function toEvent(r: Row): SeriesEvent {

@@ -15,6 +15,7 @@ import { ingestPipeline, type Handlers, type Processed } from '../../streams/pip
 import type { Config } from '../config.js'
 import type { Entities } from './entities.js'
 import { LEGACY_PRODUCTION_TOPIC } from '../../domain/topics.js'
+import { skipAlarmTopics } from '../../streams/skip-alarm-topics.js'
 
 /** How often a standby tries the ingest lock and the holder checks it. */
 const INGEST_LOCK_POLL_MS = 2000
@@ -57,7 +58,7 @@ export function mqttIngest(
   return {
     name: 'mqtt source',
     start: async () => {
-      subscription = consume(source.messages())
+      subscription = consume(source.messages().pipe(skipAlarmTopics(config.mqtt.topicPrefix)))
       await gate.start()
       return source
     },
