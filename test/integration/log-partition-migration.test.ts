@@ -44,6 +44,30 @@ function reading(id: string, sequence: number, key: string, now = Date.now()): E
   }
 }
 
+/** One write's event and its input's key, in the rows the log had before it was partitioned. */
+async function writeAsBefore(pool: Pool, write: EntityWrite): Promise<void> {
+  const [event] = write.events
+  const [input] = write.inputs
+  if (event === undefined || input === undefined)
+    throw new Error('a write of one event and one input')
+  await pool.query(
+    `INSERT INTO event_log (event_id, entity_type, entity_id, sequence, type, occurred_at,
+                            recorded_at, payload, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0), $8, $9)`,
+    [
+      event.eventId,
+      write.entityType,
+      write.entityId,
+      event.sequence,
+      event.type,
+      event.occurredAt,
+      event.recordedAt,
+      JSON.stringify(event),
+      input.idempotencyKey,
+    ],
+  )
+}
+
 describe('a database from before partitioning, migrated forward', () => {
   let pool: Pool
   const rules = loadConfig({}).rules
@@ -56,10 +80,10 @@ describe('a database from before partitioning, migrated forward', () => {
     for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => f < '0009'))
       copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(before, f))
     await migrate(pool, log, before)
+    // Written as the commit of that time wrote them: today's commit statement names columns
+    // later migrations add (a machine's alarms, say), which the old schema does not have.
     for (let s = 1; s <= 30; s++)
-      expect(
-        await commitWrites(pool, [reading(`m-${s % 3}`, Math.ceil(s / 3), `old-${s}`)]),
-      ).toEqual(['applied'])
+      await writeAsBefore(pool, reading(`m-${s % 3}`, Math.ceil(s / 3), `old-${s}`))
   })
   afterAll(() => pool.end())
 
