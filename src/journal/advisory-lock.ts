@@ -1,14 +1,16 @@
-import type { Pool, PoolClient } from 'pg'
+import pg, { type Pool } from 'pg'
 import { withTimeout } from '../deadline.js'
 
 /**
  * A PostgreSQL session advisory lock, held on a connection of its own: of several instances on
  * one database only one holds it, and it is let go when that connection dies, so a killed
  * holder frees it at once. Holding it is cheap; `verify` asks the server that the connection
- * (and so the lock) still stands.
+ * (and so the lock) still stands. The connection is made with the pool's settings (TLS too)
+ * but outside it: a held lock pins its connection, and an instance holds several (ingest,
+ * series, downtime, notifications, retention), which on a small pool left none to commit with.
  */
 export class PgAdvisoryLock {
-  private connection: PoolClient | undefined
+  private connection: pg.Client | undefined
 
   constructor(
     private readonly pool: Pool,
@@ -18,8 +20,9 @@ export class PgAdvisoryLock {
   /** Takes the lock if it is free; true while this instance holds it. */
   async acquire(): Promise<boolean> {
     if (this.connection) return true
-    const client = await this.pool.connect()
+    const client = new pg.Client(this.pool.options)
     try {
+      await client.connect()
       const r = await client.query<{ ok: boolean }>(
         'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
         [this.name],
@@ -29,10 +32,10 @@ export class PgAdvisoryLock {
         this.connection = client
         return true
       }
-      client.release()
+      await client.end()
       return false
     } catch (err) {
-      client.release(true)
+      client.end().catch(() => undefined)
       throw err
     }
   }
@@ -59,6 +62,6 @@ export class PgAdvisoryLock {
   private drop(): void {
     const client = this.connection
     this.connection = undefined
-    client?.release(true)
+    client?.end().catch(() => undefined)
   }
 }
