@@ -238,7 +238,7 @@ describe('downtime records from the committed log', () => {
         })
       expect((await classify(open60?.id ?? '', 'BRK')).status).toBe(202)
       expect((await classify('999999-1', 'BRK')).status).toBe(404)
-      expect((await classify(open60?.id ?? '', 'NOPE')).status).toBe(400)
+      expect((await classify(open60?.id ?? '', 'NOPE')).status).toBe(409)
       const classified = await waitFor(
         'the classification applied',
         async () => {

@@ -87,17 +87,21 @@ export function downtimeRoutes(
           description: 'Committed',
           schema: z.object({ id: z.string(), reasonCode: z.string() }),
         },
-        400: { description: 'Bad request, or a code the catalogue does not have', schema: problem },
+        400: { description: 'Bad request', schema: problem },
         401: { description: 'No API key, or not a known one', schema: problem },
         403: { description: 'The API key lacks the `command` scope', schema: problem },
         404: { description: 'No such record', schema: problem },
+        409: {
+          description: 'A reason code the catalogue in force does not have (it may after a reload)',
+          schema: problem,
+        },
         503: storeUnavailable,
       },
       handle: async (ctx, { params, body, caller }) => {
         if (model().reason(body.reasonCode) === undefined)
           throw new MillstreamError(
-            'BAD_REQUEST',
-            `body.reasonCode: ${body.reasonCode} is not in the catalogue`,
+            'CONFLICT',
+            `body.reasonCode: ${body.reasonCode} is not in the catalogue in force`,
           )
         const found = await classifier.classify({
           recordId: params.id,

@@ -70,23 +70,23 @@ const kpiView = z.object({
 })
 
 const range = {
-  from: timestampTextSchema
-    .optional()
-    .meta({ description: 'Start of the range: ISO-8601 or epoch ms' }),
+  from: timestampTextSchema.optional().meta({
+    description:
+      'Start of the range: ISO-8601 or epoch ms; a day before `to` if absent, and at most 31 days before it (an earlier one is moved up)',
+  }),
   to: timestampTextSchema
     .optional()
-    .meta({ description: 'End of the range (exclusive): ISO-8601 or epoch ms' }),
+    .meta({ description: 'End of the range (exclusive): ISO-8601 or epoch ms; now if absent' }),
 }
 
 const kpiQuery = z.strictObject({
   scope: z.enum(['machine', 'line', 'area', 'site']).meta({ description: 'What to measure' }),
   id: z.string().min(1).max(128).meta({ description: 'Its id (a machine id or a plant id)' }),
   ...range,
-  shift: z
-    .string()
-    .max(300)
-    .optional()
-    .meta({ description: 'A shift id (`{lineId}:{YYYY-MM-DD}:{name}`) instead of a range' }),
+  shift: z.string().max(300).optional().meta({
+    description:
+      'A shift id (`{lineId}:{YYYY-MM-DD}:{name}`): its period, instead of `from` and `to`',
+  }),
 })
 
 const shiftsQuery = z.strictObject({
@@ -104,14 +104,21 @@ const shiftView = z.object({
   kpis: kpiView,
 })
 
-/** A range from the query: both ends, from before to, at most `MAX_KPI_RANGE_MS` long. */
-function rangeOf(q: { from?: number | undefined; to?: number | undefined }): Interval {
-  if (q.from === undefined || q.to === undefined)
-    throw new MillstreamError('BAD_REQUEST', 'query: from and to (or shift) are required')
-  if (!(q.from < q.to)) throw new MillstreamError('BAD_REQUEST', 'query.from: must be before to')
-  if (q.to - q.from > MAX_KPI_RANGE_MS)
-    throw new MillstreamError('BAD_REQUEST', 'query: a range of at most 31 days')
-  return { from: q.from, to: q.to }
+const DAY_MS = 86_400_000
+
+/**
+ * The period a query asks for: up to `to` (now if absent) from `from` (a day before `to` if
+ * absent), at most `MAX_KPI_RANGE_MS` long (an earlier `from` is moved up) and empty when
+ * `from` is not before `to`. Every schema-valid query gets an answer, and the answer names
+ * the period it covers.
+ */
+function periodOf(
+  q: { from?: number | undefined; to?: number | undefined },
+  now: number,
+): Interval {
+  const to = q.to ?? now
+  const from = Math.max(q.from ?? to - DAY_MS, to - MAX_KPI_RANGE_MS)
+  return { from: Math.min(from, to), to }
 }
 
 function notTruncated(truncated: boolean) {
@@ -134,7 +141,7 @@ export function kpiRoutes(kpis: KpiReads, model: () => PlantModel): ApiRoute[] {
       query: kpiQuery,
       responses: {
         200: { description: 'The KPIs', schema: kpiView },
-        400: { description: 'Bad query, or a range over 31 days', schema: problem },
+        400: { description: 'Bad query', schema: problem },
         404: { description: 'No such line, area, site or shift', schema: problem },
         503: storeUnavailable,
       },
@@ -148,12 +155,10 @@ export function kpiRoutes(kpis: KpiReads, model: () => PlantModel): ApiRoute[] {
           throw new MillstreamError('NOT_FOUND', `no ${scope} ${query.id} in the plant model`)
         let period: Interval
         if (query.shift !== undefined) {
-          if (query.from !== undefined || query.to !== undefined)
-            throw new MillstreamError('BAD_REQUEST', 'query: a shift or a range, not both')
           const shift = shiftById(plant, query.shift)
           if (!shift) throw new MillstreamError('NOT_FOUND', `no shift ${query.shift}`)
           period = { from: shift.startsAt, to: shift.endsAt }
-        } else period = rangeOf(query)
+        } else period = periodOf(query, Date.now())
         const records = await kpis.records({
           ...(scope === 'machine' ? { machineId: query.id } : { lineIds }),
           ...period,
@@ -173,13 +178,13 @@ export function kpiRoutes(kpis: KpiReads, model: () => PlantModel): ApiRoute[] {
           description: 'The shifts, in time order',
           schema: z.object({ items: z.array(shiftView) }),
         },
-        400: { description: 'Bad query, or a range over 31 days', schema: problem },
+        400: { description: 'Bad query', schema: problem },
         404: { description: 'No such line', schema: problem },
         503: storeUnavailable,
       },
       handle: async (ctx, { query }) => {
         const plant = model()
-        const asked = rangeOf(query)
+        const asked = periodOf(query, Date.now())
         if (plant.line(query.line) === undefined)
           throw new MillstreamError('NOT_FOUND', `no line ${query.line} in the plant model`)
         const shifts = shiftsOf(calendarOfLine(plant, query.line), query.line, asked)

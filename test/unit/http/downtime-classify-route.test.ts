@@ -48,14 +48,14 @@ describe('POST /api/v1/downtime/{id}/classify', () => {
     })
   })
 
-  it('answers 404 for an unknown record, 400 for a code the catalogue lacks, 403 without the command scope', async () => {
+  it('answers 404 for an unknown record, 409 for a code the catalogue in force lacks, 400 for a bad id, 403 without the command scope', async () => {
     const before = committed.length
     const unknown = await post('99-1', { reasonCode: 'SETUP' })
     const badCode = await post('12-3', { reasonCode: 'NOT-A-CODE' })
     const badId = await post('nonsense', { reasonCode: 'SETUP' })
     const readOnly = await post('12-3', { reasonCode: 'SETUP' }, 'rk')
     expect([unknown.status, badCode.status, badId.status, readOnly.status]).toEqual([
-      404, 400, 400, 403,
+      404, 409, 400, 403,
     ])
     // The bad code is refused before anything is committed.
     expect(committed.length).toBe(before + 1)
