@@ -142,14 +142,17 @@ export function kpiRoutes(kpis: KpiReads, model: () => PlantModel): ApiRoute[] {
       responses: {
         200: { description: 'The KPIs', schema: kpiView },
         400: { description: 'Bad query', schema: problem },
-        404: { description: 'No such line, area, site or shift', schema: problem },
+        404: {
+          description: 'No such line, area, site or shift, or not a machine id',
+          schema: problem,
+        },
         503: storeUnavailable,
       },
       handle: async (ctx, { query }) => {
         const plant = model()
         const scope: KpiScope = query.scope
         if (scope === 'machine' && !machineIdParam.safeParse(query.id).success)
-          throw new MillstreamError('BAD_REQUEST', 'query.id: not a machine id')
+          throw new MillstreamError('NOT_FOUND', `no machine ${query.id}: not a machine id`)
         const lineIds = linesOf(plant, scope, query.id)
         if (lineIds === undefined)
           throw new MillstreamError('NOT_FOUND', `no ${scope} ${query.id} in the plant model`)
